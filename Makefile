@@ -1,0 +1,128 @@
+# memlabs -- the one entry point.  `make help` lists the targets.
+#
+# Layout of the build (all under $(BUILD), out of tree, -j safe):
+#   lib/libruntime.a        the given mem/runtime code        (labs/runtime)
+#   lib/librunner.a         main() of every test binary        (harness/runner)
+#   lib/libref_<lab>.a      the reference layer of each lab    (solutions/<lab>)
+#   tests/<lab>/t_<lab>     the lab's tests on the reference   (tests/<lab>, + hidden/)
+#   student/<lab>/t_<lab>   the same tests on the student's files in labs/<lab>
+#
+# A lab exists when tests/<lab>/lab.json does; its "files" are the student's
+# file names (the same names exist in labs/<lab>/ and solutions/<lab>/).
+# Extra rules of a lab (tools, data, benchmarks) live in mk/<lab>.mk.
+
+LABS := refcount cycles pools generators tracing
+
+BUILD ?= build
+CC ?= cc
+CSTD := -std=c11 -D_GNU_SOURCE
+WARN := -Wall -Wextra
+CFLAGS ?= -g -O0
+INCLUDES := -Ilabs/include -Iharness/runner
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -pthread)
+TEST_LDLIBS := $(CHECK_LIBS) -ljansson -lm
+TEST_LDFLAGS := -Wl,--wrap=_exit
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(CHECK_CFLAGS) -MMD -MP
+
+.DEFAULT_GOAL := all
+WHO ?= reference
+.PHONY: all help deps libs tests check-lab test-one clean
+
+-include $(wildcard mk/*.mk)
+
+# ---------------------------------------------------------------- sources
+lab_files = $(shell python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["files"]))' $(1))
+$(foreach l,$(LABS),$(if $(wildcard tests/$(l)/lab.json),$(eval $(l)_FILES := $(call lab_files,tests/$(l)/lab.json))))
+
+RUNTIME_SRCS := $(wildcard labs/runtime/*.c)
+RUNNER_SRCS := harness/runner/runner.c
+LAB_PRESENT := $(foreach l,$(LABS),$(if $($(l)_FILES),$(l)))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/libruntime.a: $(call obj,$(RUNTIME_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/lib/librunner.a: $(call obj,$(RUNNER_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+# Per lab: the reference library, the reference test binary, the student's.
+define LAB_RULES
+$(1)_SOL_SRCS := $$(addprefix solutions/$(1)/,$$($(1)_FILES))
+$(1)_STU_SRCS := $$(addprefix labs/$(1)/,$$($(1)_FILES))
+$(1)_TEST_SRCS := $$(wildcard tests/$(1)/*.c) $$(wildcard tests/$(1)/hidden/*.c) $$($(1)_TEST_EXTRA)
+
+$(BUILD)/lib/libref_$(1).a: $$(call obj,$$($(1)_SOL_SRCS))
+	@mkdir -p $$(@D)
+	$$(AR) rcs $$@ $$^
+
+$(BUILD)/tests/$(1)/t_$(1): $$(call obj,$$($(1)_TEST_SRCS)) $$(REF_LIBS) $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a
+	@mkdir -p $$(@D)
+	$$(CC) $(TEST_LDFLAGS) -o $$@ $$(call obj,$$($(1)_TEST_SRCS)) $(BUILD)/lib/librunner.a \
+	  -Wl,--start-group $$(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group $(TEST_LDLIBS) $$($(1)_LDLIBS)
+
+# The student's files, linked with every *other* layer's reference.
+$(BUILD)/student/$(1)/t_$(1): $$(call obj,$$($(1)_STU_SRCS) $$($(1)_TEST_SRCS)) $$(REF_LIBS) $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a
+	@mkdir -p $$(@D)
+	$$(CC) $(TEST_LDFLAGS) -o $$@ $$(call obj,$$($(1)_STU_SRCS) $$($(1)_TEST_SRCS)) $(BUILD)/lib/librunner.a \
+	  -Wl,--start-group $$(filter-out $(BUILD)/lib/libref_$(1).a,$$(REF_LIBS)) $(BUILD)/lib/libruntime.a -Wl,--end-group \
+	  $(TEST_LDLIBS) $$($(1)_LDLIBS)
+endef
+
+REF_LIBS = $(foreach l,$(LAB_PRESENT),$(BUILD)/lib/libref_$(l).a)
+$(foreach l,$(LAB_PRESENT),$(eval $(call LAB_RULES,$(l))))
+
+libs: $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a $(REF_LIBS)
+tests: $(foreach l,$(LAB_PRESENT),$(BUILD)/tests/$(l)/t_$(l))
+all: libs tests $(ALL_EXTRA)
+
+# ---------------------------------------------------------------- demos
+# make demo LAB=id [WHO=student]: labs/<lab>/demo.c on the reference layers,
+# or on every layer the student has written (the full stack).
+STUDENT_STACK_SRCS = $(foreach l,$(LAB_PRESENT),$(addprefix labs/$(l)/,$($(l)_FILES)))
+
+$(BUILD)/demo/reference/%: labs/%/demo.c $(REF_LIBS) $(BUILD)/lib/libruntime.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
+
+$(BUILD)/demo/student/%: labs/%/demo.c $(call obj,$(STUDENT_STACK_SRCS)) $(BUILD)/lib/libruntime.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(call obj,$(STUDENT_STACK_SRCS)) $(BUILD)/lib/libruntime.a -lm
+
+.PHONY: demo
+demo: $(BUILD)/demo/$(WHO)/$(LAB)
+	$<
+
+# ---------------------------------------------------------------- developer runs
+# make check-lab LAB=refcount [WHO=student]: every test of a lab, natively,
+# forked, with Check's report.
+check-lab: $(if $(filter student,$(WHO)),$(BUILD)/student/$(LAB)/t_$(LAB),$(BUILD)/tests/$(LAB)/t_$(LAB))
+	$<
+
+# make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1]: the repro line.
+TEST_BIN = $(if $(filter student,$(WHO)),$(BUILD)/student/$(LAB)/t_$(LAB),$(BUILD)/tests/$(LAB)/t_$(LAB))
+test-one: $(TEST_BIN)
+	$(if $(GDB),gdb --args )$(TEST_BIN) --run $(T) $(if $(SEED),--seed $(SEED))
+
+help:
+	@echo "make                         build the runtime, the reference layers and the test binaries"
+	@echo "make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir]"
+	@echo "                             grade labs/ (or SUBMISSION) with the lab's tests, under Valgrind"
+	@echo "make test                    the kit's own tests (what CI runs)"
+	@echo "make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1]"
+	@echo "                             one test, natively or under gdb"
+	@echo "make demo LAB=id [WHO=student]  the notebook's cells replayed in C"
+	@echo "make check-lab LAB=id [WHO=student]  every test of a lab natively (Check's report)"
+	@echo "make bench | dist-student | gradescope LAB=id | grade-all SUBMISSIONS=dir | deps"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,78 @@
+/*
+ * mltest.h -- how a graded test is written.  Every test file of every lab
+ * includes this header and declares each test once, with everything the
+ * grader needs to know about it, beside its body:
+ *
+ *     ML_TEST(decref_to_zero_runs_dealloc_once,
+ *             .points = 2,
+ *             .description = "the last decref runs the type's dealloc once",
+ *             .hint = "handout 2.1, Reference counts")
+ *     {
+ *         ck_assert_int_eq(...);       // Check's assertions
+ *     }
+ *
+ * Fields (all but the name are optional):
+ *   .points       weight in the lab's score (default 1)
+ *   .visibility   ML_VISIBLE (default), ML_HIDDEN (never shown to students),
+ *                 ML_AFTER_PUBLISHED (shown once grades are published)
+ *   .description  one line: the behaviour the test checks
+ *   .hint         the handout section that teaches it
+ *   .parent       name of a test this one depends on: when the parent fails,
+ *                 this one is reported "skipped: depends on <parent>"
+ *   .timeout      native seconds the test may take (default 2); the grader
+ *                 scales it for Valgrind
+ *   .tags         space-separated, e.g. "stress" or "perf"
+ *
+ * The declarations land in the "ml_tests" linker section, which the runner
+ * (runner.c) walks: there is no list of tests to keep in step by hand.
+ */
+#ifndef MEMLAB_MLTEST_H
+#define MEMLAB_MLTEST_H
+
+#include <check.h>
+#include <stdint.h>
+
+enum ml_visibility { ML_VISIBLE = 0, ML_HIDDEN = 1, ML_AFTER_PUBLISHED = 2 };
+
+struct ml_test_info {
+    const char *name;
+    const TTest *check_test;
+    const char *file;
+    int line;
+    double points;
+    enum ml_visibility visibility;
+    const char *description;
+    const char *hint;
+    const char *parent;
+    double timeout;
+    const char *tags;
+};
+
+#define ML_TEST(tname, ...)                                                                       \
+    static void tname##_fn(int _i CK_ATTRIBUTE_UNUSED);                                           \
+    static const TTest tname##_ttest = {#tname, tname##_fn, __FILE__, __LINE__};                  \
+    static const struct ml_test_info tname##_info                                                 \
+        __attribute__((used, section("ml_tests"), aligned(sizeof(void *)))) = {                   \
+            .name = #tname, .check_test = &tname##_ttest, .file = __FILE__, .line = __LINE__,     \
+            __VA_ARGS__};                                                                         \
+    static void tname##_fn(int _i CK_ATTRIBUTE_UNUSED)
+
+/* The seed of this run (--seed N, else MEMLAB_SEED, else a fixed value derived
+ * from the test's name).  Randomized tests draw from it and the grader
+ * prints it in the repro line. */
+uint64_t ml_test_seed(void);
+
+/* Name of the running test. */
+const char *ml_test_name(void);
+
+/* A small deterministic PRNG (splitmix64) for tests. */
+uint64_t ml_rand_next(uint64_t *state);
+/* Uniform in [0, bound). */
+uint64_t ml_rand_below(uint64_t *state, uint64_t bound);
+
+/* Per-lab fixture: a test directory may define these (strong symbols); the
+ * runner calls them around every test, inside the test's process. */
+void ml_lab_setup(void);
+void ml_lab_teardown(void);
+
+#endif /* MEMLAB_MLTEST_H */
