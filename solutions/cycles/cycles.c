@@ -1,40 +1,110 @@
 /*
- * cycles.c -- the cycle collector (reference).  Contracts in memlab/cycles.h.
+ * cycles.c -- the cycle collector: CPython 3.11's generational collector
+ * (Modules/gcmodule.c) for the memlab runtime.  Contracts in memlab/cycles.h;
+ * the handout (labs/cycles/README.md) draws every step.
  *
- * Every GC object has a gc_head in front of it and, while tracked, sits in
- * exactly one of four circular doubly linked lists with a sentinel head:
- * generations 0, 1, 2 and the permanent generation (gc.freeze).
+ * Reference counting frees an object when its last reference goes away.  A
+ * cycle (a list that contains itself, two objects that point at each other)
+ * never gets there: every member keeps the next one alive.  This file finds
+ * such groups among the *containers* (objects whose type has
+ * ML_TPFLAGS_HAVE_GC) and breaks them.
+ *
+ * The data structure.  Every GC object has a gc_head in front of it.  A
+ * tracked object sits in exactly one of four circular, doubly linked lists
+ * with a sentinel head: generation 0, 1, 2, or the permanent generation.
+ *
+ *     generation 0 head                               (tail: newest object)
+ *     +---------+     +---------+     +---------+
+ *     | next  --+---->| next  --+---->| next  --+---> back to the head
+ *  <--+-- prev  |<----+-- prev  |<----+-- prev  |
+ *     +---------+     +---------+     +---------+
+ *                     | object  |     | object  |
+ *
+ *     gc_next    pointer to the next head; 0 <=> untracked.  Bit 0 is
+ *                NEXT_MASK_UNREACHABLE while the object waits in the
+ *                tentatively unreachable list of move_unreachable().
+ *     gc_prev    pointer to the previous head | FINALIZED | COLLECTING.
+ *                While a collection runs update_refs() .. move_unreachable(),
+ *                the pointer bits of the objects being collected hold
+ *                gc_refs instead (gc_prev >> 2), and the list is singly
+ *                linked through gc_next.
+ *
+ * Invariants, outside a collection:
+ *   - gc_next == 0 exactly for untracked objects; a tracked object's list
+ *     is consistent in both directions;
+ *   - COLLECTING is clear on every tracked object; FINALIZED, once set, is
+ *     never cleared (tp_finalize runs at most once per object, PEP 442).
+ *
+ * Constants (CPython 3.11):
+ *   thresholds         700, 10, 10   gen 0 counts allocations, gen 1 and 2
+ *                                    count collections of the one below
+ *   long-lived rule    a full collection runs only when the objects promoted
+ *                      into gen 2 since the last full one (long_lived_pending)
+ *                      exceed 25 % of those that survived it (long_lived_total)
+ *
+ * Sections, in the order a collection runs:
+ *   the lists -> allocation and tracking -> gc_refs (update, subtract, move
+ *   unreachable) -> untracking tuples and dicts -> legacy finalizers ->
+ *   PEP 442 finalizers and resurrection -> deleting garbage -> one
+ *   collection -> when collections run -> the gc module's API.
+ *
+ * Weak references do not exist in this runtime, so CPython's
+ * handle_weakrefs() step has no counterpart here.
  */
 #include "memlab/cycles.h"
+
+#include <time.h>
 
 #include "memlab/errors.h"
 #include "memlab/mem.h"
 #include "memlab/runtime.h"
 
-/* ==================================================================== the lists */
+/* ================================================================ state */
 
 typedef struct gc_generation {
-    gc_head head; /* sentinel of a circular list */
-    int threshold;
-    int count;
+    gc_head head;  /* sentinel of the circular list */
+    int threshold; /* collect when count > threshold */
+    int count;     /* gen 0: allocations; gen 1, 2: collections of the one below */
 } gc_generation;
 
+typedef struct gc_callback {
+    gc_callback_fn fn;
+    void *ctx;
+} gc_callback;
+
 static struct {
+    int ready;
     gc_generation generations[GC_NUM_GENERATIONS];
-    gc_generation permanent;
+    gc_generation permanent; /* gc.freeze(): never collected */
+    gc_generation_stats stats[GC_NUM_GENERATIONS];
     int enabled;
-    int collecting;
+    int debug;
+    int collecting;                /* a collection is running: no other may start */
+    ml_object *garbage;            /* gc.garbage, created on first use, untracked */
+    gc_callback *callbacks;        /* gc.callbacks, RAW memory */
+    size_t ncallbacks, callbacks_capacity;
+    ml_ssize_t long_lived_total;   /* survivors of the last full collection */
+    ml_ssize_t long_lived_pending; /* promoted into gen 2 since then */
 } gc;
 
-#define GC_PREV_POINTER_MASK (~(GC_PREV_MASK_FINALIZED | GC_PREV_MASK_COLLECTING))
+/* ================================================================ the lists */
 
-static gc_head *head_prev(const gc_head *g) { return (gc_head *)(g->gc_prev & GC_PREV_POINTER_MASK); }
-static gc_head *head_next(const gc_head *g) { return (gc_head *)g->gc_next; }
-static void head_set_prev(gc_head *g, gc_head *prev)
+#define NEXT_MASK_UNREACHABLE ((uintptr_t)1)
+#define PREV_MASK_FLAGS (GC_PREV_MASK_FINALIZED | GC_PREV_MASK_COLLECTING)
+#define PREV_MASK_POINTER (~PREV_MASK_FLAGS)
+
+static inline gc_head *gc_prev(const gc_head *g) { return (gc_head *)(g->gc_prev & PREV_MASK_POINTER); }
+static inline gc_head *gc_next(const gc_head *g) { return (gc_head *)g->gc_next; }
+
+/* Set the previous pointer, keeping the flag bits. */
+static inline void gc_set_prev(gc_head *g, gc_head *prev)
 {
-    g->gc_prev = (g->gc_prev & ~GC_PREV_POINTER_MASK) | (uintptr_t)prev;
+    g->gc_prev = (g->gc_prev & PREV_MASK_FLAGS) | (uintptr_t)prev;
 }
-static void head_set_next(gc_head *g, gc_head *next) { g->gc_next = (uintptr_t)next; }
+
+static inline void gc_set_next(gc_head *g, gc_head *next) { g->gc_next = (uintptr_t)next; }
+
+static inline int is_gc(const ml_object *op) { return (ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC) != 0; }
 
 static void gclist_init(gc_head *list)
 {
@@ -42,80 +112,108 @@ static void gclist_init(gc_head *list)
     list->gc_next = (uintptr_t)list;
 }
 
+static int gclist_is_empty(const gc_head *list) { return gc_next(list) == list; }
+
+/* Append `node` at the tail of `list` (the node is in no list). */
 static void gclist_append(gc_head *node, gc_head *list)
 {
-    gc_head *last = head_prev(list);
-    head_set_next(last, node);
-    head_set_prev(node, last);
-    head_set_next(node, list);
+    gc_head *last = gc_prev(list);
+    gc_set_next(last, node);
+    gc_set_prev(node, last);
+    gc_set_next(node, list);
     list->gc_prev = (uintptr_t)node;
 }
 
-static void gclist_remove(gc_head *node)
+/* Unlink `node` from its list; its own pointers are left stale. */
+static void gclist_unlink(gc_head *node)
 {
-    gc_head *prev = head_prev(node);
-    gc_head *next = head_next(node);
-    head_set_next(prev, next);
-    head_set_prev(next, prev);
-    node->gc_next = 0;
+    gc_head *prev = gc_prev(node);
+    gc_head *next = gc_next(node);
+    gc_set_next(prev, next);
+    gc_set_prev(next, prev);
 }
 
-static int state_ready;
-
-static void ensure_state(void)
+static void gclist_move(gc_head *node, gc_head *list)
 {
-    if (state_ready)
+    gclist_unlink(node);
+    gclist_append(node, list);
+}
+
+/* Move every node of `from` to the tail of `to`, in order; `from` ends empty. */
+static void gclist_merge(gc_head *from, gc_head *to)
+{
+    if (gclist_is_empty(from))
         return;
-    state_ready = 1;
+    gc_head *to_tail = gc_prev(to);
+    gc_head *first = gc_next(from);
+    gc_head *last = gc_prev(from);
+    gc_set_next(to_tail, first);
+    gc_set_prev(first, to_tail);
+    gc_set_next(last, to);
+    to->gc_prev = (uintptr_t)last;
+    gclist_init(from);
+}
+
+static ml_ssize_t gclist_size(const gc_head *list)
+{
+    ml_ssize_t n = 0;
+    for (const gc_head *g = gc_next(list); g != list; g = gc_next(g))
+        n++;
+    return n;
+}
+
+static gc_head *generation_head(int i) { return &gc.generations[i].head; }
+
+static void ensure_ready(void)
+{
+    if (gc.ready)
+        return;
+    gc.ready = 1;
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        gclist_init(&gc.generations[i].head);
+        gclist_init(generation_head(i));
     gclist_init(&gc.permanent.head);
     gc_reset_state();
 }
 
-void gc_reset_state(void)
-{
-    ensure_state();
-    gc.generations[0].threshold = 700;
-    gc.generations[1].threshold = 10;
-    gc.generations[2].threshold = 10;
-    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        gc.generations[i].count = 0;
-    gc.enabled = 1;
-    gc.collecting = 0;
-}
+/* ================================================================ allocation and tracking */
 
-/* ==================================================================== allocation */
+static void collect_generations(void);
 
 void *gc_alloc(size_t basicsize)
 {
-    ensure_state();
+    ensure_ready();
     gc_head *g = mem_malloc(MEM_DOMAIN_OBJ, sizeof(gc_head) + basicsize);
     if (g == NULL)
         return err_no_memory();
     g->gc_next = 0;
     g->gc_prev = 0;
-    gc.generations[0].count++;
+    gc_generation *young = &gc.generations[0];
+    young->count++;
+    /* Strictly greater; never inside a collection or with an exception set. */
+    if (young->count > young->threshold && gc.enabled && young->threshold != 0 &&
+        !gc.collecting && !err_occurred()) {
+        gc.collecting = 1;
+        collect_generations();
+        gc.collecting = 0;
+    }
     return GC_OBJECT(g);
 }
 
 void gc_free(void *op)
 {
-    gc_head *g = GC_HEAD(op);
-    if (g->gc_next != 0)
-        gc_untrack(op);
+    gc_untrack(op);
     if (gc.generations[0].count > 0)
         gc.generations[0].count--;
-    mem_free(MEM_DOMAIN_OBJ, g);
+    mem_free(MEM_DOMAIN_OBJ, GC_HEAD(op));
 }
 
 void gc_track(ml_object *op)
 {
-    ensure_state();
+    ensure_ready();
     gc_head *g = GC_HEAD(op);
     if (g->gc_next != 0)
         ml_fatal("object already tracked by the garbage collector");
-    gclist_append(g, &gc.generations[0].head);
+    gclist_append(g, generation_head(0));
 }
 
 void gc_untrack(ml_object *op)
@@ -123,39 +221,778 @@ void gc_untrack(ml_object *op)
     gc_head *g = GC_HEAD(op);
     if (g->gc_next == 0)
         return;
-    gclist_remove(g);
+    gclist_unlink(g);
+    g->gc_next = 0;
     g->gc_prev &= GC_PREV_MASK_FINALIZED;
 }
 
-int gc_is_tracked(const ml_object *op)
-{
-    if (!(ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC))
-        return 0;
-    return GC_HEAD(op)->gc_next != 0;
-}
+int gc_is_tracked(const ml_object *op) { return is_gc(op) && GC_HEAD(op)->gc_next != 0; }
 
 int gc_is_finalized(const ml_object *op)
 {
-    if (!(ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC))
-        return 0;
-    return (GC_HEAD(op)->gc_prev & GC_PREV_MASK_FINALIZED) != 0;
+    return is_gc(op) && (GC_HEAD(op)->gc_prev & GC_PREV_MASK_FINALIZED) != 0;
 }
 
+/* A GC object may be part of a cycle unless it is a tuple the collector has
+ * already untracked (an untracked dict may be tracked again by an insert, an
+ * untracked tuple never changes). */
 int gc_may_be_tracked(const ml_object *op)
 {
-    if (!(ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC))
+    if (!is_gc(op))
         return 0;
     if (ML_TYPE(op) == &ml_tuple_type)
         return gc_is_tracked(op);
     return 1;
 }
 
-ml_ssize_t gc_collect(int generation)
+/* ================================================================ gc_refs */
+
+/*
+ * After update_refs and subtract_refs, the gc_refs of each object in the
+ * collected list is its refcount minus the references it gets from objects
+ * of that list: the references from *outside*.  An object with gc_refs > 0
+ * is certainly reachable; one with gc_refs == 0 is unreachable unless a
+ * reachable object reaches it, which move_unreachable sorts out.
+ */
+
+static inline ml_ssize_t gc_get_refs(const gc_head *g) { return (ml_ssize_t)(g->gc_prev >> GC_PREV_SHIFT); }
+
+static inline void gc_set_refs(gc_head *g, ml_ssize_t refs)
 {
-    (void)generation;
+    g->gc_prev = (g->gc_prev & PREV_MASK_FLAGS) | ((uintptr_t)refs << GC_PREV_SHIFT);
+}
+
+static inline int gc_is_collecting(const gc_head *g) { return (g->gc_prev & GC_PREV_MASK_COLLECTING) != 0; }
+
+static inline void gc_clear_collecting(gc_head *g) { g->gc_prev &= ~GC_PREV_MASK_COLLECTING; }
+
+/* gc_refs = refcount, COLLECTING set (FINALIZED kept).  The list becomes
+ * singly linked: the prev pointers now hold the counts. */
+static void update_refs(gc_head *containers)
+{
+    for (gc_head *g = gc_next(containers); g != containers; g = gc_next(g)) {
+        ml_ssize_t refcnt = ML_REFCNT(GC_OBJECT(g));
+        g->gc_prev = (g->gc_prev & GC_PREV_MASK_FINALIZED) | GC_PREV_MASK_COLLECTING |
+                     ((uintptr_t)refcnt << GC_PREV_SHIFT);
+    }
+}
+
+/* One reference from inside the collected set: not an outside reference. */
+static int visit_decref(ml_object *op, void *arg)
+{
+    (void)arg;
+    if (is_gc(op)) {
+        gc_head *g = GC_HEAD(op);
+        if (gc_is_collecting(g)) /* objects of other generations are outside */
+            gc_set_refs(g, gc_get_refs(g) - 1);
+    }
     return 0;
 }
 
-void gc_enable(void) { gc.enabled = 1; }
-void gc_disable(void) { gc.enabled = 0; }
-int gc_isenabled(void) { return gc.enabled; }
+static void subtract_refs(gc_head *containers)
+{
+    for (gc_head *g = gc_next(containers); g != containers; g = gc_next(g)) {
+        ml_object *op = GC_OBJECT(g);
+        ML_TYPE(op)->tp_traverse(op, visit_decref, NULL);
+    }
+}
+
+/* `op` is referenced by a reachable object of `young`: it is reachable. */
+static int visit_reachable(ml_object *op, void *arg)
+{
+    gc_head *young = arg;
+    if (!is_gc(op))
+        return 0;
+    gc_head *g = GC_HEAD(op);
+    if (!gc_is_collecting(g)) /* another generation, or already scanned */
+        return 0;
+    if (g->gc_next & NEXT_MASK_UNREACHABLE) {
+        /* Scanned earlier with gc_refs 0 and set aside: bring it back to the
+         * tail of young, where the scan will reach it again. */
+        gc_head *prev = gc_prev(g);
+        gc_head *next = (gc_head *)(g->gc_next & ~NEXT_MASK_UNREACHABLE);
+        prev->gc_next = g->gc_next; /* keeps the mask: prev is in the unreachable list */
+        gc_set_prev(next, prev);
+        gclist_append(g, young);
+        gc_set_refs(g, 1);
+    } else if (gc_get_refs(g) == 0) {
+        gc_set_refs(g, 1); /* not scanned yet: the scan will keep it */
+    }
+    return 0;
+}
+
+/*
+ * Scan young from its head.  An object with gc_refs > 0 is reachable: it
+ * marks what it references reachable, loses COLLECTING and gets its prev
+ * pointer back.  An object with gc_refs == 0 moves to the tail of
+ * `unreachable`, flagged NEXT_MASK_UNREACHABLE; if a reachable object later
+ * references it, visit_reachable re-appends it to young.  At the end young
+ * is a proper doubly linked list of the reachable objects, and
+ * `unreachable` holds the rest in their original order.
+ */
+static void move_unreachable(gc_head *young, gc_head *unreachable)
+{
+    gc_head *prev = young;
+    gc_head *g = gc_next(young);
+    while (g != young) {
+        if (gc_get_refs(g) > 0) {
+            ml_object *op = GC_OBJECT(g);
+            ML_TYPE(op)->tp_traverse(op, visit_reachable, young);
+            gc_set_prev(g, prev);
+            gc_clear_collecting(g);
+            prev = g;
+        } else {
+            prev->gc_next = g->gc_next; /* young is singly linked for now */
+            gc_head *last = gc_prev(unreachable);
+            last->gc_next = NEXT_MASK_UNREACHABLE | (uintptr_t)g;
+            gc_set_prev(g, last);
+            g->gc_next = NEXT_MASK_UNREACHABLE | (uintptr_t)unreachable;
+            unreachable->gc_prev = (uintptr_t)g;
+        }
+        g = gc_next(prev);
+    }
+    young->gc_prev = (uintptr_t)prev;
+    unreachable->gc_next &= ~NEXT_MASK_UNREACHABLE;
+}
+
+/* Split `base` into what is reachable from outside it (stays in base) and
+ * what is not (moved to `unreachable`, still COLLECTING and masked). */
+static void deduce_unreachable(gc_head *base, gc_head *unreachable)
+{
+    update_refs(base);
+    subtract_refs(base);
+    gclist_init(unreachable);
+    move_unreachable(base, unreachable);
+}
+
+/* ================================================================ untracking tuples and dicts */
+
+/*
+ * A tuple never changes, so one that holds nothing that may be tracked can
+ * never be part of a cycle: stop tracking it (CPython's
+ * _PyTuple_MaybeUntrack, run on the survivors of every collection).  A
+ * tuple that holds a tracked tuple waits for a later collection.
+ */
+static void tuple_maybe_untrack(ml_object *op)
+{
+    ml_ssize_t n = ML_SIZE(op);
+    for (ml_ssize_t i = 0; i < n; i++) {
+        ml_object *item = TUPLE_GET_ITEM(op, i);
+        if (item == NULL || gc_may_be_tracked(item))
+            return;
+    }
+    gc_untrack(op);
+}
+
+static void untrack_tuples(gc_head *head)
+{
+    gc_head *next;
+    for (gc_head *g = gc_next(head); g != head; g = next) {
+        next = gc_next(g);
+        if (ML_TYPE(GC_OBJECT(g)) == &ml_tuple_type)
+            tuple_maybe_untrack(GC_OBJECT(g));
+    }
+}
+
+/* A dict whose keys and values may not be tracked cannot be in a cycle now;
+ * an insert tracks it again (dict_setitem).  Only full collections do this,
+ * so that building a big dict does not cost a scan per collection. */
+static void dict_maybe_untrack(ml_object *op)
+{
+    ml_dict *d = (ml_dict *)op;
+    for (ml_ssize_t i = 0; i < d->nentries; i++) {
+        ml_dict_entry *e = &d->entries[i];
+        if (e->key == NULL || e->value == NULL)
+            continue;
+        if (gc_may_be_tracked(e->key) || gc_may_be_tracked(e->value))
+            return;
+    }
+    gc_untrack(op);
+}
+
+static void untrack_dicts(gc_head *head)
+{
+    gc_head *next;
+    for (gc_head *g = gc_next(head); g != head; g = next) {
+        next = gc_next(g);
+        if (ML_TYPE(GC_OBJECT(g)) == &ml_dict_type)
+            dict_maybe_untrack(GC_OBJECT(g));
+    }
+}
+
+/* ================================================================ legacy finalizers */
+
+/*
+ * An object whose type has tp_del (a legacy finalizer, the pre-PEP 442
+ * __del__ of C types) cannot be collected safely: the collector does not
+ * know in which order to run them.  It goes to gc.garbage, and so does
+ * everything it reaches, all left alive.
+ */
+static int has_legacy_finalizer(const ml_object *op) { return ML_TYPE(op)->tp_del != NULL; }
+
+/* Also clears NEXT_MASK_UNREACHABLE: `unreachable` is a normal list after. */
+static void move_legacy_finalizers(gc_head *unreachable, gc_head *finalizers)
+{
+    gc_head *next;
+    for (gc_head *g = gc_next(unreachable); g != unreachable; g = next) {
+        g->gc_next &= ~NEXT_MASK_UNREACHABLE;
+        next = gc_next(g);
+        if (has_legacy_finalizer(GC_OBJECT(g))) {
+            gc_clear_collecting(g);
+            gclist_move(g, finalizers);
+        }
+    }
+}
+
+static int visit_move(ml_object *op, void *arg)
+{
+    gc_head *to = arg;
+    if (is_gc(op)) {
+        gc_head *g = GC_HEAD(op);
+        if (gc_is_collecting(g)) {
+            gclist_move(g, to);
+            gc_clear_collecting(g);
+        }
+    }
+    return 0;
+}
+
+/* The list grows while it is walked: whatever is appended is walked too. */
+static void move_legacy_finalizer_reachable(gc_head *finalizers)
+{
+    for (gc_head *g = gc_next(finalizers); g != finalizers; g = gc_next(g)) {
+        ml_object *op = GC_OBJECT(g);
+        ML_TYPE(op)->tp_traverse(op, visit_move, finalizers);
+    }
+}
+
+/* ================================================================ PEP 442 finalizers */
+
+/* Call tp_finalize (if any) unless it ran before; the caller holds a
+ * reference.  An exception it leaves is reported, not propagated. */
+static void call_finalizer_once(ml_object *op)
+{
+    ml_destructor finalize = ML_TYPE(op)->tp_finalize;
+    if (finalize == NULL || gc_is_finalized(op))
+        return;
+    GC_HEAD(op)->gc_prev |= GC_PREV_MASK_FINALIZED;
+    finalize(op);
+    if (err_occurred())
+        err_write_unraisable(op);
+}
+
+/* Run every finalizer of the unreachable set.  A finalizer may free other
+ * members (they unlink themselves) or resurrect them, so the walk takes the
+ * head each time and parks what it has seen. */
+static void finalize_garbage(gc_head *collectable)
+{
+    gc_head seen;
+    gclist_init(&seen);
+    while (!gclist_is_empty(collectable)) {
+        gc_head *g = gc_next(collectable);
+        ml_object *op = GC_OBJECT(g);
+        gclist_move(g, &seen);
+        if (ML_TYPE(op)->tp_finalize != NULL && !gc_is_finalized(op)) {
+            obj_incref(op);
+            call_finalizer_once(op);
+            obj_decref(op);
+        }
+    }
+    gclist_merge(&seen, collectable);
+}
+
+/* After the finalizers, some of the set may be reachable again: run the
+ * gc_refs analysis on the set alone.  What is still unreachable goes to
+ * `still_unreachable`; the resurrected objects join the old generation. */
+static void handle_resurrected_objects(gc_head *unreachable, gc_head *still_unreachable,
+                                       gc_head *old)
+{
+    for (gc_head *g = gc_next(unreachable); g != unreachable; g = gc_next(g))
+        gc_clear_collecting(g);
+    deduce_unreachable(unreachable, still_unreachable);
+    for (gc_head *g = gc_next(still_unreachable); g != still_unreachable; g = gc_next(g))
+        g->gc_next &= ~NEXT_MASK_UNREACHABLE;
+    gclist_merge(unreachable, old);
+}
+
+int gc_call_finalizer_from_dealloc(ml_object *op)
+{
+    if (ML_REFCNT(op) != 0)
+        ml_fatal("gc_call_finalizer_from_dealloc called on object with a non-zero refcount");
+    ML_REFCNT(op) = 1; /* resurrect for the call, without counting a reference */
+    ml_destructor finalize = ML_TYPE(op)->tp_finalize;
+    if (!is_gc(op)) {
+        finalize(op);
+        if (err_occurred())
+            err_write_unraisable(op);
+    } else {
+        call_finalizer_once(op);
+    }
+    ML_REFCNT(op) -= 1;
+    return ML_REFCNT(op) == 0 ? 0 : -1; /* > 0: the finalizer resurrected it */
+}
+
+/* ================================================================ deleting garbage */
+
+static ml_object *garbage_list(void);
+
+/* Break the cycles: tp_clear drops each object's references, and refcounting
+ * frees what that orphans.  An object still at the head afterwards survived
+ * (something else still holds it) and moves to the old generation. */
+static void delete_garbage(gc_head *collectable, gc_head *old)
+{
+    while (!gclist_is_empty(collectable)) {
+        gc_head *g = gc_next(collectable);
+        ml_object *op = GC_OBJECT(g);
+        if (gc.debug & GC_DEBUG_SAVEALL) {
+            if (list_append(garbage_list(), op) < 0)
+                err_clear();
+        } else if (ML_TYPE(op)->tp_clear != NULL) {
+            obj_incref(op);
+            ML_TYPE(op)->tp_clear(op);
+            if (err_occurred())
+                err_write_unraisable(op);
+            obj_decref(op);
+        }
+        if (gc_next(collectable) == g) {
+            gc_clear_collecting(g);
+            gclist_move(g, old);
+        }
+    }
+}
+
+/* gc.garbage gets each object with a legacy finalizer (everything under
+ * DEBUG_SAVEALL); the whole list stays alive in the old generation. */
+static void handle_legacy_finalizers(gc_head *finalizers, gc_head *old)
+{
+    for (gc_head *g = gc_next(finalizers); g != finalizers; g = gc_next(g)) {
+        ml_object *op = GC_OBJECT(g);
+        if ((gc.debug & GC_DEBUG_SAVEALL) || has_legacy_finalizer(op)) {
+            if (list_append(garbage_list(), op) < 0) {
+                err_clear();
+                break;
+            }
+        }
+    }
+    gclist_merge(finalizers, old);
+}
+
+/* ================================================================ one collection */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void debug_object(const char *what, ml_object *op)
+{
+    fprintf(ml_debug_stream(), "gc: %s <%s %p>\n", what, ML_TYPE(op)->tp_name, (void *)op);
+}
+
+static void debug_generations(int generation)
+{
+    FILE *out = ml_debug_stream();
+    fprintf(out, "gc: collecting generation %d...\n", generation);
+    fprintf(out, "gc: objects in each generation:");
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
+        fprintf(out, " %zd", gclist_size(generation_head(i)));
+    fprintf(out, "\ngc: objects in permanent generation: %zd\n", gclist_size(&gc.permanent.head));
+}
+
+/* The old generation takes the survivors.  Updates the counts and the
+ * long-lived bookkeeping (CPython's 25 % rule). */
+static void promote_survivors(int generation, gc_head *young, gc_head *old)
+{
+    untrack_tuples(young);
+    if (young != old) {
+        if (generation == GC_NUM_GENERATIONS - 2)
+            gc.long_lived_pending += gclist_size(young);
+        gclist_merge(young, old);
+    } else {
+        untrack_dicts(young);
+        gc.long_lived_pending = 0;
+        gc.long_lived_total = gclist_size(young);
+    }
+}
+
+/* gc_collect_main: collect generations 0..generation.  Sets *collected (m:
+ * objects cleared or saved) and *uncollectable (n: legacy finalizers and
+ * what they reach); returns n + m. */
+static ml_ssize_t collect_main(int generation, ml_ssize_t *collected, ml_ssize_t *uncollectable)
+{
+    double t0 = 0;
+    if (gc.debug & GC_DEBUG_STATS) {
+        debug_generations(generation);
+        t0 = now_seconds();
+    }
+    if (generation + 1 < GC_NUM_GENERATIONS)
+        gc.generations[generation + 1].count += 1;
+    for (int i = 0; i <= generation; i++)
+        gc.generations[i].count = 0;
+    for (int i = 0; i < generation; i++)
+        gclist_merge(generation_head(i), generation_head(generation));
+
+    gc_head *young = generation_head(generation);
+    gc_head *old = generation + 1 < GC_NUM_GENERATIONS ? generation_head(generation + 1) : young;
+
+    gc_head unreachable, finalizers, final_unreachable;
+    deduce_unreachable(young, &unreachable);
+    promote_survivors(generation, young, old);
+
+    gclist_init(&finalizers);
+    move_legacy_finalizers(&unreachable, &finalizers);
+    move_legacy_finalizer_reachable(&finalizers);
+    if (gc.debug & GC_DEBUG_COLLECTABLE)
+        for (gc_head *g = gc_next(&unreachable); g != &unreachable; g = gc_next(g))
+            debug_object("collectable", GC_OBJECT(g));
+
+    finalize_garbage(&unreachable);
+    handle_resurrected_objects(&unreachable, &final_unreachable, old);
+
+    ml_ssize_t m = gclist_size(&final_unreachable);
+    delete_garbage(&final_unreachable, old);
+
+    ml_ssize_t n = 0;
+    for (gc_head *g = gc_next(&finalizers); g != &finalizers; g = gc_next(g)) {
+        n++;
+        if (gc.debug & GC_DEBUG_UNCOLLECTABLE)
+            debug_object("uncollectable", GC_OBJECT(g));
+    }
+    if (gc.debug & GC_DEBUG_STATS)
+        fprintf(ml_debug_stream(), "gc: done, %zd unreachable, %zd uncollectable, %.4fs elapsed\n",
+                n + m, n, now_seconds() - t0);
+    handle_legacy_finalizers(&finalizers, old);
+
+    gc_generation_stats *stats = &gc.stats[generation];
+    stats->collections++;
+    stats->collected += m;
+    stats->uncollectable += n;
+    *collected = m;
+    *uncollectable = n;
+    return n + m;
+}
+
+static void invoke_callbacks(const char *phase, int generation, ml_ssize_t collected,
+                             ml_ssize_t uncollectable)
+{
+    gc_callback_info info = {generation, collected, uncollectable};
+    /* Index loop: a callback may add or remove callbacks. */
+    for (size_t i = 0; i < gc.ncallbacks; i++)
+        gc.callbacks[i].fn(phase, &info, gc.callbacks[i].ctx);
+}
+
+static ml_ssize_t collect_with_callbacks(int generation)
+{
+    ml_ssize_t collected = 0, uncollectable = 0;
+    invoke_callbacks("start", generation, 0, 0);
+    ml_ssize_t result = collect_main(generation, &collected, &uncollectable);
+    invoke_callbacks("stop", generation, collected, uncollectable);
+    return result;
+}
+
+/* ================================================================ when collections run */
+
+/* The oldest generation whose count passed its threshold is collected (with
+ * the younger ones), except that a full collection waits until enough
+ * objects are pending (the 25 % rule); then generation 1 may go instead. */
+static void collect_generations(void)
+{
+    for (int i = GC_NUM_GENERATIONS - 1; i >= 0; i--) {
+        if (gc.generations[i].count <= gc.generations[i].threshold)
+            continue;
+        if (i == GC_NUM_GENERATIONS - 1 && gc.long_lived_pending < gc.long_lived_total / 4)
+            continue;
+        collect_with_callbacks(i);
+        return;
+    }
+}
+
+/* ================================================================ the gc module */
+
+ml_ssize_t gc_collect(int generation)
+{
+    ensure_ready();
+    if (generation < 0 || generation >= GC_NUM_GENERATIONS) {
+        err_set(ML_EXC_VALUE_ERROR, "invalid generation");
+        return -1;
+    }
+    if (gc.collecting)
+        return 0;
+    gc.collecting = 1;
+    ml_ssize_t n = collect_with_callbacks(generation);
+    gc.collecting = 0;
+    return n;
+}
+
+void gc_enable(void)
+{
+    ensure_ready();
+    gc.enabled = 1;
+}
+
+void gc_disable(void)
+{
+    ensure_ready();
+    gc.enabled = 0;
+}
+
+int gc_isenabled(void)
+{
+    ensure_ready();
+    return gc.enabled;
+}
+
+void gc_set_debug(int flags)
+{
+    ensure_ready();
+    gc.debug = flags;
+}
+
+int gc_get_debug(void)
+{
+    ensure_ready();
+    return gc.debug;
+}
+
+void gc_set_threshold(int threshold0, int threshold1, int threshold2)
+{
+    ensure_ready();
+    gc.generations[0].threshold = threshold0;
+    gc.generations[1].threshold = threshold1;
+    gc.generations[2].threshold = threshold2;
+}
+
+void gc_get_threshold(int out[GC_NUM_GENERATIONS])
+{
+    ensure_ready();
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
+        out[i] = gc.generations[i].threshold;
+}
+
+void gc_get_count(int out[GC_NUM_GENERATIONS])
+{
+    ensure_ready();
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
+        out[i] = gc.generations[i].count;
+}
+
+void gc_get_stats(gc_generation_stats out[GC_NUM_GENERATIONS])
+{
+    ensure_ready();
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
+        out[i] = gc.stats[i];
+}
+
+/* gc.garbage is made on first use, outside every generation (untracked) so
+ * that it never shows in the counts and sizes tests look at.  Its items
+ * stay alive: an untracked list's references count as external. */
+static ml_object *garbage_list(void)
+{
+    if (gc.garbage != NULL)
+        return gc.garbage;
+    int count0 = gc.generations[0].count;
+    int was_collecting = gc.collecting;
+    gc.collecting = 1; /* its allocation must not start a collection */
+    gc.garbage = list_new(0);
+    gc.collecting = was_collecting;
+    gc.generations[0].count = count0;
+    if (gc.garbage != NULL)
+        gc_untrack(gc.garbage);
+    return gc.garbage;
+}
+
+ml_object *gc_garbage(void)
+{
+    ensure_ready();
+    return garbage_list();
+}
+
+int gc_callbacks_add(gc_callback_fn fn, void *ctx)
+{
+    ensure_ready();
+    if (gc.ncallbacks == gc.callbacks_capacity) {
+        size_t capacity = gc.callbacks_capacity ? 2 * gc.callbacks_capacity : 4;
+        gc_callback *grown = mem_realloc(MEM_DOMAIN_RAW, gc.callbacks, capacity * sizeof *grown);
+        if (grown == NULL) {
+            err_no_memory();
+            return -1;
+        }
+        gc.callbacks = grown;
+        gc.callbacks_capacity = capacity;
+    }
+    gc.callbacks[gc.ncallbacks++] = (gc_callback){fn, ctx};
+    return 0;
+}
+
+int gc_callbacks_remove(gc_callback_fn fn, void *ctx)
+{
+    ensure_ready();
+    for (size_t i = 0; i < gc.ncallbacks; i++) {
+        if (gc.callbacks[i].fn == fn && gc.callbacks[i].ctx == ctx) {
+            for (size_t j = i + 1; j < gc.ncallbacks; j++)
+                gc.callbacks[j - 1] = gc.callbacks[j];
+            gc.ncallbacks--;
+            return 0;
+        }
+    }
+    err_set(ML_EXC_VALUE_ERROR, "list.remove(x): x not in list");
+    return -1;
+}
+
+void gc_freeze(void)
+{
+    ensure_ready();
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++) {
+        gclist_merge(generation_head(i), &gc.permanent.head);
+        gc.generations[i].count = 0;
+    }
+}
+
+void gc_unfreeze(void)
+{
+    ensure_ready();
+    gclist_merge(&gc.permanent.head, generation_head(GC_NUM_GENERATIONS - 1));
+}
+
+ml_ssize_t gc_get_freeze_count(void)
+{
+    ensure_ready();
+    return gclist_size(&gc.permanent.head);
+}
+
+/* ---------------------------------------------------------------- referrers and referents */
+
+typedef struct referrer_search {
+    ml_object *const *objs;
+    size_t n;
+} referrer_search;
+
+static int visit_is_wanted(ml_object *op, void *arg)
+{
+    const referrer_search *search = arg;
+    for (size_t i = 0; i < search->n; i++)
+        if (search->objs[i] == op)
+            return 1; /* a non-zero return stops the traversal */
+    return 0;
+}
+
+ml_object *gc_get_referrers(ml_object *const *objs, size_t n)
+{
+    ensure_ready();
+    ml_object *result = list_new(0);
+    if (result == NULL)
+        return NULL;
+    referrer_search search = {objs, n};
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++) {
+        gc_head *head = generation_head(i);
+        for (gc_head *g = gc_next(head); g != head; g = gc_next(g)) {
+            ml_object *op = GC_OBJECT(g);
+            if (op == result || !ML_TYPE(op)->tp_traverse(op, visit_is_wanted, &search))
+                continue;
+            if (list_append(result, op) < 0) {
+                obj_decref(result);
+                return NULL;
+            }
+        }
+    }
+    return result;
+}
+
+static int visit_append(ml_object *op, void *arg)
+{
+    return list_append(arg, op) < 0 ? -1 : 0;
+}
+
+ml_object *gc_get_referents(ml_object *const *objs, size_t n)
+{
+    ensure_ready();
+    ml_object *result = list_new(0);
+    if (result == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_gc(objs[i]) || ML_TYPE(objs[i])->tp_traverse == NULL)
+            continue;
+        if (ML_TYPE(objs[i])->tp_traverse(objs[i], visit_append, result) != 0) {
+            obj_decref(result);
+            return NULL;
+        }
+    }
+    return result;
+}
+
+static int append_generation(ml_object *result, gc_head *head)
+{
+    for (gc_head *g = gc_next(head); g != head; g = gc_next(g)) {
+        ml_object *op = GC_OBJECT(g);
+        if (op != result && list_append(result, op) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+ml_object *gc_get_objects(int generation)
+{
+    ensure_ready();
+    if (generation >= GC_NUM_GENERATIONS) {
+        err_set_fmt(ML_EXC_VALUE_ERROR,
+                    "generation parameter must be less than the number of available "
+                    "generations (%i)",
+                    GC_NUM_GENERATIONS);
+        return NULL;
+    }
+    if (generation < -1) {
+        err_set(ML_EXC_VALUE_ERROR, "generation parameter cannot be negative");
+        return NULL;
+    }
+    ml_object *result = list_new(0);
+    if (result == NULL)
+        return NULL;
+    int first = generation == -1 ? 0 : generation;
+    int last = generation == -1 ? GC_NUM_GENERATIONS - 1 : generation;
+    for (int i = first; i <= last; i++) {
+        if (append_generation(result, generation_head(i)) < 0) {
+            obj_decref(result);
+            return NULL;
+        }
+    }
+    return result;
+}
+
+ml_ssize_t gc_generation_size(int generation)
+{
+    ensure_ready();
+    if (generation < 0 || generation >= GC_NUM_GENERATIONS) {
+        err_set(ML_EXC_VALUE_ERROR, "invalid generation");
+        return -1;
+    }
+    return gclist_size(generation_head(generation));
+}
+
+/* ---------------------------------------------------------------- reset */
+
+void gc_reset_state(void)
+{
+    ensure_ready();
+    static const int thresholds[GC_NUM_GENERATIONS] = {700, 10, 10};
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++) {
+        gc.generations[i].threshold = thresholds[i];
+        gc.generations[i].count = 0;
+        gc.stats[i] = (gc_generation_stats){0, 0, 0};
+    }
+    gc.enabled = 1;
+    gc.debug = 0;
+    gc.collecting = 0;
+    gc.long_lived_total = 0;
+    gc.long_lived_pending = 0;
+    mem_free(MEM_DOMAIN_RAW, gc.callbacks);
+    gc.callbacks = NULL;
+    gc.ncallbacks = gc.callbacks_capacity = 0;
+    ml_object *garbage = gc.garbage;
+    gc.garbage = NULL;
+    if (garbage != NULL)
+        obj_decref(garbage); /* releases everything it held */
+    /* Those releases may have freed GC objects: the counts start from 0. */
+    gc.generations[0].count = 0;
+}
