@@ -59,9 +59,11 @@ $(1)_SOL_SRCS := $$(addprefix solutions/$(1)/,$$($(1)_FILES))
 $(1)_STU_SRCS := $$(addprefix labs/$(1)/,$$($(1)_FILES))
 $(1)_TEST_SRCS := $$(wildcard tests/$(1)/*.c) $$(wildcard tests/$(1)/hidden/*.c) $$($(1)_TEST_EXTRA)
 
+ifeq ($$(filter $(1),$$(PREBUILT_LABS)),)
 $(BUILD)/lib/libref_$(1).a: $$(call obj,$$($(1)_SOL_SRCS))
 	@mkdir -p $$(@D)
 	$$(AR) rcs $$@ $$^
+endif
 
 $(BUILD)/tests/$(1)/t_$(1): $$(call obj,$$($(1)_TEST_SRCS)) $$(REF_LIBS) $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a
 	@mkdir -p $$(@D)
@@ -76,7 +78,12 @@ $(BUILD)/student/$(1)/t_$(1): $$(call obj,$$($(1)_STU_SRCS) $$($(1)_TEST_SRCS)) 
 	  $(TEST_LDLIBS) $$($(1)_LDLIBS)
 endef
 
-REF_LIBS = $(foreach l,$(LAB_PRESENT),$(BUILD)/lib/libref_$(l).a)
+# A student kit (make dist-student) has no solutions/: each layer's reference
+# then comes as object code from prebuilt/lib/libref_<lab>.a.
+PREBUILT_LABS := $(foreach l,$(LABS),$(if $(wildcard solutions/$(l)),,$(if $(wildcard prebuilt/lib/libref_$(l).a),$(l))))
+$(foreach l,$(PREBUILT_LABS),$(eval $(BUILD)/lib/libref_$(l).a: prebuilt/lib/libref_$(l).a ; @mkdir -p $$(@D) && cp $$< $$@))
+
+REF_LIBS = $(foreach l,$(LABS),$(if $(filter $(l),$(LAB_PRESENT) $(PREBUILT_LABS)),$(BUILD)/lib/libref_$(l).a))
 $(foreach l,$(LAB_PRESENT),$(eval $(call LAB_RULES,$(l))))
 
 libs: $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a $(REF_LIBS)
