@@ -1,0 +1,139 @@
+/*
+ * fixture.c -- the refcount lab's per-test fixture and the probe objects
+ * (see probe.h).
+ *
+ * Each test starts a fresh runtime with the collector disabled, so that no
+ * automatic collection runs inside an allocation and every refcount the
+ * test asserts is exactly the one the object layer produced.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+int dealloc_log[DEALLOC_LOG_MAX];
+int dealloc_count;
+int visit_log[64];
+int visit_count;
+
+void ml_lab_setup(void)
+{
+    ml_runtime_init();
+    gc_disable();
+    dealloc_count = 0;
+    visit_count = 0;
+    obj_trashcan_reset_max_depth();
+}
+
+void ml_lab_teardown(void) { ml_runtime_fini(); }
+
+/* ==================================================================== probes */
+
+static void probe_dealloc(ml_object *op)
+{
+    if (dealloc_count < DEALLOC_LOG_MAX)
+        dealloc_log[dealloc_count] = ((probe *)op)->id;
+    dealloc_count++;
+    ML_TYPE(op)->tp_free(op);
+}
+
+static uint64_t probe_hash(ml_object *op) { return (uint64_t)((probe *)op)->id; }
+
+static int probe_equal(ml_object *a, ml_object *b) { return ((probe *)a)->id == ((probe *)b)->id; }
+
+ml_type probe_type = {
+    .tp_name = "probe",
+    .tp_basicsize = sizeof(probe),
+    .tp_dealloc = probe_dealloc,
+    .tp_free = obj_free,
+    .tp_hash = probe_hash,
+    .tp_equal = probe_equal,
+};
+
+static void gc_probe_dealloc(ml_object *op)
+{
+    gc_untrack(op);
+    probe_dealloc(op);
+}
+
+ml_type gc_probe_type = {
+    .tp_name = "gc_probe",
+    .tp_basicsize = sizeof(probe),
+    .tp_flags = ML_TPFLAGS_HAVE_GC,
+    .tp_dealloc = gc_probe_dealloc,
+    .tp_free = gc_free,
+};
+
+ml_object *probe_new(int id)
+{
+    probe *op = (probe *)obj_new(&probe_type);
+    if (op != NULL)
+        op->id = id;
+    return (ml_object *)op;
+}
+
+int probe_id(const ml_object *op)
+{
+    if (op == NULL || (ML_TYPE(op) != &probe_type && ML_TYPE(op) != &gc_probe_type))
+        return -1;
+    return ((const probe *)op)->id;
+}
+
+int record_visit(ml_object *op, void *arg)
+{
+    (void)arg;
+    if (visit_count < 64)
+        visit_log[visit_count] = probe_id(op);
+    visit_count++;
+    return 0;
+}
+
+size_t live_blocks(void)
+{
+    mem_stats stats;
+    mem_get_stats(&stats);
+    return stats.blocks;
+}
+
+/* ==================================================================== catching aborts */
+
+static sigjmp_buf abort_jump;
+
+static void on_abort(int sig)
+{
+    (void)sig;
+    siglongjmp(abort_jump, 1);
+}
+
+int runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size)
+{
+    struct sigaction catch_abort = {.sa_handler = on_abort}, saved;
+    sigemptyset(&catch_abort.sa_mask);
+    FILE *capture = tmpfile();
+    if (capture == NULL)
+        return 0;
+    fflush(stderr);
+    int saved_stderr = dup(STDERR_FILENO);
+    dup2(fileno(capture), STDERR_FILENO);
+    sigaction(SIGABRT, &catch_abort, &saved);
+
+    volatile int aborted = 0;
+    if (sigsetjmp(abort_jump, 1) == 0)
+        fn(arg);
+    else
+        aborted = 1;
+
+    sigaction(SIGABRT, &saved, NULL);
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    rewind(capture);
+    size_t n = size > 0 ? fread(text, 1, size - 1, capture) : 0;
+    if (size > 0)
+        text[n] = '\0';
+    fclose(capture);
+    return aborted;
+}
