@@ -16,12 +16,12 @@
  */
 #include "memlab/errors.h"
 
+#include "memlab/mem.h"
+#include "memlab/runtime.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "memlab/mem.h"
-#include "memlab/runtime.h"
 
 /* ==================================================================== names */
 

@@ -18,12 +18,12 @@
  * of the refcount lab) by their public layout, so that repr, hash and
  * iteration never depend on more of the lab than the header's structs.
  */
+#include "memlab/errors.h"
+#include "memlab/object.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "memlab/errors.h"
-#include "memlab/object.h"
 
 /* ==================================================================== None, True, False */
 
@@ -95,19 +95,21 @@ ml_type ml_int_type = {
     .tp_repr = int_repr,
 };
 
-#define SMALL_INT(v) {{ML_IMMORTAL_REFCNT, &ml_int_type}, (v)}
-#define SMALL_INTS_8(v)                                                                           \
-    SMALL_INT(v), SMALL_INT(v + 1), SMALL_INT(v + 2), SMALL_INT(v + 3), SMALL_INT(v + 4),         \
+#define SMALL_INT(v)                                                                               \
+    {                                                                                              \
+        {ML_IMMORTAL_REFCNT, &ml_int_type}, (v)                                                    \
+    }
+#define SMALL_INTS_8(v)                                                                            \
+    SMALL_INT(v), SMALL_INT(v + 1), SMALL_INT(v + 2), SMALL_INT(v + 3), SMALL_INT(v + 4),          \
         SMALL_INT(v + 5), SMALL_INT(v + 6), SMALL_INT(v + 7)
-#define SMALL_INTS_64(v)                                                                          \
-    SMALL_INTS_8(v), SMALL_INTS_8(v + 8), SMALL_INTS_8(v + 16), SMALL_INTS_8(v + 24),             \
+#define SMALL_INTS_64(v)                                                                           \
+    SMALL_INTS_8(v), SMALL_INTS_8(v + 8), SMALL_INTS_8(v + 16), SMALL_INTS_8(v + 24),              \
         SMALL_INTS_8(v + 32), SMALL_INTS_8(v + 40), SMALL_INTS_8(v + 48), SMALL_INTS_8(v + 56)
 
 /* -5..256: 262 values = 5 + 256 + 1. */
 static ml_int small_ints[ML_SMALL_INT_MAX - ML_SMALL_INT_MIN + 1] = {
-    SMALL_INT(-5),      SMALL_INT(-4),       SMALL_INT(-3),        SMALL_INT(-2),
-    SMALL_INT(-1),      SMALL_INTS_64(0),    SMALL_INTS_64(64),    SMALL_INTS_64(128),
-    SMALL_INTS_64(192), SMALL_INT(256),
+    SMALL_INT(-5),    SMALL_INT(-4),     SMALL_INT(-3),      SMALL_INT(-2),      SMALL_INT(-1),
+    SMALL_INTS_64(0), SMALL_INTS_64(64), SMALL_INTS_64(128), SMALL_INTS_64(192), SMALL_INT(256),
 };
 
 ml_object *int_from_long(long v)
@@ -142,8 +144,8 @@ static uint64_t str_hash(ml_object *op) { return ((ml_str *)op)->hash; }
 
 static int str_equal(ml_object *a, ml_object *b)
 {
-    return ML_SIZE(a) == ML_SIZE(b) && memcmp(((ml_str *)a)->data, ((ml_str *)b)->data,
-                                              (size_t)ML_SIZE(a)) == 0;
+    return ML_SIZE(a) == ML_SIZE(b) &&
+           memcmp(((ml_str *)a)->data, ((ml_str *)b)->data, (size_t)ML_SIZE(a)) == 0;
 }
 
 static int str_repr(ml_object *op, char *buf, size_t size);
@@ -348,9 +350,9 @@ int obj_repr(ml_object *op, char *buf, size_t size)
 /* ==================================================================== hash */
 
 /* CPython 3.11's tuple hash (an xxHash-style mix of the items' hashes). */
-#define XXPRIME_1 11400714785074694791ULL
-#define XXPRIME_2 14029467366897019727ULL
-#define XXPRIME_5 2870177450012600261ULL
+#define XXPRIME_1   11400714785074694791ULL
+#define XXPRIME_2   14029467366897019727ULL
+#define XXPRIME_5   2870177450012600261ULL
 #define XXROTATE(x) (((x) << 31) | ((x) >> 33))
 
 static uint64_t tuple_hash(ml_object *op)
@@ -515,10 +517,10 @@ static ml_object *dict_keys_iternext(ml_object *op)
     return yield_item(it, d->entries[it->index].key);
 }
 
-#define ITERATOR_TYPE(name, next)                                                                 \
-    {                                                                                             \
-        .tp_name = name, .tp_basicsize = sizeof(seq_iterator), .tp_dealloc = iterator_dealloc,    \
-        .tp_free = obj_free, .tp_iter = iterator_self, .tp_iternext = next,                       \
+#define ITERATOR_TYPE(name, next)                                                                  \
+    {                                                                                              \
+        .tp_name = name, .tp_basicsize = sizeof(seq_iterator), .tp_dealloc = iterator_dealloc,     \
+        .tp_free = obj_free, .tp_iter = iterator_self, .tp_iternext = next,                        \
     }
 
 static ml_type list_iterator_type = ITERATOR_TYPE("list_iterator", list_iternext);

@@ -9,13 +9,13 @@
  */
 #include "memlab/runtime.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/mem.h"
 #include "memlab/object.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 /* Defined by the pools lab when it is linked in: installs pymalloc on the
  * MEM and OBJ domains. */

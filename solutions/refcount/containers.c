@@ -21,14 +21,14 @@
  *       free the buffers, tp_free(self)
  *     OBJ_TRASHCAN_END
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <string.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/mem.h"
 #include "memlab/object.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
 
 /* ==================================================================== list */
 
@@ -123,8 +123,8 @@ static int list_resize(ml_list *self, ml_ssize_t newsize)
         new_allocated = ((size_t)newsize + 3) & ~(size_t)3;
     if (newsize == 0)
         new_allocated = 0;
-    ml_object **items = mem_realloc(MEM_DOMAIN_MEM, self->ob_item,
-                                    new_allocated * sizeof(ml_object *));
+    ml_object **items =
+        mem_realloc(MEM_DOMAIN_MEM, self->ob_item, new_allocated * sizeof(ml_object *));
     if (items == NULL && new_allocated != 0) {
         err_no_memory();
         return -1;
@@ -364,11 +364,11 @@ static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
  * a key is found by probing from its hash before the first EMPTY slot;
  * entries keep insertion order, which is the iteration and dealloc order.
  */
-#define DICT_MINSIZE 8
-#define IX_EMPTY (-1)
-#define IX_DUMMY (-2)
+#define DICT_MINSIZE       8
+#define IX_EMPTY           (-1)
+#define IX_DUMMY           (-2)
 #define USABLE_FRACTION(n) (((n) << 1) / 3)
-#define PERTURB_SHIFT 5
+#define PERTURB_SHIFT      5
 
 static void dict_dealloc(ml_object *op);
 static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg);

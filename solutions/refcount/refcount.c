@@ -36,13 +36,13 @@
  *     deep again, and so on: a chain of a million containers is freed 50
  *     frames at a time.
  */
-#include <stdint.h>
-#include <string.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/mem.h"
 #include "memlab/object.h"
+
+#include <stdint.h>
+#include <string.h>
 
 /* ==================================================================== counting */
 

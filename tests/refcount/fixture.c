@@ -6,13 +6,13 @@
  * automatic collection runs inside an allocation and every refcount the
  * test asserts is exactly the one the object layer produced.
  */
+#include "probe.h"
+
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "probe.h"
 
 int dealloc_log[DEALLOC_LOG_MAX];
 int dealloc_count;

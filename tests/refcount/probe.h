@@ -18,14 +18,14 @@
 #ifndef REFCOUNT_TESTS_PROBE_H
 #define REFCOUNT_TESTS_PROBE_H
 
-#include <stddef.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/mem.h"
 #include "memlab/object.h"
 #include "memlab/runtime.h"
 #include "mltest.h"
+
+#include <stddef.h>
 
 typedef struct probe {
     ml_object ob_base;
@@ -59,16 +59,16 @@ size_t live_blocks(void);
 
 /* Assert that the refcount total and the live blocks are back to where a
  * scenario started (after clearing any exception it left). */
-#define ASSERT_BALANCED(total0, blocks0)                                                          \
-    do {                                                                                          \
-        err_clear();                                                                              \
-        ck_assert_msg(obj_total_refcount() == (total0),                                           \
-                      "total refcount should be back to %td, it is %td (a leaked or extra "       \
-                      "reference)",                                                               \
-                      (ml_ssize_t)(total0), obj_total_refcount());                               \
-        ck_assert_msg(live_blocks() == (blocks0),                                                 \
-                      "live memory blocks should be back to %zu, there are %zu (a leak)",         \
-                      (size_t)(blocks0), live_blocks());                                          \
+#define ASSERT_BALANCED(total0, blocks0)                                                           \
+    do {                                                                                           \
+        err_clear();                                                                               \
+        ck_assert_msg(obj_total_refcount() == (total0),                                            \
+                      "total refcount should be back to %td, it is %td (a leaked or extra "        \
+                      "reference)",                                                                \
+                      (ml_ssize_t)(total0), obj_total_refcount());                                 \
+        ck_assert_msg(live_blocks() == (blocks0),                                                  \
+                      "live memory blocks should be back to %zu, there are %zu (a leak)",          \
+                      (size_t)(blocks0), live_blocks());                                           \
     } while (0)
 
 #endif /* REFCOUNT_TESTS_PROBE_H */

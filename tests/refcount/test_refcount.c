@@ -3,13 +3,12 @@
  * incref/decref, dealloc dispatch, getrefcount, immortal objects, the
  * total-refcount counter, negative-refcount detection, allocation.
  */
+#include "probe.h"
+
 #include <stdint.h>
 #include <string.h>
 
-#include "probe.h"
-
-ML_TEST(new_object_has_refcount_one,
-        .points = 2,
+ML_TEST(new_object_has_refcount_one, .points = 2,
         .description = "obj_new returns a zeroed object with refcount 1 and its type set",
         .hint = "handout §2, The object header")
 {
@@ -28,11 +27,9 @@ ML_TEST(new_object_has_refcount_one,
     ASSERT_BALANCED(total0, blocks0);
 }
 
-ML_TEST(incref_adds_one_decref_removes_one,
-        .points = 2,
+ML_TEST(incref_adds_one_decref_removes_one, .points = 2,
         .description = "incref and decref move the refcount by exactly one",
-        .hint = "handout §2.1, Reference counts",
-        .parent = "new_object_has_refcount_one")
+        .hint = "handout §2.1, Reference counts", .parent = "new_object_has_refcount_one")
 {
     ml_ssize_t total0 = obj_total_refcount();
     ml_object *a = probe_new(1);
@@ -51,11 +48,9 @@ ML_TEST(incref_adds_one_decref_removes_one,
     ck_assert_int_eq(obj_total_refcount(), total0);
 }
 
-ML_TEST(decref_to_zero_runs_dealloc_once,
-        .points = 2,
+ML_TEST(decref_to_zero_runs_dealloc_once, .points = 2,
         .description = "the last decref runs the type's dealloc once, and only the last",
-        .hint = "handout §2.2, Dealloc",
-        .parent = "new_object_has_refcount_one")
+        .hint = "handout §2.2, Dealloc", .parent = "new_object_has_refcount_one")
 {
     size_t blocks0 = live_blocks();
     ml_object *a = probe_new(7);
@@ -69,10 +64,8 @@ ML_TEST(decref_to_zero_runs_dealloc_once,
     ck_assert_msg(live_blocks() == blocks0, "the dealloc must free the object");
 }
 
-ML_TEST(dealloc_dispatches_on_the_type,
-        .points = 1,
-        .description = "obj_dealloc calls ML_TYPE(op)->tp_dealloc",
-        .hint = "handout §2.2, Dealloc",
+ML_TEST(dealloc_dispatches_on_the_type, .points = 1,
+        .description = "obj_dealloc calls ML_TYPE(op)->tp_dealloc", .hint = "handout §2.2, Dealloc",
         .parent = "new_object_has_refcount_one")
 {
     ml_object *a = probe_new(3);
@@ -83,11 +76,9 @@ ML_TEST(dealloc_dispatches_on_the_type,
     ck_assert_int_eq(dealloc_log[0], 3);
 }
 
-ML_TEST(xincref_and_xdecref_accept_null,
-        .points = 1,
+ML_TEST(xincref_and_xdecref_accept_null, .points = 1,
         .description = "the X variants do nothing with NULL and count like the others otherwise",
-        .hint = "handout §2.1, Reference counts",
-        .parent = "incref_adds_one_decref_removes_one")
+        .hint = "handout §2.1, Reference counts", .parent = "incref_adds_one_decref_removes_one")
 {
     ml_ssize_t total0 = obj_total_refcount();
     obj_xincref(NULL);
@@ -102,11 +93,9 @@ ML_TEST(xincref_and_xdecref_accept_null,
     ck_assert_int_eq(obj_total_refcount(), total0);
 }
 
-ML_TEST(newref_returns_its_argument_with_one_more_reference,
-        .points = 1,
+ML_TEST(newref_returns_its_argument_with_one_more_reference, .points = 1,
         .description = "obj_newref increfs and returns the same object",
-        .hint = "handout §2.1, Reference counts",
-        .parent = "incref_adds_one_decref_removes_one")
+        .hint = "handout §2.1, Reference counts", .parent = "incref_adds_one_decref_removes_one")
 {
     ml_object *a = probe_new(1);
     ck_assert_ptr_nonnull(a);
@@ -118,8 +107,7 @@ ML_TEST(newref_returns_its_argument_with_one_more_reference,
     ck_assert_int_eq(dealloc_count, 1);
 }
 
-ML_TEST(getrefcount_counts_its_own_argument,
-        .points = 2,
+ML_TEST(getrefcount_counts_its_own_argument, .points = 2,
         .description = "obj_getrefcount is the refcount + 1, as sys.getrefcount(a) prints 2",
         .hint = "handout §3, getrefcount and its +1",
         .parent = "incref_adds_one_decref_removes_one")
@@ -135,11 +123,9 @@ ML_TEST(getrefcount_counts_its_own_argument,
     obj_decref(a);
 }
 
-ML_TEST(total_refcount_counts_every_change,
-        .points = 2,
+ML_TEST(total_refcount_counts_every_change, .points = 2,
         .description = "the total moves +1 per new object and incref, -1 per decref",
-        .hint = "handout §5, The total refcount",
-        .parent = "incref_adds_one_decref_removes_one")
+        .hint = "handout §5, The total refcount", .parent = "incref_adds_one_decref_removes_one")
 {
     ml_ssize_t total0 = obj_total_refcount();
     ml_object *a = probe_new(1), *b = probe_new(2);
@@ -158,11 +144,9 @@ ML_TEST(total_refcount_counts_every_change,
     ck_assert_int_eq(dealloc_count, 2);
 }
 
-ML_TEST(none_true_false_are_immortal,
-        .points = 2,
+ML_TEST(none_true_false_are_immortal, .points = 2,
         .description = "None, True, False: incref/decref leave their refcount at 2^32-1",
-        .hint = "handout §4, Immortal objects",
-        .parent = "incref_adds_one_decref_removes_one")
+        .hint = "handout §4, Immortal objects", .parent = "incref_adds_one_decref_removes_one")
 {
     ml_object *singletons[] = {ML_NONE, ML_TRUE, ML_FALSE};
     ml_ssize_t total0 = obj_total_refcount();
@@ -181,11 +165,9 @@ ML_TEST(none_true_false_are_immortal,
     ck_assert_msg(obj_total_refcount() == total0, "immortal objects do not move the total");
 }
 
-ML_TEST(small_ints_are_immortal_other_ints_are_not,
-        .points = 2,
+ML_TEST(small_ints_are_immortal_other_ints_are_not, .points = 2,
         .description = "ints -5..256 are immortal statics; 257 and -6 are ordinary objects",
-        .hint = "handout §4, Immortal objects",
-        .parent = "none_true_false_are_immortal")
+        .hint = "handout §4, Immortal objects", .parent = "none_true_false_are_immortal")
 {
     ml_ssize_t total0 = obj_total_refcount();
     size_t blocks0 = live_blocks();
@@ -204,11 +186,9 @@ ML_TEST(small_ints_are_immortal_other_ints_are_not,
     ASSERT_BALANCED(total0, blocks0);
 }
 
-ML_TEST(immortality_reads_the_low_32_bits_as_signed,
-        .points = 1,
+ML_TEST(immortality_reads_the_low_32_bits_as_signed, .points = 1,
         .description = "immortal iff (int32_t)refcount < 0, and then decref changes nothing",
-        .hint = "handout §4, Immortal objects",
-        .parent = "none_true_false_are_immortal")
+        .hint = "handout §4, Immortal objects", .parent = "none_true_false_are_immortal")
 {
     ml_object *a = probe_new(1);
     ck_assert_ptr_nonnull(a);
@@ -230,11 +210,9 @@ ML_TEST(immortality_reads_the_low_32_bits_as_signed,
 
 static void decref_once(void *arg) { obj_decref(arg); }
 
-ML_TEST(decref_below_zero_is_a_fatal_error,
-        .points = 2,
+ML_TEST(decref_below_zero_is_a_fatal_error, .points = 2,
         .description = "decref of an object whose refcount is 0 calls ml_fatal_negative_refcount",
-        .hint = "handout §5, Negative refcounts",
-        .parent = "decref_to_zero_runs_dealloc_once")
+        .hint = "handout §5, Negative refcounts", .parent = "decref_to_zero_runs_dealloc_once")
 {
     char text[1024];
     ml_object *a = probe_new(1);
@@ -249,11 +227,9 @@ ML_TEST(decref_below_zero_is_a_fatal_error,
     obj_decref(a);
 }
 
-ML_TEST(new_var_object_has_size_and_null_items,
-        .points = 1,
+ML_TEST(new_var_object_has_size_and_null_items, .points = 1,
         .description = "obj_new_var sets ob_size and allocates basicsize + n * itemsize, zeroed",
-        .hint = "handout §2, The object header",
-        .parent = "new_object_has_refcount_one")
+        .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
 {
     static ml_type var_type = {
         .tp_name = "var",
@@ -280,11 +256,9 @@ ML_TEST(new_var_object_has_size_and_null_items,
     err_clear();
 }
 
-ML_TEST(gc_object_comes_from_gc_alloc_untracked,
-        .points = 1,
+ML_TEST(gc_object_comes_from_gc_alloc_untracked, .points = 1,
         .description = "a HAVE_GC type is allocated with a gc_head in front and is not tracked",
-        .hint = "handout §2, The object header",
-        .parent = "new_object_has_refcount_one")
+        .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
 {
     size_t blocks0 = live_blocks();
     ml_object *g = obj_new(&gc_probe_type);
