@@ -12,13 +12,21 @@ ml_object *node_lazarus;
 static int events[EV_KINDS][NODE_MAX_ID];
 static int events_total[EV_KINDS];
 static int alive;
+static int sequence[NODE_MAX_SEQUENCE];
+static int sequence_length;
 
 static void log_event(node_event kind, int id)
 {
     if (id >= 0 && id < NODE_MAX_ID)
         events[kind][id]++;
     events_total[kind]++;
+    if (sequence_length < NODE_MAX_SEQUENCE)
+        sequence[sequence_length++] = NODE_EVENT(kind, id);
 }
+
+int node_sequence_length(void) { return sequence_length; }
+
+int node_sequence(int i) { return i >= 0 && i < sequence_length ? sequence[i] : -1; }
 
 int node_events(node_event kind, int id)
 {
@@ -180,6 +188,7 @@ void ml_lab_setup(void)
     memset(events, 0, sizeof events);
     memset(events_total, 0, sizeof events_total);
     alive = 0;
+    sequence_length = 0;
     node_lazarus = NULL;
 }
 

@@ -50,6 +50,11 @@ typedef enum node_event { EV_FINALIZE, EV_DEL, EV_CLEAR, EV_DEALLOC, EV_KINDS } 
 int node_events(node_event kind, int id); /* times `kind` happened to node `id` */
 int node_events_total(node_event kind);   /* over all ids */
 int node_alive(void);                     /* nodes allocated and not yet freed */
+/* Every event in order, as NODE_EVENT(kind, id). */
+#define NODE_MAX_SEQUENCE 1024
+#define NODE_EVENT(kind, id) ((int)(kind) * NODE_MAX_ID + (id))
+int node_sequence_length(void);
+int node_sequence(int i);
 
 /* Where a NODE_RESURRECT finalizer puts its node (owned reference). */
 extern ml_object *node_lazarus;
