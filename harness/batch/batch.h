@@ -51,6 +51,8 @@ struct batch_options {
     int force;               /* regrade even what is done */
     int retry_failed;        /* regrade jobs whose grader failed or timed out */
     int quiet;               /* no per-job progress lines */
+    char **grader_args;      /* extra arguments for every grader run */
+    size_t ngrader_args;
 };
 
 /* ------------------------------------------------------------ jobs */

@@ -43,7 +43,7 @@ static double number_or(json_t *v, double fallback)
 
 static double max_score_of(json_t *root)
 {
-    json_t *top = json_object_get(root, "max_score");
+    json_t *top = json_object_get(json_object_get(root, "extra_data"), "max_score");
     if (json_is_number(top))
         return json_number_value(top);
     double max = 0;
@@ -91,28 +91,28 @@ static double lab_count(json_t *root, const char *key)
     return sum;
 }
 
-/* Line coverage %: results.json's coverage object, else gcovr's summary. */
+/* Line coverage %: extra_data.line_coverage (what memlab-grade writes), else
+ * gcovr's summary in the report folder; -1 when there is none. */
 static double line_coverage(json_t *root, const char *report_dir)
 {
-    const char *holders[] = {"coverage", "extra_data"};
-    for (size_t i = 0; i < 2; i++) {
-        json_t *h = json_object_get(root, holders[i]);
-        json_t *v = json_object_get(h, "line_percent");
-        if (!json_is_number(v))
-            v = json_object_get(h, "line_pct");
-        if (json_is_number(v))
-            return json_number_value(v);
-        json_t *cov = json_object_get(h, "coverage");
-        v = json_object_get(cov, "line_percent");
-        if (json_is_number(v))
-            return json_number_value(v);
-    }
+    json_t *v = json_object_get(json_object_get(root, "extra_data"), "line_coverage");
+    if (json_is_number(v))
+        return json_number_value(v);
     char *path = path_join(report_dir, "coverage/summary.json");
     json_t *summary = json_load_file(path, 0, NULL);
     free(path);
     double pct = number_or(json_object_get(summary, "line_percent"), -1);
     json_decref(summary);
     return pct;
+}
+
+/* The grader's outcome when it stopped before running tests (missing_file,
+ * static_check, compile_error), else NULL. */
+static const char *grader_outcome(json_t *root)
+{
+    const char *o = json_string_value(json_object_get(json_object_get(root, "extra_data"),
+                                                      "outcome"));
+    return o && strcmp(o, "graded") != 0 ? o : NULL;
 }
 
 /* ------------------------------------------------------------ CSV writing */
@@ -228,8 +228,11 @@ static void write_lab_cells(FILE *f, struct lab_columns *c, json_t *root, const 
     }
     csv_sep(f), csv_number(f, number_or(json_object_get(root, "score"), 0));
     csv_sep(f), csv_number(f, max_score_of(root));
-    csv_sep(f), csv_text(f, status);
-    csv_sep(f), csv_number(f, lab_count(root, "memory_errors"));
+    const char *outcome = grader_outcome(root);
+    char *shown = outcome ? str_printf("%s: %s", status, outcome) : xstrdup(status);
+    csv_sep(f), csv_text(f, shown);
+    free(shown);
+    csv_sep(f), csv_number(f, lab_count(root, "memcheck_errors"));
     csv_sep(f), csv_number(f, lab_count(root, "leaks"));
     double cov = line_coverage(root, dir);
     csv_sep(f);

@@ -39,6 +39,8 @@ static void usage(FILE *f)
           "  --kit DIR          the kit's root (default .)\n"
           "  --build DIR        the kit's build folder (default build)\n"
           "  --grader PATH      memlab-grade (default BUILD/bin/memlab-grade)\n"
+          "  --grader-arg ARG   pass ARG to every grader run (repeatable), e.g.\n"
+          "                     --grader-arg=--no-calibrate\n"
           "  --force            grade again what is already graded\n"
           "  --retry-failed     grade again the jobs whose grader failed or timed out\n"
           "  --gradebook-only   only rebuild the gradebook from the finished reports\n"
@@ -129,6 +131,7 @@ static int parse_options(int argc, char **argv, struct batch_options *o, int *gr
         {"kit", required_argument, NULL, 'k'},
         {"build", required_argument, NULL, 'b'},
         {"grader", required_argument, NULL, 'g'},
+        {"grader-arg", required_argument, NULL, 'a'},
         {"force", no_argument, NULL, 'f'},
         {"retry-failed", no_argument, NULL, 'r'},
         {"gradebook-only", no_argument, NULL, 'G'},
@@ -138,7 +141,7 @@ static int parse_options(int argc, char **argv, struct batch_options *o, int *gr
     };
     double v;
     int c;
-    while ((c = getopt_long(argc, argv, "s:l:o:j:J:t:k:b:g:frGqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:l:o:j:J:t:k:b:g:a:frGqh", opts, NULL)) != -1) {
         switch (c) {
         case 's': o->submissions = optarg; break;
         case 'l': add_labs(o, optarg); break;
@@ -146,6 +149,10 @@ static int parse_options(int argc, char **argv, struct batch_options *o, int *gr
         case 'k': o->kit = optarg; break;
         case 'b': o->build = optarg; break;
         case 'g': o->grader = optarg; break;
+        case 'a':
+            o->grader_args = realloc(o->grader_args, (o->ngrader_args + 1) * sizeof(char *));
+            o->grader_args[o->ngrader_args++] = optarg;
+            break;
         case 'f': o->force = 1; break;
         case 'r': o->retry_failed = 1; break;
         case 'G': *gradebook_only = 1; break;

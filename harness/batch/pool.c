@@ -90,10 +90,15 @@ static void exec_grader(const struct batch_options *o, const struct job *j, pid_
     }
     char jobs[16];
     snprintf(jobs, sizeof jobs, "%d", o->grader_jobs);
-    char *argv[] = {(char *)o->grader, "--lab", (char *)j->lab, "--submission",
-                    j->student->dir, "--report", j->tmp_dir, "--kit", (char *)o->kit,
-                    "--build", (char *)o->build, "--jobs", jobs, "--reveal-hidden", "--quiet",
-                    NULL};
+    char *fixed[] = {(char *)o->grader, "--lab", (char *)j->lab, "--submission",
+                     j->student->dir, "--report", j->tmp_dir, "--kit", (char *)o->kit,
+                     "--build", (char *)o->build, "--jobs", jobs, "--reveal-hidden", "--quiet"};
+    size_t nfixed = sizeof fixed / sizeof *fixed;
+    char **argv = xmalloc((nfixed + o->ngrader_args + 1) * sizeof *argv);
+    memcpy(argv, fixed, sizeof fixed);
+    for (size_t i = 0; i < o->ngrader_args; i++)
+        argv[nfixed + i] = o->grader_args[i];
+    argv[nfixed + o->ngrader_args] = NULL;
     execv(argv[0], argv);
     fprintf(stderr, "memlab-grade-all: cannot run %s: %s\n", o->grader, strerror(errno));
     _exit(127);
