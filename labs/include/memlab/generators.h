@@ -276,7 +276,9 @@ size_t gen_sizeof(ml_object *gen);
 /* `result = yield from iterable` (PEP 380): next/send/throw/close go to the
  * sub-iterator until it ends; its return value (a new reference, None for a
  * plain iterator) is stored in `result`, an ml_object * lvalue in the
- * locals.  An exception from the sub-iterator, or thrown in and not taken by
+ * locals.  `iterable` is a new reference that the macro consumes, as
+ * `yield from f()` consumes f's result (pass obj_newref(x) to delegate to an
+ * object you keep; NULL means its creation failed: the exception is raised).  An exception from the sub-iterator, or thrown in and not taken by
  * it, propagates out of the body. */
 #define GEN_YIELD_FROM(gen, iterable, result)                                                     \
     do {                                                                                          \
@@ -336,8 +338,10 @@ size_t gen_sizeof(ml_object *gen);
 /* What GEN_YIELD_FROM expands to (the lab implements them):
  *
  * gen_yield_from_enter: gi_yieldfrom = iter(iterable) (new reference) and
- * the first value to send is None.  0, or -1 with the exception set (e.g.
- * TypeError "'int' object is not iterable").
+ * the first value to send is None; the reference to `iterable` is consumed
+ * (released), whatever happens.  0, or -1 with the exception set: NULL
+ * iterable (exception already set), or e.g. TypeError "'int' object is not
+ * iterable".
  *
  * gen_yield_from_step: one step of the delegation, at the resume point.
  * If an exception is being raised there (GEN_RAISING), drop the
