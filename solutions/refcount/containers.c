@@ -2,7 +2,7 @@
  * containers.c -- list, tuple and dict with CPython's ownership rules
  * (reference solution).  Contracts in memlab/object.h.
  *
- * Who owns what, at a glance (the handout's table, section 4):
+ * Who owns what, at a glance (the handout's table, section 1):
  *
  *     returns a NEW reference       list_new, list_getslice, tuple_new, tuple_pack,
  *                                   dict_new, dict_keys, dict_values, dict_items
