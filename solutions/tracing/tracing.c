@@ -48,6 +48,8 @@
  */
 #include "memlab/tracing.h"
 
+#include "memlab/mem.h"
+
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -55,11 +57,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memlab/mem.h"
-
 #define TRACES_MIN_SLOTS 64
-#define TRACEBACKS_MIN 64
-#define NO_INDEX UINT32_MAX
+#define TRACEBACKS_MIN   64
+#define NO_INDEX         UINT32_MAX
 
 /* ================================================================ memory and errors */
 
@@ -111,12 +111,12 @@ typedef struct trace_entry {
 
 static struct {
     int tracing;
-    int limit;                        /* max frames per traceback */
-    int reentrant;                    /* inside a hook's call underneath */
+    int limit;                         /* max frames per traceback */
+    int reentrant;                     /* inside a hook's call underneath */
     mem_allocator under[MEM_NDOMAINS]; /* what start() found on each domain */
     size_t traced, peak;
-    size_t own_bytes;                 /* the tracer's own memory */
-    trace_traceback *scratch;         /* room for `limit` frames */
+    size_t own_bytes;         /* the tracer's own memory */
+    trace_traceback *scratch; /* room for `limit` frames */
     trace_entry *traces;
     size_t traces_cap, traces_len;
     trace_traceback **tracebacks;
@@ -369,7 +369,8 @@ static void free_tables(void)
 static void *hook_alloc(mem_allocator *under, int zeroed, size_t nelem, size_t elsize)
 {
     if (tracer.reentrant)
-        return zeroed ? under->calloc(under->ctx, nelem, elsize) : under->malloc(under->ctx, elsize);
+        return zeroed ? under->calloc(under->ctx, nelem, elsize)
+                      : under->malloc(under->ctx, elsize);
     tracer.reentrant = 1;
     void *p = zeroed ? under->calloc(under->ctx, nelem, elsize) : under->malloc(under->ctx, elsize);
     if (p && add_trace(TRACE_DEFAULT_DOMAIN, (uintptr_t)p, nelem * elsize) < 0) {
@@ -539,9 +540,9 @@ struct trace_snapshot {
     size_t len, cap;
     trace_traceback **tracebacks; /* owned; filenames point into names */
     size_t ntracebacks, tracebacks_cap;
-    char **names;                 /* owned filename copies, in order of first use */
+    char **names; /* owned filename copies, in order of first use */
     size_t nnames, names_cap;
-    uint32_t *name_slots;         /* open addressing: index + 1 into names, 0 = empty */
+    uint32_t *name_slots; /* open addressing: index + 1 into names, 0 = empty */
     size_t name_slots_cap;
 };
 
@@ -877,9 +878,9 @@ nomem:
  *   u64 ntraces         then per trace: u32 domain, u32 traceback index, u64 size
  *   u64 checksum        FNV-1a of every byte before it
  */
-#define SNAPSHOT_MAGIC "MLTRACE\n"
+#define SNAPSHOT_MAGIC   "MLTRACE\n"
 #define SNAPSHOT_VERSION 1
-#define SNAPSHOT_HEADER 20 /* magic, version, file_size */
+#define SNAPSHOT_HEADER  20 /* magic, version, file_size */
 
 typedef struct bytes {
     unsigned char *data;
@@ -1047,8 +1048,8 @@ static trace_snapshot *decode_body(reader *r, const char **why)
         uint16_t nframe = (uint16_t)get(r, 2), total = (uint16_t)get(r, 2);
         for (uint16_t i = 0; i < nframe && !r->bad; i++) {
             uint32_t index = (uint32_t)get(r, 4);
-            frames[i] = (trace_frame){index < nnames ? snap->names[index] : NULL,
-                                      (unsigned int)get(r, 4)};
+            frames[i] =
+                (trace_frame){index < nnames ? snap->names[index] : NULL, (unsigned int)get(r, 4)};
             if (index >= nnames && !r->bad) {
                 *why = "corrupt (filename index out of range)";
                 goto fail;
@@ -1146,7 +1147,7 @@ trace_snapshot *trace_snapshot_load(const char *path)
 typedef struct grouping {
     trace_statistic *items; /* key, size, count per group */
     size_t len, cap;
-    uint32_t *slots;        /* index + 1 into items, 0 = empty */
+    uint32_t *slots; /* index + 1 into items, 0 = empty */
     size_t slots_cap;
 } grouping;
 
@@ -1410,8 +1411,7 @@ typedef struct diff_keys {
 } diff_keys;
 
 /* _compare_grouped_stats: every new group, then the old groups not seen. */
-static trace_statistic_diff *diff_groups(const grouping *new_g, const grouping *old_g,
-                                         size_t *len)
+static trace_statistic_diff *diff_groups(const grouping *new_g, const grouping *old_g, size_t *len)
 {
     trace_statistic_diff *items = sys_alloc((new_g->len + old_g->len) * sizeof *items + 1);
     bool *seen = sys_zalloc(old_g->len + 1, sizeof *seen);
@@ -1428,15 +1428,15 @@ static trace_statistic_diff *diff_groups(const grouping *new_g, const grouping *
         size_t old_count = j == NO_INDEX ? 0 : old_g->items[j].count;
         if (j != NO_INDEX)
             seen[j] = true;
-        items[n++] = (trace_statistic_diff){st->traceback, st->size,
-                                            (int64_t)st->size - (int64_t)old_size, st->count,
-                                            (int64_t)st->count - (int64_t)old_count};
+        items[n++] =
+            (trace_statistic_diff){st->traceback, st->size, (int64_t)st->size - (int64_t)old_size,
+                                   st->count, (int64_t)st->count - (int64_t)old_count};
     }
     for (size_t j = 0; j < old_g->len; j++)
         if (!seen[j])
-            items[n++] = (trace_statistic_diff){old_g->items[j].traceback, 0,
-                                                -(int64_t)old_g->items[j].size, 0,
-                                                -(int64_t)old_g->items[j].count};
+            items[n++] =
+                (trace_statistic_diff){old_g->items[j].traceback, 0, -(int64_t)old_g->items[j].size,
+                                       0, -(int64_t)old_g->items[j].count};
     sys_release(seen);
     *len = n;
     return items;

@@ -15,9 +15,10 @@ ML_TEST(format_size_stays_in_bytes_below_10_kib, .points = 2,
     ck_assert_str_eq(size_text(67483, 0), "65.9 KiB");
 }
 
-ML_TEST(format_size_rounds_before_switching_units_as_cpython_does, .points = 2,
-        .description = "102349 B is '100.0 KiB' (rounded after the < 100 test), 102400 B is '100 KiB'",
-        .hint = "handout 7, Sizes")
+ML_TEST(
+    format_size_rounds_before_switching_units_as_cpython_does, .points = 2,
+    .description = "102349 B is '100.0 KiB' (rounded after the < 100 test), 102400 B is '100 KiB'",
+    .hint = "handout 7, Sizes")
 {
     ck_assert_str_eq(size_text(102349, 0), "100.0 KiB");
     ck_assert_str_eq(size_text(102400, 0), "100 KiB");
@@ -46,6 +47,7 @@ ML_TEST(format_statistic_line, .points = 2,
     trace_snapshot *s = trace_snapshot_new(1);
     add_trace_text(s, 0, 67483, "a.py:10");
     trace_stats *st = trace_snapshot_statistics(s, "lineno", 0);
+    ck_assert_ptr_nonnull(st);
     st->items[0].count = 947;
     ck_assert_str_eq(stat_text(&st->items[0]), "a.py:10: size=65.9 KiB, count=947, average=71 B");
     st->items[0].size = st->items[0].count = 0;
@@ -85,7 +87,7 @@ ML_TEST(format_traceback_lines_oldest_first, .points = 2,
     trace_snapshot *s = trace_snapshot_new(3);
     add_trace_text(s, 0, 1, "b.py:5 a.py:2 main.py:9");
     const trace_traceback *tb = first_traceback(s);
-    char buf[512];
+    char buf[512] = "";
     trace_format_traceback(buf, sizeof buf, tb, TRACE_NO_LIMIT, 0);
     ck_assert_str_eq(buf, "  File \"main.py\", line 9\n  File \"a.py\", line 2\n"
                           "  File \"b.py\", line 5\n");
@@ -102,7 +104,7 @@ ML_TEST(format_traceback_limit_keeps_python_slicing, .points = 2,
     trace_snapshot *s = trace_snapshot_new(3);
     add_trace_text(s, 0, 1, "b.py:5 a.py:2 main.py:9");
     const trace_traceback *tb = first_traceback(s);
-    char buf[512];
+    char buf[512] = "";
     trace_format_traceback(buf, sizeof buf, tb, 1, 0);
     ck_assert_str_eq(buf, "  File \"b.py\", line 5\n");
     trace_format_traceback(buf, sizeof buf, tb, -1, 0);
@@ -122,7 +124,7 @@ ML_TEST(format_traceback_repr_marks_truncation, .points = 1,
     trace_frame frames[] = {{"b.py", 5}, {"a.py", 2}};
     ck_assert_int_eq(trace_snapshot_add(s, 0, 1, frames, 2, 7), 0);
     ck_assert_int_eq(trace_snapshot_add(s, 0, 1, frames, 1, 1), 0);
-    char buf[512];
+    char buf[512] = "";
     trace_trace t;
     trace_snapshot_get(s, 0, &t);
     trace_format_traceback_repr(buf, sizeof buf, t.traceback);
@@ -140,7 +142,7 @@ ML_TEST(format_functions_truncate_like_snprintf, .points = 1,
         .description = "a short buffer gets a NUL-terminated prefix; the full length is returned",
         .hint = "handout 7, Text")
 {
-    char buf[6];
+    char buf[6] = "";
     ck_assert_int_eq(trace_format_size(buf, sizeof buf, 10240, 0), 8);
     ck_assert_str_eq(buf, "10.0 ");
     trace_frame f = {"main.py", 12};

@@ -2,9 +2,9 @@
  * test_snapshot.c -- snapshots, statistics, compare_to, filters, dump and
  * load (handout sections 4-6).
  */
-#include <unistd.h>
-
 #include "tracing_test.h"
+
+#include <unistd.h>
 
 ML_TEST(take_snapshot_needs_tracing, .points = 1,
         .description = "take_snapshot fails with CPython's RuntimeError text when not tracing",
@@ -104,12 +104,14 @@ ML_TEST(statistics_by_filename_use_line_zero, .points = 2,
     trace_snapshot_free(s);
 }
 
-ML_TEST(statistics_by_traceback_are_labelled_by_the_oldest_frame, .points = 2,
-        .description = "statistics('traceback') groups whole tracebacks; str() shows the oldest frame",
-        .hint = "handout 5, Statistics")
+ML_TEST(
+    statistics_by_traceback_are_labelled_by_the_oldest_frame, .points = 2,
+    .description = "statistics('traceback') groups whole tracebacks; str() shows the oldest frame",
+    .hint = "handout 5, Statistics")
 {
     trace_snapshot *s = sample();
     trace_stats *st = trace_snapshot_statistics(s, "traceback", 0);
+    ck_assert_ptr_nonnull(st);
     const char *want[] = {
         "main.py:9: size=400 B, count=2, average=200 B",
         "main.py:9: size=200 B, count=2, average=100 B",
@@ -122,9 +124,10 @@ ML_TEST(statistics_by_traceback_are_labelled_by_the_oldest_frame, .points = 2,
     trace_snapshot_free(s);
 }
 
-ML_TEST(cumulative_statistics_count_every_frame, .points = 3,
-        .description = "cumulative=True adds each trace to the group of every frame of its traceback",
-        .hint = "handout 5, Cumulative statistics")
+ML_TEST(
+    cumulative_statistics_count_every_frame, .points = 3,
+    .description = "cumulative=True adds each trace to the group of every frame of its traceback",
+    .hint = "handout 5, Cumulative statistics")
 {
     trace_snapshot *s = sample();
     const char *want[] = {
@@ -148,7 +151,8 @@ ML_TEST(cumulative_statistics_count_every_frame, .points = 3,
 }
 
 ML_TEST(statistics_reject_bad_key_types_with_cpython_messages, .points = 2,
-        .description = "unknown key types and cumulative tracebacks fail with CPython's ValueError text",
+        .description =
+            "unknown key types and cumulative tracebacks fail with CPython's ValueError text",
         .hint = "handout 5, Statistics")
 {
     trace_snapshot *s = sample();
@@ -174,10 +178,8 @@ ML_TEST(statistics_break_ties_by_count_then_traceback, .points = 2,
     add_trace_text(s, 0, 60, "a.py:10");
     add_trace_text(s, 0, 60, "A.py:99");
     const char *want[] = {
-        "b.py:1: size=60 B, count=2, average=30 B",
-        "a.py:10: size=60 B, count=1, average=60 B",
-        "a.py:2: size=60 B, count=1, average=60 B",
-        "a.py:1: size=60 B, count=1, average=60 B",
+        "b.py:1: size=60 B, count=2, average=30 B",  "a.py:10: size=60 B, count=1, average=60 B",
+        "a.py:2: size=60 B, count=1, average=60 B",  "a.py:1: size=60 B, count=1, average=60 B",
         "A.py:99: size=60 B, count=1, average=60 B",
     };
     expect_stats(trace_snapshot_statistics(s, "lineno", 0), want, 5);
@@ -218,8 +220,10 @@ ML_TEST(compare_to_matches_filenames_by_text, .points = 1,
     ck_assert_int_eq(trace_snapshot_add(a, 0, 10, &f1, 1, 1), 0);
     ck_assert_int_eq(trace_snapshot_add(b, 0, 4, &f2, 1, 1), 0);
     trace_diffs *d = trace_snapshot_compare_to(a, b, "lineno", 0);
+    ck_assert_ptr_nonnull(d);
     ck_assert_uint_eq(d->len, 1);
-    ck_assert_str_eq(diff_text(&d->items[0]), "x.py:3: size=10 B (+6 B), count=1 (+0), average=10 B");
+    ck_assert_str_eq(diff_text(&d->items[0]),
+                     "x.py:3: size=10 B (+6 B), count=1 (+0), average=10 B");
     trace_diffs_free(d);
     trace_snapshot_free(a);
     trace_snapshot_free(b);
@@ -302,7 +306,9 @@ ML_TEST(dump_then_load_gives_the_same_statistics, .points = 3,
     ck_assert_uint_eq(trace_snapshot_len(back), 6);
     ck_assert_int_eq(trace_snapshot_traceback_limit(back), 3);
     trace_stats *a = trace_snapshot_statistics(s, "traceback", 0);
+    ck_assert_ptr_nonnull(a);
     trace_stats *b = trace_snapshot_statistics(back, "traceback", 0);
+    ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(a->len, b->len);
     for (size_t i = 0; i < a->len; i++) {
         char x[256];
@@ -394,7 +400,9 @@ ML_TEST(notebook_top_lines_from_real_allocations, .points = 3,
     void *table = mem_malloc(MEM_DOMAIN_MEM, 8 * 947);
     mem_frame_pop();
     trace_snapshot *s = trace_take_snapshot();
+    ck_assert_ptr_nonnull(s);
     trace_stats *st = trace_snapshot_statistics(s, "lineno", 0);
+    ck_assert_ptr_nonnull(st);
     ck_assert_uint_eq(st->len, 2);
     ck_assert_str_eq(stat_text(&st->items[0]),
                      "notebook.py:4: size=65.9 KiB, count=947, average=71 B");

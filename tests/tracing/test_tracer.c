@@ -152,8 +152,7 @@ ML_TEST(free_removes_the_trace, .points = 2,
 }
 
 ML_TEST(calloc_is_traced_with_nelem_times_elsize, .points = 1,
-        .description = "calloc(7, 12) is one trace of 84 bytes",
-        .hint = "handout 3, Traces")
+        .description = "calloc(7, 12) is one trace of 84 bytes", .hint = "handout 3, Traces")
 {
     ck_assert_int_eq(trace_start(1), 0);
     void *p = mem_calloc(MEM_DOMAIN_MEM, 7, 12);
@@ -212,6 +211,7 @@ ML_TEST(all_three_domains_are_traced_in_domain_zero, .points = 1,
     trace_get_traced_memory(&current, NULL);
     ck_assert_uint_eq(current, 7);
     trace_snapshot *s = trace_take_snapshot();
+    ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(trace_snapshot_len(s), 3);
     for (size_t i = 0; i < 3; i++) {
         trace_trace t;
@@ -431,9 +431,10 @@ static void nested_free(void *ctx, void *p)
     free(p);
 }
 
-ML_TEST(a_nested_allocation_is_not_traced_twice, .points = 2,
-        .description = "an allocator that allocates through another domain is traced once (reentrancy)",
-        .hint = "handout 2, Reentrancy")
+ML_TEST(
+    a_nested_allocation_is_not_traced_twice, .points = 2,
+    .description = "an allocator that allocates through another domain is traced once (reentrancy)",
+    .hint = "handout 2, Reentrancy")
 {
     mem_allocator nested = {NULL, nested_malloc, nested_calloc, nested_realloc, nested_free};
     mem_set_allocator(MEM_DOMAIN_OBJ, &nested);

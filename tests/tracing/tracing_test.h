@@ -6,13 +6,13 @@
 #ifndef TRACING_TEST_H
 #define TRACING_TEST_H
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "memlab/mem.h"
 #include "memlab/tracing.h"
 #include "mltest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static inline const char *size_text(double v, int sign)
 {

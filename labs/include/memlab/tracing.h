@@ -50,10 +50,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_MAX_NFRAME 65535     /* largest traceback limit (uint16_t) */
-#define TRACE_DEFAULT_DOMAIN 0u    /* domain of every hooked allocation */
-#define TRACE_NO_LIMIT INT32_MIN   /* trace_format_traceback: limit=None */
-#define TRACE_UNKNOWN_FILE "<unknown>"
+#define TRACE_MAX_NFRAME     65535     /* largest traceback limit (uint16_t) */
+#define TRACE_DEFAULT_DOMAIN 0u        /* domain of every hooked allocation */
+#define TRACE_NO_LIMIT       INT32_MIN /* trace_format_traceback: limit=None */
+#define TRACE_UNKNOWN_FILE   "<unknown>"
 
 /* ------------------------------------------------------------------ tracebacks */
 
