@@ -1,0 +1,179 @@
+/*
+ * results.h -- the grader's one in-memory model of a grading run.
+ *
+ * Every stage reads and fills the same `struct grade`; every output
+ * (terminal table, report.txt, results.json, junit.xml, results.tap,
+ * results.csv) is written from it by report.c, so they can never disagree.
+ *
+ *   main.c      parses the command line, runs the stages in order
+ *   stage.c     copies the submission's files into work/src     (1)
+ *   check.c     forbidden symbols, constructors, raw syscalls     (2)
+ *   build.c     compiles with --coverage and links the tests      (3)
+ *   run.c       each test alone, under Valgrind, sandboxed        (4)
+ *   calibrate.c the reference's time per test: fair timeouts
+ *   judge.c     one verdict and a score per test (the policy)     (5)
+ *   coverage.c  gcovr over the student's files                    (6)
+ *   report.c    every output, atomically                          (8)
+ *   policy.c    harness/policy.json: deductions, limits, allowlist
+ *   util.c      files, processes, strings
+ */
+#ifndef MEMLAB_GRADER_RESULTS_H
+#define MEMLAB_GRADER_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ verdicts */
+
+/* A test's verdict, worst last.  judge.c picks exactly one per test. */
+enum status {
+    ST_PASS,    /* the runner's record says pass, Valgrind is clean */
+    ST_LEAK,    /* passed, but leaked memory (definitely lost): policy deducts */
+    ST_FAIL,    /* an assertion failed */
+    ST_MEMORY,  /* a memcheck error (invalid read/write/free, uninitialised use) */
+    ST_CRASH,   /* killed by a signal, or left before its end (exit(), abort()) */
+    ST_TIMEOUT, /* over its time budget (wall clock or CPU) */
+    ST_SKIPPED, /* not run: its parent test did not pass */
+    ST_ERROR,   /* the grader could not run it */
+};
+
+const char *status_word(enum status s); /* "PASS", "FAIL", ... */
+
+enum visibility { VIS_VISIBLE, VIS_HIDDEN, VIS_AFTER_PUBLISHED };
+
+/* One frame of a Valgrind stack, as the XML gives it. */
+struct frame {
+    char *fn, *dir, *file;
+    int line;
+};
+
+/* The first memcheck error (or leak) of a test, reduced to what a student
+ * needs: what happened and where, in their own file when possible. */
+struct memissue {
+    char *kind;       /* Valgrind's kind: InvalidRead, Leak_DefinitelyLost, ... */
+    char *what;       /* "Invalid read of size 8", "32 bytes in 1 blocks are ..." */
+    struct frame at;  /* first frame in the student's file, else the first frame with a file */
+    int in_student;   /* `at` is in the student's file */
+    char *aux;        /* "freed at refcount.c:70 (obj_dealloc)" or NULL */
+};
+
+/* ------------------------------------------------------------ one test */
+
+struct test {
+    /* declared beside the test (t_<lab> --list) */
+    char *name, *file, *description, *hint, *parent, *tags;
+    int line;
+    double points, declared_timeout;
+    enum visibility visibility;
+
+    /* run (run.c) */
+    double budget;   /* wall-clock seconds allowed */
+    double seconds;  /* wall-clock seconds taken */
+    int ran;         /* a process was started */
+    int exited, exit_code, signal;
+    int timed_out;   /* killed by the grader at `budget` */
+    char *scratch;   /* the test's folder: result.json, vg.xml, stdout, stderr */
+    char *out_head, *err_head; /* the first KiB of what the test printed */
+
+    /* judged (judge.c) */
+    int has_record;  /* a genuine result record (right token, right test) */
+    char *record_status, *record_message, *record_file;
+    int record_line;
+    uint64_t seed;
+    int mem_errors, leaks;
+    long leaked_bytes;
+    struct memissue first_error, first_leak;
+    char *fatal_line; /* "memlab fatal error: ..." printed by the runtime */
+    enum status status;
+    double score;
+    char *reason;     /* one line */
+};
+
+/* ------------------------------------------------------------ the policy */
+
+struct policy {
+    double memory_factor;   /* share of a test's points kept after a memcheck error (0) */
+    double leak_factor;     /* share kept after a definite leak (0.5) */
+    double timeout_margin;  /* budget = reference time under Valgrind x margin ... */
+    double timeout_floor;   /* ... but never below this many seconds */
+    double valgrind_factor; /* without calibration: declared timeout x this */
+    double cpu_slack;       /* CPU limit = budget + this */
+    long as_mb, fsize_mb, nofile, nproc;
+    long output_kib;        /* what is kept of a test's stdout and stderr */
+    int sandbox_uid_base;   /* when root: tests run as uid base+slot */
+    char **libc_allowed;    /* symbols of the C library every lab file may use */
+    char **libc_forbidden;  /* named for a clearer message */
+};
+
+/* ------------------------------------------------------------ the run */
+
+enum outcome {
+    OUT_GRADED,  /* the tests ran */
+    OUT_MISSING, /* a file is missing or empty */
+    OUT_STATIC,  /* a static check failed */
+    OUT_COMPILE, /* compile or link error */
+};
+
+struct grade {
+    /* what to grade (main.c) */
+    char *lab, *title;
+    char **files;       /* the student's file names (lab.json "files") */
+    char **lab_allow;   /* lab.json "allow" */
+    int hidden_declared; /* lab.json "hidden_tests", -1 when absent */
+    char *kit, *build, *submission, *report_dir, *work_dir;
+    char *only;         /* comma-separated test names, or NULL for all */
+    int jobs, use_valgrind, quiet, reveal_hidden, calibrate;
+    struct policy policy;
+    char *token;        /* what a genuine result record carries */
+
+    /* stages */
+    enum outcome outcome;
+    char *outcome_message;  /* the one message of a stage that stopped grading */
+    char **staged;          /* work/src/<file>, one per file */
+    char **violations;      /* static check messages */
+    char *warnings;         /* compiler warnings, cut */
+    char *test_binary;      /* work/bin/t_<lab> */
+    char *timeout_source;   /* "calibrated on the reference" or "declared x factor" */
+    char **notes;           /* sandbox limits that could not be applied, ... */
+
+    struct test *tests;
+    size_t ntests;
+
+    /* coverage */
+    int has_coverage;
+    double line_pct, branch_pct;
+    long lines_total, lines_covered;
+
+    /* totals (judge.c) */
+    double score, max_score;
+    double seconds;
+};
+
+/* ------------------------------------------------------------ stages */
+
+int stage_submission(struct grade *g);                 /* stage.c */
+int build_compile(struct grade *g, int coverage);      /* build.c: work/obj */
+int build_link(struct grade *g);                       /* build.c: work/bin */
+int check_static(struct grade *g);                     /* check.c */
+int tests_load(struct grade *g, const char *binary);   /* run.c: --list */
+/* run.c: every test of g (in order, parents first), `jobs` at a time, in
+ * scratch folders under scratch_root; judged: skip children of failed
+ * parents and judge each test as it ends (calibration runs unjudged). */
+int run_tests(struct grade *g, const char *binary, const char *scratch_root, int judged);
+int calibrate_budgets(struct grade *g);                /* calibrate.c */
+void judge_test(struct grade *g, struct test *t);      /* judge.c */
+void judge_not_run(struct grade *g, const char *why);  /* judge.c */
+void judge_totals(struct grade *g);                    /* judge.c */
+void coverage_collect(struct grade *g);                /* coverage.c */
+int report_write(struct grade *g);                     /* report.c */
+void report_table(struct grade *g);                    /* report.c */
+int policy_load(struct policy *p, const char *path);   /* policy.c */
+
+/* Tests the student may see by name. */
+int test_shown(const struct grade *g, const struct test *t);
+/* What to call a test in front of students: its name or "hidden test N". */
+const char *test_label(const struct grade *g, const struct test *t, char *buf, size_t size);
+/* The repro line of a test, natively ("make test-one ..."). */
+char *repro_line(const struct grade *g, const struct test *t);
+
+#endif /* MEMLAB_GRADER_RESULTS_H */

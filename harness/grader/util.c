@@ -1,0 +1,402 @@
+/*
+ * util.c -- the grader's small helpers (see util.h).  Nothing here knows
+ * about labs or tests.
+ */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ memory */
+
+static void out_of_memory(void)
+{
+    fputs("memlab-grade: out of memory\n", stderr);
+    exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        out_of_memory();
+    return d;
+}
+
+char *xprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        out_of_memory();
+    va_end(ap);
+    return s;
+}
+
+/* ------------------------------------------------------------ strings */
+
+void sb_addn(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void sb_add(struct sbuf *b, const char *s) { sb_addn(b, s, strlen(s)); }
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        out_of_memory();
+    va_end(ap);
+    sb_add(b, s);
+    free(s);
+}
+
+char *sb_take(struct sbuf *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+char **list_push(char **list, char *s)
+{
+    size_t n = list_len(list);
+    list = xrealloc(list, (n + 2) * sizeof *list);
+    list[n] = s;
+    list[n + 1] = NULL;
+    return list;
+}
+
+size_t list_len(char **list)
+{
+    size_t n = 0;
+    while (list && list[n])
+        n++;
+    return n;
+}
+
+int list_has(char **list, const char *s)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+void list_free(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+char **split(const char *s, const char *seps)
+{
+    char **out = list_push(NULL, NULL); /* an empty list, never NULL */
+    while (s && *s) {
+        size_t skip = strspn(s, seps);
+        s += skip;
+        size_t n = strcspn(s, seps);
+        if (n) {
+            char *field = xmalloc(n + 1);
+            memcpy(field, s, n);
+            field[n] = '\0';
+            out = list_push(out, field);
+        }
+        s += n;
+    }
+    return out;
+}
+
+char *one_line(const char *s, size_t max)
+{
+    if (!s)
+        return xstrdup("");
+    while (*s == ' ' || *s == '\n' || *s == '\t')
+        s++;
+    size_t n = strcspn(s, "\n");
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+        n--;
+    if (n <= max) {
+        char *d = xmalloc(n + 1);
+        memcpy(d, s, n);
+        d[n] = '\0';
+        return d;
+    }
+    char *d = xmalloc(max + 4);
+    memcpy(d, s, max);
+    strcpy(d + max, "...");
+    return d;
+}
+
+char *cut_text(const char *s, size_t max_lines, size_t max_chars)
+{
+    struct sbuf b = {0};
+    size_t lines = 0;
+    const char *p = s ? s : "";
+    while (*p && lines < max_lines && b.len < max_chars) {
+        size_t n = strcspn(p, "\n");
+        if (b.len + n > max_chars)
+            n = max_chars - b.len;
+        sb_addn(&b, p, n);
+        sb_add(&b, "\n");
+        lines++;
+        p += n;
+        if (*p == '\n')
+            p++;
+        else if (*p) /* cut inside a line */
+            break;
+    }
+    if (*p)
+        sb_add(&b, "[... cut]\n");
+    return sb_take(&b);
+}
+
+char *replace_all(const char *s, const char *from, const char *to)
+{
+    struct sbuf b = {0};
+    size_t n = strlen(from);
+    const char *hit;
+    while (n && (hit = strstr(s, from))) {
+        sb_addn(&b, s, (size_t)(hit - s));
+        sb_add(&b, to);
+        s = hit + n;
+    }
+    sb_add(&b, s);
+    return sb_take(&b);
+}
+
+/* ------------------------------------------------------------ files */
+
+int mkdir_p(const char *path, int mode)
+{
+    char *p = xstrdup(path);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *q = '/';
+    }
+    int rc = mkdir(p, (mode_t)mode) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+int rm_rf(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *child = xprintf("%s/%s", path, e->d_name);
+        rc |= rm_rf(child);
+        free(child);
+    }
+    closedir(d);
+    return rc | rmdir(path);
+}
+
+int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *read_file(const char *path, size_t limit, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct sbuf b = {0};
+    char chunk[8192];
+    size_t n;
+    while (b.len < limit && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_addn(&b, chunk, b.len + n > limit ? limit - b.len : n);
+    fclose(f);
+    if (len)
+        *len = b.len;
+    return sb_take(&b);
+}
+
+int copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *text = read_file(from, (size_t)1 << 30, &len);
+    if (!text)
+        return -1;
+    FILE *f = fopen(to, "wb");
+    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    free(text);
+    return rc;
+}
+
+int rename_into_place(const char *tmp, const char *path)
+{
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int write_atomic(const char *path, const char *text, size_t len)
+{
+    char *tmp = xprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    rc = rc == 0 ? rename_into_place(tmp, path) : (unlink(tmp), -1);
+    free(tmp);
+    return rc;
+}
+
+char *abs_path(const char *path)
+{
+    if (path[0] == '/')
+        return xstrdup(path);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return xstrdup(path);
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    if (strcmp(path, ".") == 0)
+        return xstrdup(cwd);
+    return xprintf("%s/%s", cwd, path);
+}
+
+const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+uint64_t hash_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint64_t h = 1469598103934665603ULL;
+    int c;
+    while ((c = getc(f)) != EOF)
+        h = (h ^ (unsigned char)c) * 1099511628211ULL;
+    fclose(f);
+    return h;
+}
+
+/* ------------------------------------------------------------ processes */
+
+int run_capture(char *const argv[], const char *cwd, char **output, size_t limit)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        if (cwd && chdir(cwd) != 0)
+            _exit(127);
+        execvp(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    struct sbuf b = {0};
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fds[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0 && b.len < limit)
+            sb_addn(&b, chunk, b.len + (size_t)n > limit ? limit - b.len : (size_t)n);
+    close(fds[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (output)
+        *output = sb_take(&b);
+    else
+        free(b.s);
+    if (WIFSIGNALED(st))
+        return 128 + WTERMSIG(st);
+    return WEXITSTATUS(st);
+}
+
+double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,67 @@
+/*
+ * util.h -- the grader's small helpers: memory that never returns NULL,
+ * strings, paths and files, and running a command to capture its output.
+ */
+#ifndef MEMLAB_GRADER_UTIL_H
+#define MEMLAB_GRADER_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation that exits the grader (status 2: "could not grade") on failure. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growing string. */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+};
+void sb_add(struct sbuf *b, const char *s);
+void sb_addn(struct sbuf *b, const char *s, size_t n);
+void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_take(struct sbuf *b); /* the string ("" when empty); the buffer is reset */
+
+/* NULL-terminated lists of strings. */
+char **list_push(char **list, char *s);
+size_t list_len(char **list);
+int list_has(char **list, const char *s);
+void list_free(char **list);
+
+/* Split on any character of `seps`; empty fields are dropped. */
+char **split(const char *s, const char *seps);
+
+/* Files. */
+int mkdir_p(const char *path, int mode);
+int rm_rf(const char *path);
+int is_file(const char *path);
+int is_dir(const char *path);
+char *read_file(const char *path, size_t limit, size_t *len); /* NULL if unreadable */
+int copy_file(const char *from, const char *to);
+/* Write `text` to path.tmp and rename it over path: readers never see half a file. */
+int write_atomic(const char *path, const char *text, size_t len);
+int rename_into_place(const char *tmp, const char *path);
+char *abs_path(const char *path); /* absolute, even when it does not exist yet */
+const char *base_name(const char *path);
+uint64_t hash_file(const char *path); /* FNV-1a of the contents, 0 if unreadable */
+
+/* Keep the first line of `s`, at most `max` characters (adds "..."). */
+char *one_line(const char *s, size_t max);
+/* Keep at most `max_lines` lines and `max_chars` characters of `s`. */
+char *cut_text(const char *s, size_t max_lines, size_t max_chars);
+/* Replace every occurrence of `from` in s by `to` (new string). */
+char *replace_all(const char *s, const char *from, const char *to);
+
+/* Run argv (no shell) in `cwd` (NULL: here); stdout and stderr together into
+ * *output (kept up to `limit` bytes) when output is not NULL.  Returns the
+ * exit status, 128+signal when killed, -1 when it could not start. */
+int run_capture(char *const argv[], const char *cwd, char **output, size_t limit);
+
+/* Seconds since an arbitrary start (monotonic). */
+double now_seconds(void);
+
+#endif /* MEMLAB_GRADER_UTIL_H */

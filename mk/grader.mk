@@ -1,0 +1,79 @@
+# mk/grader.mk -- the grader and the kit's own tests.
+#
+#   make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir] [GRADE_FLAGS=...]
+#        grade the student's working copy (labs/<lab>) or SUBMISSION, every
+#        lab present when LAB is unset; reports in REPORT (REPORT/<lab> for
+#        several labs), else $(BUILD)/reports/<lab>/
+#   make test        the kit's own tests: tests/kit/run-all.sh
+#   make deps        the Debian packages the kit needs (installs them as root,
+#                    else prints the command)
+#
+# The grader is harness/grader/ (docs/grading-policy.md); it links the
+# student's files with the lab's test objects, which it finds in the link
+# manifest written here, $(BUILD)/grader/<lab>.link.
+
+.PHONY: grade test deps
+
+GRADER := $(BUILD)/bin/memlab-grade
+GRADER_SRCS := $(wildcard harness/grader/*.c)
+GRADER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRCS))
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+XML_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+GRADER_LABS := $(foreach l,$(LABS),$(if $(wildcard tests/$(l)/lab.json),$(l)))
+GRADER_LINKS := $(foreach l,$(GRADER_LABS),$(BUILD)/grader/$(l).link)
+
+ALL_EXTRA += $(GRADER) $(GRADER_LINKS)
+GRADE_ALL_PREREQS += tests $(GRADER_LINKS)
+
+$(BUILD)/obj/harness/grader/%.o: harness/grader/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O2 $(XML_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GRADER): $(GRADER_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -ljansson $(XML_LIBS) -lm -ldl
+
+# What the grader links a lab's tests from: the same objects and libraries
+# as the reference test binary (rewritten whenever that binary is).
+define GRADER_LINK_RULE
+$(BUILD)/grader/$(1).link: $(BUILD)/tests/$(1)/t_$(1)
+	@mkdir -p $$(@D)
+	@{ $$(foreach o,$$(call obj,$$($(1)_TEST_SRCS)),echo 'obj $$(o)';) \
+	   echo 'ldlibs $$(TEST_LDLIBS) $$($(1)_LDLIBS)'; echo 'ldflags $$(TEST_LDFLAGS)'; } > $$@.tmp
+	@mv $$@.tmp $$@
+endef
+$(foreach l,$(GRADER_LABS),$(eval $(call GRADER_LINK_RULE,$(l))))
+
+# ---------------------------------------------------------------- grade
+GRADE_LABS = $(or $(LAB),$(GRADER_LABS))
+
+grade: deps all
+	@for l in $(GRADE_LABS); do \
+	  $(GRADER) --lab $$l --kit . --build $(BUILD) \
+	    $(if $(SUBMISSION),--submission '$(SUBMISSION)') \
+	    $(if $(REPORT),--report '$(REPORT)'$(if $(LAB),,/$$l)) $(GRADE_FLAGS) || exit $$?; \
+	done
+
+# ---------------------------------------------------------------- test
+test: deps all
+	BUILD=$(BUILD) tests/kit/run-all.sh
+
+# ---------------------------------------------------------------- deps
+DEPS_PACKAGES := gcc make binutils pkg-config python3 check libsubunit-dev valgrind gcovr gdb \
+	libjansson-dev libxml2-dev libseccomp-dev bubblewrap gnuplot-nox libmimalloc-dev \
+	libjemalloc-dev hyperfine
+
+deps:
+	@command -v dpkg-query >/dev/null 2>&1 || { \
+	  echo "make deps: not a Debian system; install the equivalents of: $(DEPS_PACKAGES)"; exit 0; }; \
+	missing=$$(for p in $(DEPS_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	cmd="apt-get update && apt-get install -y --no-install-recommends $$(echo $$missing)"; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "make deps: installing $$(echo $$missing)"; \
+	  DEBIAN_FRONTEND=noninteractive sh -c "$$cmd"; \
+	else \
+	  echo "make deps: missing packages: $$(echo $$missing)"; \
+	  echo "run as root:  sudo sh -c '$$cmd'"; exit 1; \
+	fi
