@@ -110,22 +110,19 @@ int list_setitem(ml_object *op, ml_ssize_t i, ml_object *item)
     return 0;
 }
 
-/* Make room for `newsize` items (CPython's list_resize): over-allocate by
- * about 1/8 so that n appends cost O(n) in all; shrink only below half. */
+/* Make room for one more item (CPython's list_resize, for the growth by one
+ * that insert and append ask for): over-allocate by about 1/8, so that n
+ * appends cost O(n) in all -- 0, 4, 8, 16, 24, 32, 40, 52, 64, 76, ... */
 static int list_resize(ml_list *self, ml_ssize_t newsize)
 {
-    if (self->allocated >= newsize && newsize >= (self->allocated >> 1)) {
+    if (self->allocated >= newsize) {
         ML_SIZE(self) = newsize;
         return 0;
     }
     size_t new_allocated = ((size_t)newsize + ((size_t)newsize >> 3) + 6) & ~(size_t)3;
-    if ((size_t)(newsize - ML_SIZE(self)) > new_allocated - (size_t)newsize)
-        new_allocated = ((size_t)newsize + 3) & ~(size_t)3;
-    if (newsize == 0)
-        new_allocated = 0;
     ml_object **items =
         mem_realloc(MEM_DOMAIN_MEM, self->ob_item, new_allocated * sizeof(ml_object *));
-    if (items == NULL && new_allocated != 0) {
+    if (items == NULL) {
         err_no_memory();
         return -1;
     }

@@ -363,3 +363,17 @@ ML_TEST(clear_macro_empties_the_field_before_releasing, .points = 1, .visibility
     ck_assert_ptr_eq(field, ML_NONE);
     ck_assert_int_eq(dealloc_count, 1);
 }
+
+static void dealloc_directly(void *arg) { obj_dealloc(arg); }
+
+ML_TEST(deallocating_the_empty_tuple_is_fatal, .points = 1, .visibility = ML_HIDDEN,
+        .description = "tuple_dealloc of the immortal empty tuple is a fatal error",
+        .hint = "handout §4, Immortal objects", .parent = "empty_tuple_is_an_immortal_singleton")
+{
+    char text[512];
+    ml_object *e = tuple_new(0);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_msg(runs_into_abort(dealloc_directly, e, text, sizeof text),
+                  "deallocating () must abort: an immortal object is never freed");
+    ck_assert_msg(strstr(text, "empty tuple") != NULL, "the message names it: %s", text);
+}
