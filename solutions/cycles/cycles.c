@@ -328,10 +328,12 @@ static int visit_reachable(ml_object *op, void *arg)
  * `unreachable`, flagged NEXT_MASK_UNREACHABLE; if a reachable object later
  * references it, visit_reachable re-appends it to young.  At the end young
  * is a proper doubly linked list of the reachable objects, and
- * `unreachable` holds the rest in their original order.
+ * `unreachable` holds the rest in their original order.  Returns the number
+ * of reachable objects (it saves a walk to count them later).
  */
-static void move_unreachable(gc_head *young, gc_head *unreachable)
+static ml_ssize_t move_unreachable(gc_head *young, gc_head *unreachable)
 {
+    ml_ssize_t reachable = 0;
     gc_head *prev = young;
     gc_head *g = gc_next(young);
     while (g != young) {
@@ -341,6 +343,7 @@ static void move_unreachable(gc_head *young, gc_head *unreachable)
             gc_set_prev(g, prev);
             gc_clear_collecting(g);
             prev = g;
+            reachable++;
         } else {
             prev->gc_next = g->gc_next; /* young is singly linked for now */
             gc_head *last = gc_prev(unreachable);
@@ -353,16 +356,18 @@ static void move_unreachable(gc_head *young, gc_head *unreachable)
     }
     young->gc_prev = (uintptr_t)prev;
     unreachable->gc_next &= ~NEXT_MASK_UNREACHABLE;
+    return reachable;
 }
 
 /* Split `base` into what is reachable from outside it (stays in base) and
- * what is not (moved to `unreachable`, still COLLECTING and masked). */
-static void deduce_unreachable(gc_head *base, gc_head *unreachable)
+ * what is not (moved to `unreachable`, still COLLECTING and masked).
+ * Returns the number of reachable objects. */
+static ml_ssize_t deduce_unreachable(gc_head *base, gc_head *unreachable)
 {
     update_refs(base);
     subtract_refs(base);
     gclist_init(unreachable);
-    move_unreachable(base, unreachable);
+    return move_unreachable(base, unreachable);
 }
 
 /* ================================================================ untracking tuples and dicts */
@@ -373,31 +378,35 @@ static void deduce_unreachable(gc_head *base, gc_head *unreachable)
  * _PyTuple_MaybeUntrack, run on the survivors of every collection).  A
  * tuple that holds a tracked tuple waits for a later collection.
  */
-static void tuple_maybe_untrack(ml_object *op)
+static int tuple_maybe_untrack(ml_object *op)
 {
     ml_ssize_t n = ML_SIZE(op);
     for (ml_ssize_t i = 0; i < n; i++) {
         ml_object *item = TUPLE_GET_ITEM(op, i);
         if (item == NULL || gc_may_be_tracked(item))
-            return;
+            return 0;
     }
     gc_untrack(op);
+    return 1;
 }
 
-static void untrack_tuples(gc_head *head)
+/* Returns the number of tuples untracked. */
+static ml_ssize_t untrack_tuples(gc_head *head)
 {
+    ml_ssize_t untracked = 0;
     gc_head *next;
     for (gc_head *g = gc_next(head); g != head; g = next) {
         next = gc_next(g);
         if (ML_TYPE(GC_OBJECT(g)) == &ml_tuple_type)
-            tuple_maybe_untrack(GC_OBJECT(g));
+            untracked += tuple_maybe_untrack(GC_OBJECT(g));
     }
+    return untracked;
 }
 
 /* A dict whose keys and values may not be tracked cannot be in a cycle now;
  * an insert tracks it again (dict_setitem).  Only full collections do this,
  * so that building a big dict does not cost a scan per collection. */
-static void dict_maybe_untrack(ml_object *op)
+static int dict_maybe_untrack(ml_object *op)
 {
     ml_dict *d = (ml_dict *)op;
     for (ml_ssize_t i = 0; i < d->nentries; i++) {
@@ -405,19 +414,23 @@ static void dict_maybe_untrack(ml_object *op)
         if (e->key == NULL || e->value == NULL)
             continue;
         if (gc_may_be_tracked(e->key) || gc_may_be_tracked(e->value))
-            return;
+            return 0;
     }
     gc_untrack(op);
+    return 1;
 }
 
-static void untrack_dicts(gc_head *head)
+/* Returns the number of dicts untracked. */
+static ml_ssize_t untrack_dicts(gc_head *head)
 {
+    ml_ssize_t untracked = 0;
     gc_head *next;
     for (gc_head *g = gc_next(head); g != head; g = next) {
         next = gc_next(g);
         if (ML_TYPE(GC_OBJECT(g)) == &ml_dict_type)
-            dict_maybe_untrack(GC_OBJECT(g));
+            untracked += dict_maybe_untrack(GC_OBJECT(g));
     }
+    return untracked;
 }
 
 /* ================================================================ legacy finalizers */
@@ -481,11 +494,12 @@ static void call_finalizer_once(ml_object *op)
         err_write_unraisable(op);
 }
 
-/* Run every finalizer of the unreachable set.  A finalizer may free other
- * members (they unlink themselves) or resurrect them, so the walk takes the
- * head each time and parks what it has seen. */
-static void finalize_garbage(gc_head *collectable)
+/* Run every finalizer of the unreachable set; returns how many ran.  A
+ * finalizer may free other members (they unlink themselves) or resurrect
+ * them, so the walk takes the head each time and parks what it has seen. */
+static ml_ssize_t finalize_garbage(gc_head *collectable)
 {
+    ml_ssize_t called = 0;
     gc_head seen;
     gclist_init(&seen);
     while (!gclist_is_empty(collectable)) {
@@ -496,17 +510,26 @@ static void finalize_garbage(gc_head *collectable)
             obj_incref(op);
             call_finalizer_once(op);
             obj_decref(op);
+            called++;
         }
     }
     gclist_merge(&seen, collectable);
+    return called;
 }
 
 /* After the finalizers, some of the set may be reachable again: run the
  * gc_refs analysis on the set alone.  What is still unreachable goes to
- * `still_unreachable`; the resurrected objects join the old generation. */
+ * `still_unreachable`; the resurrected objects join the old generation.
+ * When no finalizer ran, no code ran: the analysis would find the same set
+ * in the same order, so it is skipped (CPython runs it anyway). */
 static void handle_resurrected_objects(gc_head *unreachable, gc_head *still_unreachable,
-                                       gc_head *old)
+                                       gc_head *old, ml_ssize_t finalizers_called)
 {
+    if (finalizers_called == 0) {
+        gclist_init(still_unreachable);
+        gclist_merge(unreachable, still_unreachable);
+        return;
+    }
     for (gc_head *g = gc_next(unreachable); g != unreachable; g = gc_next(g))
         gc_clear_collecting(g);
     deduce_unreachable(unreachable, still_unreachable);
@@ -601,19 +624,19 @@ static void debug_generations(int generation)
     fprintf(out, "\ngc: objects in permanent generation: %zd\n", gclist_size(&gc.permanent.head));
 }
 
-/* The old generation takes the survivors.  Updates the counts and the
- * long-lived bookkeeping (CPython's 25 % rule). */
-static void promote_survivors(int generation, gc_head *young, gc_head *old)
+/* The old generation takes the `survivors` reachable objects of young.
+ * Updates the long-lived bookkeeping (CPython's 25 % rule). */
+static void promote_survivors(int generation, gc_head *young, gc_head *old, ml_ssize_t survivors)
 {
-    untrack_tuples(young);
+    survivors -= untrack_tuples(young);
     if (young != old) {
         if (generation == GC_NUM_GENERATIONS - 2)
-            gc.long_lived_pending += gclist_size(young);
+            gc.long_lived_pending += survivors;
         gclist_merge(young, old);
     } else {
-        untrack_dicts(young);
+        survivors -= untrack_dicts(young);
         gc.long_lived_pending = 0;
-        gc.long_lived_total = gclist_size(young);
+        gc.long_lived_total = survivors;
     }
 }
 
@@ -638,8 +661,8 @@ static ml_ssize_t collect_main(int generation, ml_ssize_t *collected, ml_ssize_t
     gc_head *old = generation + 1 < GC_NUM_GENERATIONS ? generation_head(generation + 1) : young;
 
     gc_head unreachable, finalizers, final_unreachable;
-    deduce_unreachable(young, &unreachable);
-    promote_survivors(generation, young, old);
+    ml_ssize_t survivors = deduce_unreachable(young, &unreachable);
+    promote_survivors(generation, young, old, survivors);
 
     gclist_init(&finalizers);
     move_legacy_finalizers(&unreachable, &finalizers);
@@ -648,8 +671,8 @@ static ml_ssize_t collect_main(int generation, ml_ssize_t *collected, ml_ssize_t
         for (gc_head *g = gc_next(&unreachable); g != &unreachable; g = gc_next(g))
             debug_object("collectable", GC_OBJECT(g));
 
-    finalize_garbage(&unreachable);
-    handle_resurrected_objects(&unreachable, &final_unreachable, old);
+    ml_ssize_t finalizers_called = finalize_garbage(&unreachable);
+    handle_resurrected_objects(&unreachable, &final_unreachable, old, finalizers_called);
 
     ml_ssize_t m = gclist_size(&final_unreachable);
     delete_garbage(&final_unreachable, old);
