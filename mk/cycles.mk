@@ -1,0 +1,38 @@
+# mk/cycles.mk -- extra rules of the cycles lab.
+#
+#   make test-cycles-oracle [ORACLE_COUNT=n] [ORACLE_SEED=s]
+#                               collect() against CPython's gc.collect() on
+#                               random graphs of lists (default 2000, ~1 min)
+#   make test-cycles-oracle-long   the same on 20000 more graphs
+#   make bench-cycles           ns per object of a full collection of 10^6
+#                               lists, the reference against python3
+#
+# The C side of both is built at -O2 from the reference sources.
+
+CYCLES_GRAPH_BIN := $(BUILD)/kit/cycles-graph
+CYCLES_BENCH_BIN := $(BUILD)/bench/cycles-bench
+CYCLES_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
+# The bench compiles the layers it runs through at -O2 itself.
+CYCLES_BENCH_SRCS := solutions/cycles/cycles.c solutions/refcount/refcount.c \
+	solutions/refcount/containers.c $(wildcard labs/runtime/*.c)
+ORACLE_COUNT ?= 2000
+ORACLE_SEED ?= 1
+
+# (REF_LIBS is not known yet when this file is read: depend on `libs`.)
+$(CYCLES_GRAPH_BIN): tests/kit/cycles-graph.c libs
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/cycles-graph.c $(CYCLES_LAYER_LIBS)
+
+$(CYCLES_BENCH_BIN): tests/kit/cycles-bench.c $(CYCLES_BENCH_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/cycles-bench.c $(CYCLES_BENCH_SRCS) -lm
+
+.PHONY: test-cycles-oracle test-cycles-oracle-long bench-cycles
+test-cycles-oracle: $(CYCLES_GRAPH_BIN)
+	sh tests/kit/cycles-oracle.sh $(CYCLES_GRAPH_BIN) $(ORACLE_COUNT) $(ORACLE_SEED)
+
+test-cycles-oracle-long: $(CYCLES_GRAPH_BIN)
+	sh tests/kit/cycles-oracle.sh $(CYCLES_GRAPH_BIN) 20000 100001
+
+bench-cycles: $(CYCLES_BENCH_BIN)
+	sh tests/kit/cycles-bench.sh $(CYCLES_BENCH_BIN)
