@@ -53,11 +53,11 @@
  */
 #include "memlab/cycles.h"
 
-#include <time.h>
-
 #include "memlab/errors.h"
 #include "memlab/mem.h"
 #include "memlab/runtime.h"
+
+#include <time.h>
 
 /* ================================================================ state */
 
@@ -79,9 +79,9 @@ static struct {
     gc_generation_stats stats[GC_NUM_GENERATIONS];
     int enabled;
     int debug;
-    int collecting;                /* a collection is running: no other may start */
-    ml_object *garbage;            /* gc.garbage, created on first use, untracked */
-    gc_callback *callbacks;        /* gc.callbacks, RAW memory */
+    int collecting;         /* a collection is running: no other may start */
+    ml_object *garbage;     /* gc.garbage, created on first use, untracked */
+    gc_callback *callbacks; /* gc.callbacks, RAW memory */
     size_t ncallbacks, callbacks_capacity;
     ml_ssize_t long_lived_total;   /* survivors of the last full collection */
     ml_ssize_t long_lived_pending; /* promoted into gen 2 since then */
@@ -90,10 +90,13 @@ static struct {
 /* ================================================================ the lists */
 
 #define NEXT_MASK_UNREACHABLE ((uintptr_t)1)
-#define PREV_MASK_FLAGS (GC_PREV_MASK_FINALIZED | GC_PREV_MASK_COLLECTING)
-#define PREV_MASK_POINTER (~PREV_MASK_FLAGS)
+#define PREV_MASK_FLAGS       (GC_PREV_MASK_FINALIZED | GC_PREV_MASK_COLLECTING)
+#define PREV_MASK_POINTER     (~PREV_MASK_FLAGS)
 
-static inline gc_head *gc_prev(const gc_head *g) { return (gc_head *)(g->gc_prev & PREV_MASK_POINTER); }
+static inline gc_head *gc_prev(const gc_head *g)
+{
+    return (gc_head *)(g->gc_prev & PREV_MASK_POINTER);
+}
 static inline gc_head *gc_next(const gc_head *g) { return (gc_head *)g->gc_next; }
 
 /* Set the previous pointer, keeping the flag bits. */
@@ -104,7 +107,10 @@ static inline void gc_set_prev(gc_head *g, gc_head *prev)
 
 static inline void gc_set_next(gc_head *g, gc_head *next) { g->gc_next = (uintptr_t)next; }
 
-static inline int is_gc(const ml_object *op) { return (ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC) != 0; }
+static inline int is_gc(const ml_object *op)
+{
+    return (ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC) != 0;
+}
 
 static void gclist_init(gc_head *list)
 {
@@ -190,8 +196,8 @@ void *gc_alloc(size_t basicsize)
     gc_generation *young = &gc.generations[0];
     young->count++;
     /* Strictly greater; never inside a collection or with an exception set. */
-    if (young->count > young->threshold && gc.enabled && young->threshold != 0 &&
-        !gc.collecting && !err_occurred()) {
+    if (young->count > young->threshold && gc.enabled && young->threshold != 0 && !gc.collecting &&
+        !err_occurred()) {
         gc.collecting = 1;
         collect_generations();
         gc.collecting = 0;
@@ -255,14 +261,20 @@ int gc_may_be_tracked(const ml_object *op)
  * reachable object reaches it, which move_unreachable sorts out.
  */
 
-static inline ml_ssize_t gc_get_refs(const gc_head *g) { return (ml_ssize_t)(g->gc_prev >> GC_PREV_SHIFT); }
+static inline ml_ssize_t gc_get_refs(const gc_head *g)
+{
+    return (ml_ssize_t)(g->gc_prev >> GC_PREV_SHIFT);
+}
 
 static inline void gc_set_refs(gc_head *g, ml_ssize_t refs)
 {
     g->gc_prev = (g->gc_prev & PREV_MASK_FLAGS) | ((uintptr_t)refs << GC_PREV_SHIFT);
 }
 
-static inline int gc_is_collecting(const gc_head *g) { return (g->gc_prev & GC_PREV_MASK_COLLECTING) != 0; }
+static inline int gc_is_collecting(const gc_head *g)
+{
+    return (g->gc_prev & GC_PREV_MASK_COLLECTING) != 0;
+}
 
 static inline void gc_clear_collecting(gc_head *g) { g->gc_prev &= ~GC_PREV_MASK_COLLECTING; }
 
@@ -923,10 +935,7 @@ ml_object *gc_get_referrers(ml_object *const *objs, size_t n)
     return result;
 }
 
-static int visit_append(ml_object *op, void *arg)
-{
-    return list_append(arg, op) < 0 ? -1 : 0;
-}
+static int visit_append(ml_object *op, void *arg) { return list_append(arg, op) < 0 ? -1 : 0; }
 
 ml_object *gc_get_referents(ml_object *const *objs, size_t n)
 {

@@ -3,10 +3,10 @@
  */
 #include "graph_model.h"
 
+#include "mltest.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "mltest.h"
 
 void graph_random(graph *g, uint64_t *rng, int n, int nedges, int nroots)
 {

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 typedef struct graph {
-    int n;            /* nodes 0..n-1 */
-    int nedges;       /* edge e: node src[e]'s list appends node dst[e] */
+    int n;      /* nodes 0..n-1 */
+    int nedges; /* edge e: node src[e]'s list appends node dst[e] */
     int *src, *dst;
-    int nroots;       /* distinct node ids kept from outside */
+    int nroots; /* distinct node ids kept from outside */
     int *roots;
 } graph;
 

@@ -3,9 +3,9 @@
  */
 #include "nodes.h"
 
-#include <string.h>
-
 #include "mltest.h"
+
+#include <string.h>
 
 ml_object *node_lazarus;
 

@@ -20,14 +20,14 @@
 #include "memlab/errors.h"
 #include "memlab/runtime.h"
 
-#define NODE_SLOTS 4
+#define NODE_SLOTS  4
 #define NODE_MAX_ID 4096
 
 /* Behaviour flags of one node. */
-#define NODE_RESURRECT 1u      /* its tp_finalize stores it in node_lazarus (once) */
+#define NODE_RESURRECT        1u /* its tp_finalize stores it in node_lazarus (once) */
 #define NODE_FINALIZER_RAISES 2u /* its tp_finalize leaves a RuntimeError set */
-#define NODE_CLEAR_RAISES 4u   /* its tp_clear leaves a RuntimeError set */
-#define NODE_FINALIZER_CUTS 8u /* its tp_finalize clears its own slot 0 */
+#define NODE_CLEAR_RAISES     4u /* its tp_clear leaves a RuntimeError set */
+#define NODE_FINALIZER_CUTS   8u /* its tp_finalize clears its own slot 0 */
 
 typedef struct node {
     ml_object ob_base;
@@ -51,8 +51,8 @@ int node_events(node_event kind, int id); /* times `kind` happened to node `id` 
 int node_events_total(node_event kind);   /* over all ids */
 int node_alive(void);                     /* nodes allocated and not yet freed */
 /* Every event in order, as NODE_EVENT(kind, id). */
-#define NODE_MAX_SEQUENCE 1024
-#define NODE_EVENT(kind, id) ((int)(kind) * NODE_MAX_ID + (id))
+#define NODE_MAX_SEQUENCE    1024
+#define NODE_EVENT(kind, id) ((int)(kind)*NODE_MAX_ID + (id))
 int node_sequence_length(void);
 int node_sequence(int i);
 

@@ -2,11 +2,11 @@
  * Step 6 of the handout: the rest of the gc module -- callbacks, debug
  * output, freeze, referrers and referents, get_objects.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "mltest.h"
 #include "nodes.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct call_log {
     int n;
@@ -54,7 +54,8 @@ ML_TEST(callbacks_see_start_then_stop_with_the_counts, .points = 2,
 
 ML_TEST(callbacks_can_be_removed, .points = 1,
         .description = "a removed callback is not called; removing an absent one is ValueError",
-        .hint = "handout §6, gc.callbacks", .parent = "callbacks_see_start_then_stop_with_the_counts")
+        .hint = "handout §6, gc.callbacks",
+        .parent = "callbacks_see_start_then_stop_with_the_counts")
 {
     call_log one = {0}, two = {0};
     gc_callbacks_add(log_call, &one);
@@ -62,7 +63,8 @@ ML_TEST(callbacks_can_be_removed, .points = 1,
     gc_callbacks_add(log_call, &one);
     ck_assert_int_eq(gc_callbacks_remove(log_call, &one), 0);
     gc_collect(2);
-    ck_assert_msg(two.n == 2 && one.n == 2, "only the second entry for `one` is left: 2 calls each");
+    ck_assert_msg(two.n == 2 && one.n == 2,
+                  "only the second entry for `one` is left: 2 calls each");
     ck_assert_int_eq(gc_callbacks_remove(log_call, &one), 0);
     ck_assert_int_eq(gc_callbacks_remove(log_call, &one), -1);
     ck_assert_int_eq(err_occurred(), ML_EXC_VALUE_ERROR);
@@ -83,7 +85,8 @@ static void collect_again(const char *phase, const gc_callback_info *info, void 
 ML_TEST(collect_during_a_collection_returns_zero, .points = 1,
         .description = "gc_collect called while a collection runs (here from a callback) returns 0 "
                        "and collects nothing",
-        .hint = "handout §6, gc.collect", .parent = "callbacks_see_start_then_stop_with_the_counts")
+        .hint = "handout §6, gc.collect",
+        .parent = "callbacks_see_start_then_stop_with_the_counts")
 {
     ml_ssize_t results[3] = {0, -1, -1};
     gc_callbacks_add(collect_again, results);
@@ -257,8 +260,9 @@ ML_TEST(get_objects_lists_one_or_all_generations, .points = 1,
     ck_assert_int_eq(list_size(g2), 1);
     obj_decref(g2);
     ck_assert_msg(gc_get_objects(3) == NULL, "generation 3 does not exist");
-    ck_assert_str_eq(err_message(),
-                     "generation parameter must be less than the number of available generations (3)");
+    ck_assert_str_eq(
+        err_message(),
+        "generation parameter must be less than the number of available generations (3)");
     err_clear();
     ck_assert_msg(gc_get_objects(-2) == NULL, "negative generation");
     ck_assert_str_eq(err_message(), "generation parameter cannot be negative");

@@ -6,8 +6,7 @@
 
 ML_TEST(collect_frees_a_self_loop, .points = 2,
         .description = "a node that references itself is found and freed: collect() returns 1",
-        .hint = "handout §2, gc_refs",
-        .parent = "track_then_untrack_changes_is_tracked")
+        .hint = "handout §2, gc_refs", .parent = "track_then_untrack_changes_is_tracked")
 {
     ml_object *a = node_new(&node_type, 1);
     node_set(a, 0, a);
@@ -50,9 +49,11 @@ ML_TEST(collect_keeps_a_cycle_referenced_from_outside, .points = 2,
     ck_assert_int_eq(node_alive(), 0);
 }
 
-ML_TEST(collect_keeps_what_a_reachable_object_reaches, .points = 2,
-        .description = "root -> a -> b <-> c: the cycle b, c is reachable through a, nothing is freed",
-        .hint = "handout §2, move_unreachable", .parent = "collect_keeps_a_cycle_referenced_from_outside")
+ML_TEST(
+    collect_keeps_what_a_reachable_object_reaches, .points = 2,
+    .description = "root -> a -> b <-> c: the cycle b, c is reachable through a, nothing is freed",
+    .hint = "handout §2, move_unreachable",
+    .parent = "collect_keeps_a_cycle_referenced_from_outside")
 {
     /* Allocated in reverse so that b and c are scanned before a reaches them. */
     ml_object *c = node_new(&node_type, 3);
@@ -78,12 +79,12 @@ ML_TEST(collect_counts_only_the_unreachable_part, .points = 2,
     ml_object *n[10];
     for (int i = 0; i < 10; i++)
         n[i] = node_new(&node_type, i);
-    node_set(n[0], 0, n[0]);                     /* dropped self loop: 0 */
-    node_pair(n[1], n[2]);                       /* dropped 2-cycle: 1 2 */
-    node_set(n[3], 0, n[4]);                     /* dropped 3-cycle: 3 4 5 */
+    node_set(n[0], 0, n[0]); /* dropped self loop: 0 */
+    node_pair(n[1], n[2]);   /* dropped 2-cycle: 1 2 */
+    node_set(n[3], 0, n[4]); /* dropped 3-cycle: 3 4 5 */
     node_set(n[4], 0, n[5]);
     node_set(n[5], 0, n[3]);
-    node_set(n[6], 0, n[7]);                     /* kept: 6 -> 7 <-> 8, 9 -> 6 */
+    node_set(n[6], 0, n[7]); /* kept: 6 -> 7 <-> 8, 9 -> 6 */
     node_pair(n[7], n[8]);
     node_set(n[9], 0, n[6]);
     node_set(n[9], 1, n[9]);
@@ -113,9 +114,10 @@ ML_TEST(collect_of_nothing_returns_zero, .points = 1,
     obj_decref(a);
 }
 
-ML_TEST(collect_rejects_an_invalid_generation, .points = 1,
-        .description = "collect(3) and collect(-1) return -1 with ValueError \"invalid generation\"",
-        .hint = "handout §6, gc.collect")
+ML_TEST(
+    collect_rejects_an_invalid_generation, .points = 1,
+    .description = "collect(3) and collect(-1) return -1 with ValueError \"invalid generation\"",
+    .hint = "handout §6, gc.collect")
 {
     ck_assert_int_eq(gc_collect(3), -1);
     ck_assert_int_eq(err_occurred(), ML_EXC_VALUE_ERROR);
@@ -149,7 +151,8 @@ ML_TEST(clear_breaks_the_cycle_and_refcounting_frees_it, .points = 2,
 
 ML_TEST(a_cleared_object_kept_alive_moves_to_the_old_generation, .points = 2,
         .description = "an unreachable node whose tp_clear does nothing survives and is promoted",
-        .hint = "handout §5, delete_garbage", .parent = "clear_breaks_the_cycle_and_refcounting_frees_it")
+        .hint = "handout §5, delete_garbage",
+        .parent = "clear_breaks_the_cycle_and_refcounting_frees_it")
 {
     ml_object *a = node_new(&noclear_node_type, 1);
     node_set(a, 0, a);

@@ -40,7 +40,8 @@ ML_TEST(is_finalized_is_set_by_the_collector, .points = 1,
 ML_TEST(a_resurrected_object_is_not_freed_nor_finalized_again, .points = 3,
         .description = "a self loop whose finalizer stores it away survives (collect() 0); once "
                        "dropped again it is collected (1) without a second finalizer call",
-        .hint = "handout §4, Resurrection", .parent = "finalizers_of_a_cycle_run_once_then_it_is_freed")
+        .hint = "handout §4, Resurrection",
+        .parent = "finalizers_of_a_cycle_run_once_then_it_is_freed")
 {
     ml_object *a = node_new(&fin_node_type, 1);
     ((node *)a)->flags = NODE_RESURRECT;
@@ -115,7 +116,8 @@ ML_TEST(finalizer_from_dealloc_runs_once, .points = 2,
 ML_TEST(finalizer_from_dealloc_can_resurrect, .points = 2,
         .description = "a finalizer that stores its object away stops the dealloc; the next "
                        "dealloc skips the finalizer and frees it",
-        .hint = "handout §4, gc_call_finalizer_from_dealloc", .parent = "finalizer_from_dealloc_runs_once")
+        .hint = "handout §4, gc_call_finalizer_from_dealloc",
+        .parent = "finalizer_from_dealloc_runs_once")
 {
     ml_object *a = node_new(&fin_node_type, 1);
     ((node *)a)->flags = NODE_RESURRECT;

@@ -44,19 +44,20 @@ ML_TEST(enable_disable_and_isenabled, .points = 1,
 
 ML_TEST(collecting_a_generation_updates_the_counts, .points = 1,
         .description = "collect(g) zeroes counts 0..g and adds 1 to count g+1",
-        .hint = "handout §3, Counting", .parent = "allocations_count_in_generation_0_and_frees_uncount")
+        .hint = "handout §3, Counting",
+        .parent = "allocations_count_in_generation_0_and_frees_uncount")
 {
     int c[3];
     ml_object *a = node_new(&node_type, 1);
     gc_collect(0);
     gc_get_count(c);
-    ck_assert_msg(c[0] == 0 && c[1] == 1 && c[2] == 0, "after collect(0): (0, 1, 0), got (%d, %d, %d)",
-                  c[0], c[1], c[2]);
+    ck_assert_msg(c[0] == 0 && c[1] == 1 && c[2] == 0,
+                  "after collect(0): (0, 1, 0), got (%d, %d, %d)", c[0], c[1], c[2]);
     gc_collect(0);
     gc_collect(1);
     gc_get_count(c);
-    ck_assert_msg(c[0] == 0 && c[1] == 0 && c[2] == 1, "after collect(1): (0, 0, 1), got (%d, %d, %d)",
-                  c[0], c[1], c[2]);
+    ck_assert_msg(c[0] == 0 && c[1] == 0 && c[2] == 1,
+                  "after collect(1): (0, 0, 1), got (%d, %d, %d)", c[0], c[1], c[2]);
     gc_collect(2);
     gc_get_count(c);
     ck_assert_msg(c[0] == 0 && c[1] == 0 && c[2] == 0, "after collect(2): (0, 0, 0)");
@@ -181,7 +182,8 @@ ML_TEST(no_automatic_collection_when_disabled_or_threshold_0, .points = 1,
 ML_TEST(generation_1_is_collected_once_its_count_passes_threshold_1, .points = 2,
         .description = "with thresholds (1, 2, 100): allocations trigger collections of "
                        "generations 0, 0, 0, 1, 0, 0, 0, 1",
-        .hint = "handout §3, Which generation", .parent = "allocation_past_threshold_0_collects_generation_0")
+        .hint = "handout §3, Which generation",
+        .parent = "allocation_past_threshold_0_collects_generation_0")
 {
     starts s = {0};
     gc_set_threshold(1, 2, 100);
@@ -193,8 +195,8 @@ ML_TEST(generation_1_is_collected_once_its_count_passes_threshold_1, .points = 2
     static const int expected[] = {0, 0, 0, 1, 0, 0, 0, 1};
     ck_assert_int_eq(s.n, 8);
     for (int i = 0; i < 8; i++)
-        ck_assert_msg(s.generation[i] == expected[i], "collection %d: generation %d, expected %d", i,
-                      s.generation[i], expected[i]);
+        ck_assert_msg(s.generation[i] == expected[i], "collection %d: generation %d, expected %d",
+                      i, s.generation[i], expected[i]);
     for (int i = 0; i < 16; i++)
         obj_decref(n[i]);
 }

@@ -3,11 +3,11 @@
  * reachability and refcounting predicts (the same model the CPython oracle
  * checks in tests/kit/cycles-oracle.sh).
  */
-#include <stdlib.h>
-
 #include "graph_model.h"
 #include "mltest.h"
 #include "nodes.h"
+
+#include <stdlib.h>
 
 /* Build n lists with `edges` appends, keep `roots`, drop the rest; return
  * collect(); *expected gets the model's answer. */

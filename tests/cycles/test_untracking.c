@@ -23,7 +23,8 @@ ML_TEST(a_tuple_of_atoms_is_untracked_by_any_collection, .points = 1,
 
 ML_TEST(a_tuple_holding_a_container_stays_tracked, .points = 1,
         .description = "([],) stays tracked after a collection",
-        .hint = "handout §7, untrack_tuples", .parent = "a_tuple_of_atoms_is_untracked_by_any_collection")
+        .hint = "handout §7, untrack_tuples",
+        .parent = "a_tuple_of_atoms_is_untracked_by_any_collection")
 {
     ml_object *l = list_new(0);
     ml_object *t = tuple_pack(1, l);
@@ -34,9 +35,11 @@ ML_TEST(a_tuple_holding_a_container_stays_tracked, .points = 1,
 }
 
 ML_TEST(nested_tuples_may_take_several_collections, .points = 2,
-        .description = "outer = (inner,), outer tracked before inner: the first collection untracks "
-                       "inner only, the second outer",
-        .hint = "handout §7, untrack_tuples", .parent = "a_tuple_of_atoms_is_untracked_by_any_collection")
+        .description =
+            "outer = (inner,), outer tracked before inner: the first collection untracks "
+            "inner only, the second outer",
+        .hint = "handout §7, untrack_tuples",
+        .parent = "a_tuple_of_atoms_is_untracked_by_any_collection")
 {
     ml_object *outer = tuple_new(1);
     ml_object *one = int_from_long(1);

@@ -12,12 +12,12 @@
  * Prints "reachable NS_PER_OBJECT" and "cycles NS_PER_OBJECT".
  * tests/kit/cycles-bench.sh runs the same graphs in python3 and compares.
  */
+#include "memlab/cycles.h"
+#include "memlab/runtime.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-#include "memlab/cycles.h"
-#include "memlab/runtime.h"
 
 static double now_ns(void)
 {

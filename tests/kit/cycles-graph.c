@@ -10,13 +10,13 @@
  * the same `key value` lines (all but the interpreter version and the
  * oracle's own model).  tests/kit/cycles-oracle.sh diffs the two.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct graph {
     long n, nedges, nroots;
