@@ -131,7 +131,7 @@ long int_as_long(ml_object *op)
         return ((ml_int *)op)->value;
     if (op != NULL && ML_TYPE(op) == &ml_bool_type)
         return op == ML_TRUE;
-    err_set_fmt(ML_EXC_TYPE_ERROR, "an integer is required (got type %s)",
+    err_set_fmt(ML_EXC_TYPE_ERROR, "'%s' object cannot be interpreted as an integer",
                 op != NULL ? ML_TYPE(op)->tp_name : "NULL");
     return -1;
 }
