@@ -151,6 +151,12 @@ ml_object *node_new(ml_type *type, int id)
     return op;
 }
 
+ml_object *must(ml_object *op, const char *what)
+{
+    ck_assert_msg(op != NULL, "%s returned NULL", what);
+    return op;
+}
+
 void node_set(ml_object *from, int i, ml_object *to)
 {
     obj_xincref(to);
@@ -170,6 +176,9 @@ void node_pair(ml_object *a, ml_object *b)
 void node_release_garbage(void)
 {
     ml_object *garbage = gc_garbage();
+    if (garbage == NULL)
+        return;
+    ml_object *none = ML_NONE;
     ml_ssize_t n = list_size(garbage);
     for (ml_ssize_t i = 0; i < n; i++) {
         ml_object *op = list_getitem(garbage, i);
@@ -178,7 +187,7 @@ void node_release_garbage(void)
     }
     err_clear();
     for (ml_ssize_t i = 0; i < n; i++)
-        list_setitem(garbage, i, ML_NONE);
+        list_setitem(garbage, i, none);
 }
 
 void ml_lab_setup(void)

@@ -59,6 +59,10 @@ int node_sequence(int i);
 /* Where a NODE_RESURRECT finalizer puts its node (owned reference). */
 extern ml_object *node_lazarus;
 
+/* A new object from the object layer, or the test fails here (instead of
+ * crashing later on a NULL). */
+ml_object *must(ml_object *op, const char *what);
+
 /* Reference counts as a C owner sees them (no +1 for an argument). */
 #define REFS(op) (ML_REFCNT(op))
 

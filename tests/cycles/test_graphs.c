@@ -15,10 +15,10 @@ static ml_ssize_t run_graph(const graph *g, ml_ssize_t *expected)
 {
     ml_object **lists = malloc((size_t)g->n * sizeof *lists);
     for (int i = 0; i < g->n; i++)
-        lists[i] = list_new(0);
+        lists[i] = must(list_new(0), "list_new");
     for (int e = 0; e < g->nedges; e++)
         list_append(lists[g->src[e]], lists[g->dst[e]]);
-    ml_object *held = list_new(0);
+    ml_object *held = must(list_new(0), "list_new");
     for (int r = 0; r < g->nroots; r++)
         list_append(held, lists[g->roots[r]]);
     for (int i = g->n; --i >= 0;) /* like `del nodes`: last first */

@@ -11,7 +11,7 @@ ML_TEST(a_tuple_of_atoms_is_untracked_by_any_collection, .points = 1,
 {
     ml_object *i = int_from_long(12345);
     ml_object *s = str_from_cstr("x");
-    ml_object *t = tuple_pack(2, i, s);
+    ml_object *t = must(tuple_pack(2, i, s), "tuple_pack");
     obj_decref(i);
     obj_decref(s);
     ck_assert_msg(gc_is_tracked(t), "tuples are tracked at creation");
@@ -26,8 +26,8 @@ ML_TEST(a_tuple_holding_a_container_stays_tracked, .points = 1,
         .hint = "handout §7, untrack_tuples",
         .parent = "a_tuple_of_atoms_is_untracked_by_any_collection")
 {
-    ml_object *l = list_new(0);
-    ml_object *t = tuple_pack(1, l);
+    ml_object *l = must(list_new(0), "list_new");
+    ml_object *t = must(tuple_pack(1, l), "tuple_pack");
     obj_decref(l);
     gc_collect(2);
     ck_assert_msg(gc_is_tracked(t), "a list inside may make a cycle");
@@ -41,9 +41,9 @@ ML_TEST(nested_tuples_may_take_several_collections, .points = 2,
         .hint = "handout §7, untrack_tuples",
         .parent = "a_tuple_of_atoms_is_untracked_by_any_collection")
 {
-    ml_object *outer = tuple_new(1);
+    ml_object *outer = must(tuple_new(1), "tuple_new");
     ml_object *one = int_from_long(1);
-    ml_object *inner = tuple_pack(1, one);
+    ml_object *inner = must(tuple_pack(1, one), "tuple_pack");
     obj_decref(one);
     TUPLE_SET_ITEM(outer, 0, inner); /* steals inner */
     gc_collect(0);
@@ -59,10 +59,10 @@ ML_TEST(a_dict_is_untracked_only_by_a_full_collection, .points = 2,
                        "deleted, through collect(1), and is untracked by collect(2)",
         .hint = "handout §7, untrack_dicts", .parent = "collect_of_nothing_returns_zero")
 {
-    ml_object *d = dict_new();
+    ml_object *d = must(dict_new(), "dict_new");
     ml_object *ka = str_from_cstr("a"), *kb = str_from_cstr("b");
     ml_object *one = int_from_long(1);
-    ml_object *l = list_new(0);
+    ml_object *l = must(list_new(0), "list_new");
     dict_setitem(d, ka, one);
     ck_assert_msg(!gc_is_tracked(d), "{'a': 1} is not tracked");
     dict_setitem(d, kb, l);
