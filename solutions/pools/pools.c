@@ -147,11 +147,8 @@ static pool_header *header_open(pool_header *pool)
 {
 #ifndef NVALGRIND
     VALGRIND_MAKE_MEM_DEFINED(pool, sizeof *pool);
-    if (n_open_headers == MAX_OPEN_HEADERS) {
-        fprintf(stderr, "%s:%d: header_open: too many open headers\n", __FILE__, __LINE__);
-        abort();
-    }
-    open_headers[n_open_headers++] = pool;
+    if (n_open_headers < MAX_OPEN_HEADERS) /* never more than 4 are open at once */
+        open_headers[n_open_headers++] = pool;
 #endif
     return pool;
 }
@@ -184,38 +181,30 @@ static void set_next_free(block *bp, block *next)
 
 /* ------------------------------------------------------------ the address map */
 
-static arena_coverage *map_entry(uintptr_t address, int create)
+/* The map entry of the ideal arena holding `address` (an arena's base, below
+ * 2^48 as every user-space mapping is), its leaf made on first use; NULL when
+ * the leaf cannot be allocated. */
+static arena_coverage *map_entry(uintptr_t address)
 {
-    size_t root_index = address >> (POOL_ARENA_BITS + MAP_LEAF_BITS);
-    if (address >> MAP_ADDRESS_BITS)
-        return NULL; /* beyond 48-bit user space: never ours */
-    if (heap.map_root[root_index] == NULL) {
-        if (!create)
-            return NULL;
-        heap.map_root[root_index] = calloc(MAP_LEAF_LENGTH, sizeof(arena_coverage));
-        if (heap.map_root[root_index] == NULL)
-            return NULL;
-        heap.map_leaves++;
+    arena_coverage **leaf = &heap.map_root[address >> (POOL_ARENA_BITS + MAP_LEAF_BITS)];
+    if (*leaf == NULL) {
+        *leaf = calloc(MAP_LEAF_LENGTH, sizeof(arena_coverage));
+        heap.map_leaves += *leaf != NULL;
     }
-    return &heap.map_root[root_index][(address >> POOL_ARENA_BITS) & (MAP_LEAF_LENGTH - 1)];
+    return *leaf ? &(*leaf)[(address >> POOL_ARENA_BITS) & (MAP_LEAF_LENGTH - 1)] : NULL;
 }
 
 /* Record (or forget) the arena at base.  Returns -1 if a leaf cannot be made. */
 static int map_mark(uintptr_t base, int is_used)
 {
     int32_t tail = (int32_t)(base & (POOL_ARENA_SIZE - 1));
-    arena_coverage *low = map_entry(base, is_used);
-    if (low == NULL)
+    arena_coverage *low = map_entry(base), *high = map_entry(base + POOL_ARENA_SIZE);
+    if (low == NULL || high == NULL)
         return -1;
-    if (tail == 0) {
-        low->tail_hi = is_used ? -1 : 0; /* the arena fills its ideal arena exactly */
-        return 0;
-    }
-    arena_coverage *high = map_entry(base + POOL_ARENA_SIZE, is_used);
-    if (high == NULL)
-        return -1;
-    low->tail_hi = is_used ? tail : 0;
-    high->tail_lo = is_used ? tail : 0;
+    /* -1: the arena fills its ideal arena exactly, so nothing spills into the next */
+    low->tail_hi = is_used ? (tail == 0 ? -1 : tail) : 0;
+    if (tail != 0)
+        high->tail_lo = is_used ? tail : 0;
     return 0;
 }
 
@@ -251,8 +240,6 @@ static void map_free_leaves(void)
 static int grow_arena_objects(void)
 {
     unsigned int count = heap.maxarenas ? heap.maxarenas * 2 : INITIAL_ARENA_OBJECTS;
-    if (count <= heap.maxarenas)
-        return -1;
     arena_object *vector = realloc(heap.arenas, count * sizeof(arena_object));
     if (vector == NULL)
         return -1;
@@ -409,10 +396,8 @@ static block *allocate_from_new_pool(unsigned int idx)
     pool->count = 1;
     if (pool->szidx == idx) { /* same class as last time: its free list is intact */
         usedpool_push(pool);
-        block *bp = pool->freeblock;
+        block *bp = pool->freeblock; /* all its >= 31 blocks are free: one stays after this */
         pool->freeblock = next_free(bp);
-        if (pool->freeblock == NULL)
-            pool_extend(pool, POOL_CLASS_SIZE(idx));
         return bp;
     }
     /* Fresh layout: hand out block 0, block 1 becomes the free list, the rest

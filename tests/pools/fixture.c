@@ -5,9 +5,14 @@
  */
 #include "memlab/pools.h"
 #include "memlab/runtime.h"
+#include "fake_mmap.h"
 #include "mltest.h"
 
-void ml_lab_setup(void) {}
+void ml_lab_setup(void)
+{
+    fake_mmap_place(PLACE_ANYWHERE);
+    fake_mmap_fail_after(-1);
+}
 
 void ml_lab_teardown(void)
 {

@@ -83,11 +83,16 @@ ML_TEST(a_wholly_free_arena_that_is_the_emptiest_is_kept, .points = 3,
     ck_assert_msg(s.arenas_current == 2 && s.arenas_reclaimed == 0,
                   "the freed arena has the most free pools, so it is last in usable_arenas and kept "
                   "(%zu current, %zu reclaimed)", s.arenas_current, s.arenas_reclaimed);
+    pool_uninstall();
+    s = stats_now();
+    ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 1,
+                  "pool_uninstall unmaps the empty arena and keeps the one with live blocks (%zu current)",
+                  s.arenas_current);
     bag_free_all(&a2);
     s = stats_now();
     ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 1 && s.arenas_highwater == 2,
-                  "the second arena, now wholly free and not last, is unmapped (%zu current, %zu reclaimed)",
-                  s.arenas_current, s.arenas_reclaimed);
+                  "the last arena is kept when it empties (%zu current, %zu reclaimed)", s.arenas_current,
+                  s.arenas_reclaimed);
 }
 
 ML_TEST(a_wholly_free_arena_followed_by_another_is_returned, .points = 3,
