@@ -516,8 +516,11 @@ ml_object *oracle_selfref(ml_object *box)
 static ml_object *make_selfref(void)
 {
     ml_object *box = list_new(0);
+    if (box == NULL)
+        return NULL;
     ml_object *g = oracle_selfref(box);
-    list_append(box, g);
+    if (g != NULL && list_append(box, g) < 0)
+        err_clear();
     obj_decref(box);
     return g;
 }

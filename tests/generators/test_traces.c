@@ -1,0 +1,325 @@
+/*
+ * test_traces.c -- the protocol, scenario by scenario, against CPython's own
+ * event traces (shared/oracles/gen_oracle.py on CPython 3.11).  The
+ * generator functions are the oracle's, ported in oracle_port.c; each test
+ * replays one scenario and compares the whole trace: what the body logged,
+ * what each operation returned or raised, and the state afterwards.
+ */
+#include <stdlib.h>
+
+#include "mltest.h"
+#include "oracle_port.h"
+
+static void expect_trace(const char *name, const char *expected)
+{
+    char *trace = oracle_trace(name);
+    ck_assert_msg(trace != NULL, "no scenario named %s", name);
+    ck_assert_str_eq(trace, expected);
+    free(trace);
+}
+
+ML_TEST(trace_basic_matches_cpython, .points = 1,
+        .description = "CPython's trace: next until exhaustion; return value travels in StopIteration",
+        .hint = "handout §3, next and the end of iteration")
+{
+    expect_trace("basic",
+        "scenario basic: next until exhaustion; return value travels in StopIteration\n"
+        "  op next\n"
+        "    ev counter start n=2\n"
+        "    -> yield 0\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op next\n"
+        "    ev counter got None\n"
+        "    -> yield 1\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op next\n"
+        "    ev counter got None\n"
+        "    ev counter exhausted\n"
+        "    ev counter finally\n"
+        "    -> stop 'done'\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op next\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_send_matches_cpython, .points = 1,
+        .description = "CPython's trace: send() resumes with a value; send(None) is next()",
+        .hint = "handout §3, send")
+{
+    expect_trace("send",
+        "scenario send: send() resumes with a value; send(None) is next()\n"
+        "  op next\n"
+        "    ev counter start n=5\n"
+        "    -> yield 0\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op send 3\n"
+        "    ev counter got 3\n"
+        "    -> yield 3\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op send None\n"
+        "    ev counter got None\n"
+        "    -> yield 4\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op send 9\n"
+        "    ev counter got 9\n"
+        "    ev counter exhausted\n"
+        "    ev counter finally\n"
+        "    -> stop 'done'\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_send_nonnone_first_matches_cpython, .points = 1,
+        .description = "CPython's trace: send(non-None) to a just-started generator is a TypeError",
+        .hint = "handout §3, the order of checks")
+{
+    expect_trace("send_nonnone_first",
+        "scenario send_nonnone_first: send(non-None) to a just-started generator is a TypeError\n"
+        "  op send 1\n"
+        "    -> raise TypeError: can't send non-None value to a just-started generator\n"
+        "    state GEN_CREATED yf=-\n"
+        "  op send None\n"
+        "    ev counter start n=2\n"
+        "    -> yield 0\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op next\n"
+        "    ev counter got None\n"
+        "    -> yield 1\n"
+        "    state GEN_SUSPENDED yf=-\n");
+}
+
+ML_TEST(trace_throw_caught_matches_cpython, .points = 1,
+        .description = "CPython's trace: throw() an instance the body catches; body yields again",
+        .hint = "handout §4, throw")
+{
+    expect_trace("throw_caught",
+        "scenario throw_caught: throw() an instance the body catches; body yields again\n"
+        "  op next\n"
+        "    ev catcher start\n"
+        "    -> yield 'ready'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op throw ValueError('boom')\n"
+        "    ev catcher caught ValueError 'boom'\n"
+        "    -> yield 'recovered'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op send 'a'\n"
+        "    -> yield 'ready'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op close\n"
+        "    ev catcher GeneratorExit\n"
+        "    -> return None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_throw_class_matches_cpython, .points = 1,
+        .description = "CPython's trace: throw() an exception class: it is instantiated with no arguments",
+        .hint = "handout §4, throw")
+{
+    expect_trace("throw_class",
+        "scenario throw_class: throw() an exception class: it is instantiated with no arguments\n"
+        "  op next\n"
+        "    ev catcher start\n"
+        "    -> yield 'ready'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op throw ValueError\n"
+        "    ev catcher caught ValueError ''\n"
+        "    -> yield 'recovered'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op close\n"
+        "    -> return None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_throw_uncaught_matches_cpython, .points = 1,
+        .description = "CPython's trace: an uncaught thrown exception propagates and closes the generator",
+        .hint = "handout §4, throw")
+{
+    expect_trace("throw_uncaught",
+        "scenario throw_uncaught: an uncaught thrown exception propagates and closes the generator\n"
+        "  op next\n"
+        "    ev counter start n=3\n"
+        "    -> yield 0\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op throw KeyError('k')\n"
+        "    ev counter finally\n"
+        "    -> raise KeyError: 'k'\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op next\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_throw_unstarted_matches_cpython, .points = 1,
+        .description = "CPython's trace: throw() into a just-created generator: no body code runs",
+        .hint = "handout §4, throw")
+{
+    expect_trace("throw_unstarted",
+        "scenario throw_unstarted: throw() into a just-created generator: no body code runs\n"
+        "  op throw ValueError('early')\n"
+        "    -> raise ValueError: early\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op next\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_close_unstarted_matches_cpython, .points = 1,
+        .description = "CPython's trace: close() on a just-created generator runs nothing",
+        .hint = "handout §4, close")
+{
+    expect_trace("close_unstarted",
+        "scenario close_unstarted: close() on a just-created generator runs nothing\n"
+        "  op close\n"
+        "    -> return None\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op next\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_close_suspended_matches_cpython, .points = 1,
+        .description = "CPython's trace: close() raises GeneratorExit at the yield; finally runs",
+        .hint = "handout §4, close")
+{
+    expect_trace("close_suspended",
+        "scenario close_suspended: close() raises GeneratorExit at the yield; finally runs\n"
+        "  op next\n"
+        "    ev catcher start\n"
+        "    -> yield 'ready'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op close\n"
+        "    ev catcher GeneratorExit\n"
+        "    -> return None\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op close\n"
+        "    -> return None\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op send None\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_close_ignored_matches_cpython, .points = 1,
+        .description = "CPython's trace: a generator that yields after GeneratorExit -> RuntimeError",
+        .hint = "handout §4, close")
+{
+    expect_trace("close_ignored",
+        "scenario close_ignored: a generator that yields after GeneratorExit -> RuntimeError\n"
+        "  op next\n"
+        "    -> yield 'x'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op close\n"
+        "    ev stubborn ignores GeneratorExit\n"
+        "    -> raise RuntimeError: generator ignored GeneratorExit\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op next\n"
+        "    -> yield 'x'\n"
+        "    state GEN_SUSPENDED yf=-\n");
+}
+
+ML_TEST(trace_close_returns_matches_cpython, .points = 1,
+        .description = "CPython's trace: GeneratorExit caught and a value returned (3.11 close() -> None)",
+        .hint = "handout §4, close")
+{
+    expect_trace("close_returns",
+        "scenario close_returns: GeneratorExit caught and a value returned (3.11 close() -> None)\n"
+        "  op next\n"
+        "    -> yield 1\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op close\n"
+        "    ev returns_on_close returning 'bye'\n"
+        "    -> return None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_pep479_matches_cpython, .points = 1,
+        .description = "CPython's trace: StopIteration raised inside a generator becomes RuntimeError",
+        .hint = "handout §3, PEP 479")
+{
+    expect_trace("pep479",
+        "scenario pep479: StopIteration raised inside a generator becomes RuntimeError\n"
+        "  op next\n"
+        "    -> yield 1\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op next\n"
+        "    ev leaks_stopiteration raising StopIteration\n"
+        "    -> raise RuntimeError: generator raised StopIteration [cause=StopIteration: oops]\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op next\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_yield_from_matches_cpython, .points = 1,
+        .description = "CPython's trace: yield from delegates next/send; the sub-generator's return is the value",
+        .hint = "handout §6, yield from")
+{
+    expect_trace("yield_from",
+        "scenario yield_from: yield from delegates next/send; the sub-generator's return is the value\n"
+        "  op next\n"
+        "    ev outer start\n"
+        "    ev inner start\n"
+        "    -> yield 'i1'\n"
+        "    state GEN_SUSPENDED yf=inner\n"
+        "  op send 's1'\n"
+        "    ev inner got 's1'\n"
+        "    -> yield 'i2'\n"
+        "    state GEN_SUSPENDED yf=inner\n"
+        "  op send 's2'\n"
+        "    ev inner got 's2'\n"
+        "    ev inner finally\n"
+        "    ev outer got result 'inner-result'\n"
+        "    -> yield 'o1'\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op next\n"
+        "    ev outer finally\n"
+        "    -> stop 'outer-result'\n"
+        "    state GEN_CLOSED yf=-\n"
+        "  op next\n"
+        "    -> stop None\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_yield_from_list_matches_cpython, .points = 1,
+        .description = "CPython's trace: yield from a list iterator (no send/throw/close methods)",
+        .hint = "handout §6, yield from")
+{
+    expect_trace("yield_from_list",
+        "scenario yield_from_list: yield from a list iterator (no send/throw/close methods)\n"
+        "  op next\n"
+        "    ev over_list start\n"
+        "    -> yield 10\n"
+        "    state GEN_SUSPENDED yf=list_iterator\n"
+        "  op next\n"
+        "    -> yield 20\n"
+        "    state GEN_SUSPENDED yf=list_iterator\n"
+        "  op next\n"
+        "    ev over_list result None\n"
+        "    -> stop 'listed'\n"
+        "    state GEN_CLOSED yf=-\n");
+}
+
+ML_TEST(trace_finalize_on_del_matches_cpython, .points = 1,
+        .description = "CPython's trace: dropping the last reference closes the generator (tp_finalize)",
+        .hint = "handout §5, dealloc and finalization")
+{
+    expect_trace("finalize_on_del",
+        "scenario finalize_on_del: dropping the last reference closes the generator (tp_finalize)\n"
+        "  op next\n"
+        "    ev counter start n=3\n"
+        "    -> yield 0\n"
+        "    state GEN_SUSPENDED yf=-\n"
+        "  op del\n"
+        "    ev counter finally\n"
+        "    -> done\n");
+}
+
+ML_TEST(trace_finalize_unstarted_matches_cpython, .points = 1,
+        .description = "CPython's trace: an unstarted generator is not closed at dealloc: no body code",
+        .hint = "handout §5, dealloc and finalization")
+{
+    expect_trace("finalize_unstarted",
+        "scenario finalize_unstarted: an unstarted generator is not closed at dealloc: no body code\n"
+        "  op del\n"
+        "    -> done\n");
+}
