@@ -266,6 +266,12 @@ static json_t *results_json(const struct grade *g, const char *summary_text)
                               verdicts, "notes", notes);
     if (g->outcome_message)
         json_object_set_new(extra, "message", json_string(g->outcome_message));
+    if (g->violations) {
+        json_t *v = json_array();
+        for (size_t i = 0; g->violations[i]; i++)
+            json_array_append_new(v, json_string(g->violations[i]));
+        json_object_set_new(extra, "violations", v);
+    }
     if (g->has_coverage) {
         json_object_set_new(extra, "line_percent", json_real(g->line_pct));
         json_object_set_new(extra, "branch_percent", json_real(g->branch_pct));
