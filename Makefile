@@ -113,10 +113,10 @@ demo: $(BUILD)/demo/$(WHO)/$(LAB)
 check-lab: $(if $(filter student,$(WHO)),$(BUILD)/student/$(LAB)/t_$(LAB),$(BUILD)/tests/$(LAB)/t_$(LAB))
 	$<
 
-# make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1]: the repro line.
+# make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1] [VALGRIND=1]: the repro line.
 TEST_BIN = $(if $(filter student,$(WHO)),$(BUILD)/student/$(LAB)/t_$(LAB),$(BUILD)/tests/$(LAB)/t_$(LAB))
 test-one: $(TEST_BIN)
-	$(if $(GDB),gdb --args )$(TEST_BIN) --run $(T) $(if $(SEED),--seed $(SEED))
+	$(if $(GDB),gdb --args )$(if $(VALGRIND),valgrind --leak-check=full --show-leak-kinds=definite )$(TEST_BIN) --run $(T) $(if $(SEED),--seed $(SEED))
 
 help:
 	@echo "make                         build the runtime, the reference layers and the test binaries"
