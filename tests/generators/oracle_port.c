@@ -723,6 +723,11 @@ int oracle_run(const char *name, FILE *out)
     char *events = oracle_take_events();
     free(events);
     ml_object *gen = s->make();
+    if (gen == NULL) { /* the oracle never prints this: the trace differs */
+        fprintf(out, "  (creation failed: %s: %s)\n", ml_exc_kind_name(err_occurred()),
+                err_message());
+        err_clear();
+    }
     events = oracle_take_events();
     fputs(events, out); /* (nothing runs at creation) */
     free(events);

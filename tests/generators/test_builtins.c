@@ -266,8 +266,8 @@ static size_t list_peak(long n)
 /* Natively the largest run is the notebook's million; under Valgrind (the
  * grader), where each item costs ~100 times more, it is 20,000. */
 ML_TEST(pipeline_peak_memory_does_not_grow_with_the_input, .points = 3,
-        .description = "the notebook's claim: same peak live bytes for 10, 1000 and 1,000,000 items",
-        .hint = "handout §8, Memory", .timeout = 10)
+        .description = "same peak live bytes for 10, 1000 and 1,000,000 items; a list grows",
+        .hint = "handout §8, Memory", .timeout = 20)
 {
     long big = RUNNING_ON_VALGRIND ? 20000 : 1000000;
     long sum;
@@ -278,13 +278,8 @@ ML_TEST(pipeline_peak_memory_does_not_grow_with_the_input, .points = 3,
     ck_assert_msg(p10 == p1k && p1k == pbig, "peak bytes grew: %zu (10 items), %zu (1000), %zu (%ld)",
                   p10, p1k, pbig, big);
     ck_assert_msg(p10 < 1024, "four generators and two ints should fit in 1 KiB, not %zu", p10);
-}
-
-ML_TEST(list_peak_memory_grows_linearly, .points = 1,
-        .description = "the list equivalent: 1000 items hold about 100 times what 10 do",
-        .hint = "handout §8, Memory")
-{
-    size_t l10 = list_peak(10), l1k = list_peak(1000), l100k = list_peak(100000);
-    ck_assert_msg(l1k > 50 * l10, "a list of 1000 (%zu B) vs of 10 (%zu B)", l1k, l10);
-    ck_assert_msg(l100k > 90 * l1k, "a list of 100000 (%zu B) vs of 1000 (%zu B)", l100k, l1k);
+    /* the list equivalent grows with the input */
+    size_t l10 = list_peak(10), l1k = list_peak(1000);
+    ck_assert_msg(l1k > 50 * l10 && l1k > 10 * p1k, "a list of 1000 (%zu B) vs of 10 (%zu B)",
+                  l1k, l10);
 }
