@@ -2,8 +2,8 @@
  * Hidden tests of the cycles lab: the same mechanism, corners the public
  * tests leave out.
  */
-#include "mltest.h"
 #include "../nodes.h"
+#include "mltest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -349,4 +349,55 @@ ML_TEST(debug_stats_for_a_young_collection, .points = 1, .visibility = ML_HIDDEN
     fclose(f);
     free(buf);
     node_release_garbage();
+}
+
+/* A non-GC type with a finalizer: there is no FINALIZED bit to remember the
+ * call, so each dealloc runs the finalizer again (CPython does the same). */
+typedef struct atom {
+    ml_object ob_base;
+    int resurrect;
+} atom;
+
+static int atom_finalized;
+static ml_object *atom_saved;
+
+static void atom_finalize(ml_object *self)
+{
+    atom_finalized++;
+    if (((atom *)self)->resurrect-- > 0)
+        atom_saved = obj_newref(self);
+}
+
+static void atom_dealloc(ml_object *self)
+{
+    if (gc_call_finalizer_from_dealloc(self) < 0)
+        return;
+    obj_free(self);
+}
+
+static ml_type atom_type = {
+    .tp_name = "atom",
+    .tp_basicsize = sizeof(atom),
+    .tp_dealloc = atom_dealloc,
+    .tp_finalize = atom_finalize,
+    .tp_free = obj_free,
+};
+
+ML_TEST(a_non_gc_finalizer_runs_at_each_dealloc, .points = 1, .visibility = ML_HIDDEN,
+        .description = "a non-GC object resurrected by its finalizer runs the finalizer again at "
+                       "its next dealloc: only GC objects have a FINALIZED bit",
+        .hint = "handout §4, gc_call_finalizer_from_dealloc",
+        .parent = "finalizer_from_dealloc_can_resurrect")
+{
+    atom_finalized = 0;
+    atom_saved = NULL;
+    ml_object *a = must(obj_new(&atom_type), "obj_new");
+    ((atom *)a)->resurrect = 1;
+    obj_decref(a);
+    ck_assert_msg(atom_saved == a && atom_finalized == 1,
+                  "resurrected by its first finalizer call");
+    ck_assert_int_eq(REFS(a), 1);
+    ck_assert_msg(!gc_is_finalized(a), "no GC header, no FINALIZED bit");
+    OBJ_CLEAR(atom_saved);
+    ck_assert_int_eq(atom_finalized, 2);
 }
