@@ -1,3 +1,32 @@
-# mk/pools.mk -- extra rules of the pools lab: the allocation recorder, the
-# replay driver and the performance tools, and `make bench-pools`.
-# (The lab's library and test binaries come from the Makefile's LAB_RULES.)
+# mk/pools.mk -- extra rules of the pools lab (the library and the test
+# binaries come from the Makefile's LAB_RULES):
+#
+#   make bench-pools            the reference pymalloc against glibc malloc,
+#                               mimalloc and jemalloc on the recorded traces:
+#                               callgrind instructions per operation and wall
+#                               time per trace, one Markdown table
+#   make pools-perf SUBMISSION=path/pools.c [OUT=perf.json]
+#                               the grader's stage 7 for one submission
+#   make pools-memcheck         proof that memcheck sees bugs inside pool blocks
+#   make pools-recorder         the LD_PRELOAD allocation recorder
+#   make pools-traces           re-record the traces from python3 (slow, changes data)
+
+.PHONY: bench-pools pools-perf pools-memcheck pools-recorder pools-traces
+
+bench-pools:
+	python3 tests/pools/perf/bench.py --build $(BUILD)/bench/pools
+
+pools-perf:
+	tests/pools/perf/perf-run --student $(SUBMISSION) --out $(or $(OUT),$(BUILD)/pools-perf.json)
+
+pools-memcheck:
+	tests/kit/pools-memcheck.sh $(BUILD)
+
+$(BUILD)/tools/recorder.so: tools/recorder/recorder.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -shared -fPIC -o $@ $<
+
+pools-recorder: $(BUILD)/tools/recorder.so
+
+pools-traces:
+	tests/pools/traces/record.sh
