@@ -61,9 +61,11 @@ run_case() {
     [ $rc -eq 0 ] && ok "$name: the grader exits 0 ($((SECONDS - start)) s)" \
         || { not_ok "$name: the grader exits 0 (got $rc): $(tail -n 3 "$OUT/$name/grader.out")"; return; }
     local out
-    out=$(EXPECT_OUTCOME=$expect_outcome EXPECT_TEST=$expect_test EXPECT_STATUS=$expect_status \
-          EXPECT_REASON=${expect_reason//@LINE@/$line} ${expect_score:+EXPECT_SCORE=$expect_score} \
-          python3 tests/kit/results_check.py case "$report" | sed "s/^\(\(not \)\?ok - \)/\1$name: /")
+    local env=(EXPECT_OUTCOME="$expect_outcome" EXPECT_TEST="$expect_test"
+               EXPECT_STATUS="$expect_status" EXPECT_REASON="${expect_reason//@LINE@/$line}")
+    [ -n "$expect_score" ] && env+=(EXPECT_SCORE="$expect_score")
+    out=$(env "${env[@]}" python3 tests/kit/results_check.py case "$report" |
+          sed "s/^\(\(not \)\?ok - \)/\1$name: /")
     echo "$out"
     pass=$((pass + $(grep -c '^ok - ' <<<"$out")))
     fail=$((fail + $(grep -c '^not ok - ' <<<"$out")))
