@@ -33,8 +33,9 @@
  *            allocator which itself allocates through a domain (pools asking
  *            RAW for an arena) is not traced twice.
  *
- * The tracer's own memory comes from the system allocator directly, never
- * through a domain (it would trace itself), and is counted in own_bytes.
+ * The layer's memory comes from the allocator under MEM_DOMAIN_RAW, called
+ * directly, never through a domain (the tracer would trace itself); the
+ * tracer's own part of it is counted in own_bytes.
  *
  * Snapshots copy the traces into a flat array of 16-byte records that index
  * the snapshot's own tracebacks, whose filenames are copied and interned by
@@ -61,45 +62,6 @@
 #define TRACEBACKS_MIN   64
 #define NO_INDEX         UINT32_MAX
 
-/* ================================================================ memory and errors */
-
-/* The caller's memory (snapshots, statistics): the system allocator. */
-static void *sys_alloc(size_t size)
-{
-    const mem_allocator *sys = mem_system_allocator();
-    return sys->malloc(sys->ctx, size);
-}
-
-static void *sys_zalloc(size_t nelem, size_t elsize)
-{
-    const mem_allocator *sys = mem_system_allocator();
-    return sys->calloc(sys->ctx, nelem, elsize);
-}
-
-static void *sys_realloc(void *ptr, size_t size)
-{
-    const mem_allocator *sys = mem_system_allocator();
-    return sys->realloc(sys->ctx, ptr, size);
-}
-
-static void sys_release(void *ptr)
-{
-    const mem_allocator *sys = mem_system_allocator();
-    sys->free(sys->ctx, ptr);
-}
-
-static char error_text[512] = "";
-
-const char *trace_error_message(void) { return error_text; }
-
-__attribute__((format(printf, 1, 2))) static void set_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(error_text, sizeof error_text, fmt, ap);
-    va_end(ap);
-}
-
 /* ================================================================ the tracer's state */
 
 typedef struct trace_entry {
@@ -123,6 +85,57 @@ static struct {
     size_t tracebacks_cap, tracebacks_len;
 } tracer = {.limit = 1};
 
+/* ================================================================ memory and errors */
+
+/* Where all of this layer's memory comes from: the allocator under
+ * MEM_DOMAIN_RAW.  While tracing that is the one start() found there, called
+ * directly, so the tracer never traces itself (CPython's raw_malloc). */
+static const mem_allocator *layer_allocator(void)
+{
+    static mem_allocator current;
+    if (tracer.tracing)
+        return &tracer.under[MEM_DOMAIN_RAW];
+    mem_get_allocator(MEM_DOMAIN_RAW, &current);
+    return &current;
+}
+
+static void *sys_alloc(size_t size)
+{
+    const mem_allocator *a = layer_allocator();
+    return a->malloc(a->ctx, size);
+}
+
+static void *sys_zalloc(size_t nelem, size_t elsize)
+{
+    const mem_allocator *a = layer_allocator();
+    return a->calloc(a->ctx, nelem, elsize);
+}
+
+static void *sys_realloc(void *ptr, size_t size)
+{
+    const mem_allocator *a = layer_allocator();
+    return a->realloc(a->ctx, ptr, size);
+}
+
+static void sys_release(void *ptr)
+{
+    const mem_allocator *a = layer_allocator();
+    a->free(a->ctx, ptr);
+}
+
+static char error_text[512] = "";
+
+const char *trace_error_message(void) { return error_text; }
+
+__attribute__((format(printf, 1, 2))) static void set_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(error_text, sizeof error_text, fmt, ap);
+    va_end(ap);
+}
+
+/* The tracer's own memory: counted, so get_tracemalloc_memory can report it. */
 static void *own_alloc(size_t size)
 {
     void *p = sys_alloc(size);
@@ -259,9 +272,13 @@ static trace_traceback *intern_traceback(const trace_traceback *tb)
 
 /* ================================================================ traces */
 
+/* Fibonacci hashing: multiply by 2^64 / golden ratio and keep the top bits,
+ * which depend on every bit of the address (blocks are 16-byte aligned, so
+ * the low bits alone would crowd into a few slots). */
 static size_t trace_home(unsigned int domain, uintptr_t ptr, size_t cap)
 {
-    return mix64((uint64_t)ptr ^ ((uint64_t)domain << 48)) & (cap - 1);
+    uint64_t key = ((uint64_t)ptr >> 4) ^ ((uint64_t)domain << 44);
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - __builtin_ctzll(cap)));
 }
 
 /* Slot of (domain, ptr), or the empty slot where it would go. */
@@ -1033,7 +1050,10 @@ static trace_snapshot *decode_body(reader *r, const char **why)
         memcpy(name, r->data + r->pos, len);
         name[len] = '\0';
         r->pos += len;
-        if (memchr(name, '\0', len) || intern_name(snap, name) != i) {
+        uint32_t index = memchr(name, '\0', len) ? NO_INDEX - 1 : intern_name(snap, name);
+        if (index == NO_INDEX)
+            goto fail; /* out of memory */
+        if (index != i) {
             *why = "corrupt (bad or repeated filename)";
             goto fail;
         }

@@ -30,12 +30,15 @@
  * (mem_frame_at), most recent frame first: frames[0] is the most recent
  * call.  With no frame on the stack the traceback is ("<unknown>", 0).
  *
- * The tracer's own memory (its tables, its interned tracebacks) comes straight
- * from the system allocator (mem_system_allocator(), the allocator under
- * MEM_DOMAIN_RAW) and never through a mem domain, so it is never traced and
- * never counted by mem_get_stats(); trace_get_tracemalloc_memory() reports
- * it.  Snapshots and statistics lists are allocated the same way and belong
- * to the caller, who frees them with the matching _free function.
+ * Memory: all of this layer's memory comes from the allocator under
+ * MEM_DOMAIN_RAW (the system allocator, unless a test installs another), called
+ * directly and never through a domain.  While tracing that is the allocator
+ * start() found on RAW, so the tracer's own memory (its tables, its interned
+ * tracebacks) is never traced, never counted by mem_get_stats(), and
+ * trace_get_tracemalloc_memory() reports it (CPython's raw_malloc).
+ * Snapshots and statistics lists are allocated the same way and belong to the
+ * caller, who frees them with the matching _free function.  Do not change
+ * RAW's allocator while the layer holds memory made by the previous one.
  *
  * Errors: a function that fails returns -1 or NULL and sets a message that
  * trace_error_message() returns, with CPython's text where CPython has one
