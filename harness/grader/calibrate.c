@@ -39,16 +39,17 @@ static json_t *load_cache(const char *path, const char *hash)
     return o;
 }
 
-/* Run every test of the reference under Valgrind; their times, by name. */
-static json_t *measure(struct grade *g, const char *refbin)
+/* Run the named tests of the reference under Valgrind and add their times,
+ * by name, to `times`. */
+static void measure(struct grade *g, const char *refbin, const char *names, json_t *times)
 {
     struct grade cal = *g; /* same kit, policy and sandbox; its own test list */
-    cal.only = NULL;
+    cal.only = (char *)names;
     cal.tests = NULL;
     cal.ntests = 0;
     cal.notes = NULL;
     if (tests_load(&cal, refbin) != 0)
-        return NULL;
+        return;
     for (size_t i = 0; i < cal.ntests; i++)
         cal.tests[i].budget = fallback_budget(g, &cal.tests[i]) * 2;
     if (!g->quiet)
@@ -59,40 +60,61 @@ static json_t *measure(struct grade *g, const char *refbin)
     run_tests(&cal, refbin, scratch, 0);
     rm_rf(scratch);
     free(scratch);
-    json_t *times = json_object();
     for (size_t i = 0; i < cal.ntests; i++) {
         struct test *t = &cal.tests[i];
-        if (!t->timed_out && !t->signal && t->exited)
-            json_object_set_new(times, t->name, json_real(t->seconds));
+        int finished = !t->timed_out && !t->signal && t->exited;
+        /* null: the reference did not finish it, the fallback applies */
+        json_object_set_new(times, t->name, finished ? json_real(t->seconds) : json_null());
     }
-    list_free(cal.notes);
-    return times; /* cal's test strings are left to the end of the run */
+    list_free(cal.notes); /* cal's test strings are left to the end of the run */
+}
+
+/* The tests of g that the cache has no time for, comma-separated, or NULL. */
+static char *missing_names(const struct grade *g, json_t *times)
+{
+    struct sbuf b = {0};
+    for (size_t i = 0; i < g->ntests; i++)
+        if (!json_object_get(times, g->tests[i].name))
+            sb_printf(&b, "%s%s", b.len ? "," : "", g->tests[i].name);
+    return b.len ? sb_take(&b) : NULL;
+}
+
+/* The cached times of the reference, completed with the tests of g that it
+ * lacks (a cache is per binary; --only runs measure only what they need). */
+static json_t *reference_times(struct grade *g, const char *refbin)
+{
+    char hash[32];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)hash_file(refbin));
+    char *dir = xprintf("%s/calibration", g->build);
+    char *path = xprintf("%s/%s.json", dir, g->lab);
+    json_t *cache = load_cache(path, hash);
+    if (!cache)
+        cache = json_pack("{s:s, s:{}}", "binary_hash", hash, "seconds");
+    json_t *times = json_object_get(cache, "seconds");
+    char *names = missing_names(g, times);
+    if (names) {
+        measure(g, refbin, names, times);
+        mkdir_p(dir, 0755);
+        char *text = json_dumps(cache, JSON_INDENT(1) | JSON_SORT_KEYS);
+        write_atomic(path, text, strlen(text));
+        free(text);
+        free(names);
+    }
+    json_incref(times);
+    json_decref(cache);
+    free(dir);
+    free(path);
+    return times;
 }
 
 int calibrate_budgets(struct grade *g)
 {
     g->timeout_source = xstrdup(g->use_valgrind ? "the declared timeout x the Valgrind factor"
                                                 : "the declared timeout x 2");
-    json_t *times = NULL, *cache = NULL;
+    json_t *times = NULL;
     char *refbin = xprintf("%s/tests/%s/t_%s", g->build, g->lab, g->lab);
-    if (g->use_valgrind && g->calibrate && is_file(refbin)) {
-        char hash[32];
-        snprintf(hash, sizeof hash, "%016llx", (unsigned long long)hash_file(refbin));
-        char *dir = xprintf("%s/calibration", g->build);
-        char *path = xprintf("%s/%s.json", dir, g->lab);
-        cache = load_cache(path, hash);
-        if (!cache && (times = measure(g, refbin))) {
-            cache = json_pack("{s:s, s:O}", "binary_hash", hash, "seconds", times);
-            json_decref(times);
-            mkdir_p(dir, 0755);
-            char *text = json_dumps(cache, JSON_INDENT(1) | JSON_SORT_KEYS);
-            write_atomic(path, text, strlen(text));
-            free(text);
-        }
-        times = json_object_get(cache, "seconds");
-        free(dir);
-        free(path);
-    }
+    if (g->use_valgrind && g->calibrate && is_file(refbin))
+        times = reference_times(g, refbin);
     int calibrated = 0;
     for (size_t i = 0; i < g->ntests; i++) {
         struct test *t = &g->tests[i];
@@ -110,7 +132,7 @@ int calibrate_budgets(struct grade *g)
         g->timeout_source = xprintf("the reference's time under Valgrind x %.1f, at least %.0f s",
                                     g->policy.timeout_margin, g->policy.timeout_floor);
     }
-    json_decref(cache);
+    json_decref(times);
     free(refbin);
     return 0;
 }

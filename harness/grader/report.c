@@ -191,7 +191,8 @@ static char *report_text(const struct grade *g, int details)
     sb_printf(&b, "memlab grade: %s (%s)\nsubmission: %s\nreport: %s\n\n", g->lab,
               g->title ? g->title : g->lab, g->submission, g->report_dir);
     stage_lines(g, &b);
-    table(g, &b, details);
+    if (g->outcome == OUT_GRADED) /* else every row would only repeat the message */
+        table(g, &b, details);
     summary(g, &b);
     if (g->outcome == OUT_GRADED && g->ntests)
         sb_printf(&b, "Timeouts: %s. Valgrind memcheck: %s.\n", g->timeout_source,

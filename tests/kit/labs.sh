@@ -11,6 +11,8 @@
 #   - the skeleton is graded to the end, every test gets a verdict, none
 #     crashes or hangs, each failing test says why, and it scores 0 (lab.json
 #     "skeleton_score" when some points test given code);
+#   - lab.json's "hidden_tests" (what a student's copy says about the hidden
+#     tests it lacks), when present, counts the lab's hidden tests;
 #   - both reports are complete: results.json in Gradescope's schema,
 #     junit.xml, report.txt, results.tap, results.csv.
 # Prints one "ok - ..." / "not ok - ..." line per assertion, then
@@ -56,7 +58,7 @@ for lab in $labs; do
     rc=$?
     [ $rc -eq 0 ] && ok "$lab: the grader grades the solution (exit 0)" || not_ok "$lab: the grader grades the solution (exit $rc)"
     echo "# $lab solution graded in $(( $(date +%s) - start )) s"
-    count "$($CHECK solution "$OUT/$lab/solution" "$(lab_key "$lab" min_line_coverage 95)" | sed "s/^\(\(not \)\?ok - \)/\1$lab solution: /")"
+    count "$(HIDDEN_DECLARED=$(lab_key "$lab" hidden_tests "") $CHECK solution "$OUT/$lab/solution" "$(lab_key "$lab" min_line_coverage 95)" | sed "s/^\(\(not \)\?ok - \)/\1$lab solution: /")"
 
     start=$(date +%s)
     "$GRADER" --lab "$lab" --kit . --build "$BUILD" --submission "labs/$lab" \

@@ -1,7 +1,7 @@
 """results_check.py -- assertions on a grader report folder, for the kit's tests.
 
     python3 results_check.py schema   REPORT
-    python3 results_check.py solution REPORT MIN_LINE_COVERAGE
+    python3 results_check.py solution REPORT MIN_LINE_COVERAGE   (HIDDEN_DECLARED=K: lab.json's count)
     python3 results_check.py skeleton REPORT EXPECTED_SCORE
     python3 results_check.py case     REPORT   (expectations from the environment, see below)
 
@@ -90,6 +90,11 @@ def solution(report, min_cov):
           f"{r['score']} of {max_score}")
     check(x.get("memcheck_errors") == 0, "zero memcheck errors", str(x.get("memcheck_errors")))
     check(x.get("leaks") == 0, "zero definite leaks", str(x.get("leaks")))
+    declared = os.environ.get("HIDDEN_DECLARED", "")
+    if declared:
+        hidden = sum(t["visibility"] != "visible" for t in r["tests"])
+        check(int(declared) == hidden, "lab.json's hidden_tests counts the lab's hidden tests",
+              f"lab.json says {declared}, the tests declare {hidden}: update tests/<lab>/lab.json")
     cov = x.get("line_percent", -1)
     check(cov >= min_cov, f"line coverage of the solution by the tests >= {min_cov}%",
           f"{cov}%")
