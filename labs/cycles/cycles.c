@@ -620,15 +620,9 @@ ml_ssize_t gc_collect(int generation)
     return 0;
 }
 
-void gc_enable(void)
-{
-    /* TODO Step 3. */
-}
+void gc_enable(void) { /* TODO Step 3. */ }
 
-void gc_disable(void)
-{
-    /* TODO Step 3. */
-}
+void gc_disable(void) { /* TODO Step 3. */ }
 
 int gc_isenabled(void)
 {
@@ -718,15 +712,9 @@ int gc_callbacks_remove(gc_callback_fn fn, void *ctx)
     return -1;
 }
 
-void gc_freeze(void)
-{
-    /* TODO Step 6: every generation into the permanent one, counts 0. */
-}
+void gc_freeze(void) { /* TODO Step 6: every generation into the permanent one, counts 0. */ }
 
-void gc_unfreeze(void)
-{
-    /* TODO Step 6: the permanent generation into generation 2. */
-}
+void gc_unfreeze(void) { /* TODO Step 6: the permanent generation into generation 2. */ }
 
 ml_ssize_t gc_get_freeze_count(void)
 {

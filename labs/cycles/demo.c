@@ -18,13 +18,13 @@
  * is its tp_finalize (PEP 442), and its dealloc does what CPython's
  * subtype_dealloc does for a class with __del__.
  */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/object.h"
 #include "memlab/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 /* ------------------------------------------------------------ class MyObject */
 
