@@ -91,11 +91,14 @@ static double lab_count(json_t *root, const char *key)
     return sum;
 }
 
-/* Line coverage %: extra_data.line_coverage (what memlab-grade writes), else
+/* Line coverage %: extra_data.line_percent (what memlab-grade writes), else
  * gcovr's summary in the report folder; -1 when there is none. */
 static double line_coverage(json_t *root, const char *report_dir)
 {
-    json_t *v = json_object_get(json_object_get(root, "extra_data"), "line_coverage");
+    json_t *extra = json_object_get(root, "extra_data");
+    json_t *v = json_object_get(extra, "line_percent");
+    if (!json_is_number(v))
+        v = json_object_get(extra, "line_coverage");
     if (json_is_number(v))
         return json_number_value(v);
     char *path = path_join(report_dir, "coverage/summary.json");

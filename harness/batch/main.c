@@ -110,7 +110,7 @@ static void remove_leftovers(const char *out)
 static int lock_out(const char *out)
 {
     char *path = path_join(out, ".lock");
-    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     free(path);
     if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
         fprintf(stderr, "memlab-grade-all: %s is in use by another memlab-grade-all\n", out);

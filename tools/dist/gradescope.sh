@@ -31,8 +31,8 @@ trap 'rm -rf "$work"' EXIT
 "$KIT/tools/dist/dist-student.sh" --labs "$lab" --with-hidden --stage "$work" --name source >/dev/null
 src="$work/source"
 # What must be built before a submission is graded (the grader, the kit's
-# libraries, the lab's test objects): mk/grader.mk's grade-prep target.
-prep="grade-prep LAB=$lab"
+# libraries, the lab's test objects and link manifest): make all.
+prep="all"
 for f in setup.sh run_autograder; do
     sed -e "s/@LAB@/$lab/g" -e "s/@PREP@/$prep/g" "$KIT/tools/dist/gradescope/$f" >"$src/$f"
     chmod +x "$src/$f"

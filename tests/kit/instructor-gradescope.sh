@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# instructor-gradescope.sh -- the Gradescope autograder zip, run for real in
+# a fake root laid out as Gradescope lays it out:
+#
+#   $ROOT/source/           the zip, unpacked; setup.sh is run there
+#   $ROOT/run_autograder    copied from the zip's root
+#   $ROOT/submission/       the student's upload
+#   $ROOT/results/          where results.json must appear
+#
+# (MEMLAB_AUTOGRADER_ROOT points the scripts at $ROOT instead of /autograder;
+# MEMLAB_SKIP_APT=1 skips the package install, the machine has them.)
+# Three submissions of one small lab (INSTRUCTOR_LAB, default refcount): the
+# reference (full marks, hidden tests included and marked as Gradescope
+# expects), the skeleton (zero), and a file that does not compile (zero, with
+# the compiler's message).
+set -uo pipefail
+KIT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$KIT/$BUILD" ;; esac
+LAB=${INSTRUCTOR_LAB:-refcount}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+no() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+
+cd "$KIT"
+T=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+files=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["files"]))' \
+    "tests/$LAB/lab.json")
+first=${files%% *}
+
+make -s BUILD="$BUILD" DIST="$T" gradescope LAB="$LAB" >"$T/zip.log" 2>&1
+rc=$?
+Z="$T/gradescope-$LAB.zip"
+check "make gradescope LAB=$LAB writes the zip" '[ $rc = 0 ] && [ -f "$Z" ]'
+check "setup.sh and run_autograder at the zip's root" \
+    'unzip -Z1 "$Z" | grep -qx setup.sh && unzip -Z1 "$Z" | grep -qx run_autograder'
+check "the zip has the hidden tests and no solutions/" \
+    'unzip -Z1 "$Z" | grep -q "^tests/$LAB/hidden/" && ! unzip -Z1 "$Z" | grep -q "^solutions/"'
+
+# ---------------------------------------------------------------- the image
+R="$T/autograder"
+mkdir -p "$R/source" "$R/results" "$R/submission"
+unzip -q "$Z" -d "$R/source"
+cp "$R/source/run_autograder" "$R/run_autograder"
+export MEMLAB_AUTOGRADER_ROOT="$R" MEMLAB_SKIP_APT=1
+(cd "$R/source" && bash ./setup.sh) >"$T/setup.log" 2>&1
+rc=$?
+check "setup.sh builds the kit (exit $rc)" '[ $rc = 0 ] && [ -x "$R/source/build/bin/memlab-grade" ]'
+
+# ---------------------------------------------------------------- three submissions
+grade() { # kind: fills submission/, runs run_autograder, keeps results.json
+    rm -rf "$R/submission" "$R/results"
+    mkdir -p "$R/submission" "$R/results"
+    case $1 in
+    full) for f in $files; do cp "solutions/$LAB/$f" "$R/submission/"; done ;;
+    zero) for f in $files; do cp "labs/$LAB/$f" "$R/submission/"; done ;;
+    broken) for f in $files; do cp "solutions/$LAB/$f" "$R/submission/"; done
+        printf '\nstatic int broken(void) { return }\n' >>"$R/submission/$first" ;;
+    esac
+    "$R/run_autograder" >"$T/$1.log" 2>&1
+    local rc=$?
+    cp "$R/results/results.json" "$T/$1.json" 2>/dev/null
+    return $rc
+}
+verify() { # kind python-assertions
+    python3 - "$T/$1.json" >"$T/$1.check" 2>&1 <<PY
+import json, sys
+r = json.load(open(sys.argv[1]))
+score = r["score"]
+tests = r["tests"]
+total = sum(t["max_score"] for t in tests)
+vis = {t["visibility"] for t in tests}
+$2
+PY
+}
+for kind in full zero broken; do
+    grade "$kind"
+    rc=$?
+    check "$kind: run_autograder exits 0 and writes results.json" '[ $rc = 0 ] && [ -s "$T/$kind.json" ]'
+done
+verify full '
+assert tests and score == total, f"score {score} of {total}"
+assert vis & {"hidden", "after_published"}, f"no hidden test graded: {vis}"
+assert vis <= {"visible", "hidden", "after_published", "after_due_date"}, vis
+assert all(t["status"] == "passed" for t in tests), [t["name"] for t in tests if t["status"] != "passed"]
+print(f"{score:g}/{total:g}, visibilities {sorted(vis)}")'
+rc=$?
+check "full marks: $(tail -1 "$T/full.check")" '[ $rc = 0 ]'
+verify zero '
+assert tests and score == 0 and total > 0, f"score {score} of {total}"
+print(f"{score:g}/{total:g}")'
+rc=$?
+check "zero: $(tail -1 "$T/zero.check")" '[ $rc = 0 ]'
+verify broken '
+assert score == 0, score
+text = r.get("output", "") + " ".join(t.get("output", "") for t in tests)
+assert "compile" in text, "no compiler message"
+print(f"{score:g}/{total:g}, the compiler message is shown")'
+rc=$?
+check "broken: $(tail -1 "$T/broken.check")" '[ $rc = 0 ]'
+
+# A grader that cannot run at all still leaves a results.json (score 0, why).
+mv "$R/source/build/bin/memlab-grade" "$R/source/build/bin/memlab-grade.off"
+echo 'int main(void) { return 3; }' >"$T/bad.c" && cc -o "$R/source/build/bin/memlab-grade" "$T/bad.c"
+touch -d '+1 hour' "$R/source/build/bin/memlab-grade"
+grade zero
+rc=$?
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["score"]==0 and "could not grade" in r["output"]' \
+    "$T/zero.json" 2>/dev/null
+rc2=$?
+check "a grader failure still writes a results.json with the reason" '[ $rc = 0 ] && [ $rc2 = 0 ]'
+finish
