@@ -473,8 +473,7 @@ static void delete_garbage(gc_head *collectable, gc_head *old)
      * holding a reference, reporting an exception as unraisable; if it is
      * still first afterwards, clear COLLECTING and move it to `old`.
      * Step 5 adds the DEBUG_SAVEALL case. */
-    (void)old;
-    gclist_init(collectable); /* drops them: replace this */
+    gclist_merge(collectable, old); /* keeps them all alive: replace this */
 }
 
 /* gc.garbage gets each object with a legacy finalizer (everything under
