@@ -392,9 +392,11 @@ static int has_legacy_finalizer(const ml_object *op) { return ML_TYPE(op)->tp_de
 /* Also clears NEXT_MASK_UNREACHABLE: `unreachable` is a normal list after. */
 static void move_legacy_finalizers(gc_head *unreachable, gc_head *finalizers)
 {
-    /* TODO Step 5: clear NEXT_MASK_UNREACHABLE on every object; move those
-     * with a legacy finalizer to `finalizers`, COLLECTING cleared. */
-    (void)unreachable;
+    /* Given: the clean-up step 2 needs -- every NEXT_MASK_UNREACHABLE goes. */
+    for (gc_head *g = gc_next(unreachable); g != unreachable; g = gc_next(g))
+        g->gc_next &= ~NEXT_MASK_UNREACHABLE;
+    /* TODO Step 5: also move the objects with a legacy finalizer to
+     * `finalizers`, COLLECTING cleared. */
     (void)finalizers;
 }
 
@@ -444,10 +446,12 @@ static ml_ssize_t finalize_garbage(gc_head *collectable)
 static void handle_resurrected_objects(gc_head *unreachable, gc_head *still_unreachable,
                                        gc_head *old, ml_ssize_t finalizers_called)
 {
-    /* TODO Step 4: see the comment above. */
+    /* TODO Step 4: see the comment above.  Until then, everything stays
+     * unreachable. */
+    (void)old;
     (void)finalizers_called;
     gclist_init(still_unreachable);
-    gclist_merge(unreachable, old);
+    gclist_merge(unreachable, still_unreachable);
 }
 
 int gc_call_finalizer_from_dealloc(ml_object *op)
@@ -619,9 +623,13 @@ ml_ssize_t gc_collect(int generation)
     return 0;
 }
 
-void gc_enable(void) { /* TODO Step 3. */ }
+void gc_enable(void)
+{ /* TODO Step 3. */
+}
 
-void gc_disable(void) { /* TODO Step 3. */ }
+void gc_disable(void)
+{ /* TODO Step 3. */
+}
 
 int gc_isenabled(void)
 {
@@ -711,9 +719,13 @@ int gc_callbacks_remove(gc_callback_fn fn, void *ctx)
     return -1;
 }
 
-void gc_freeze(void) { /* TODO Step 6: every generation into the permanent one, counts 0. */ }
+void gc_freeze(void)
+{ /* TODO Step 6: every generation into the permanent one, counts 0. */
+}
 
-void gc_unfreeze(void) { /* TODO Step 6: the permanent generation into generation 2. */ }
+void gc_unfreeze(void)
+{ /* TODO Step 6: the permanent generation into generation 2. */
+}
 
 ml_ssize_t gc_get_freeze_count(void)
 {
