@@ -177,6 +177,8 @@ static int gen_repr(ml_object *self, char *buf, size_t size)
 
 static ml_object *gen_iter(ml_object *self) { return obj_newref(self); }
 
+static ml_object *gen_iternext(ml_object *self);
+
 ml_type ml_gen_type = {
     .tp_name = "generator",
     .tp_basicsize = sizeof(ml_gen),
@@ -187,7 +189,7 @@ ml_type ml_gen_type = {
     .tp_free = gc_free,
     .tp_repr = gen_repr,
     .tp_iter = gen_iter,
-    .tp_iternext = gen_next,
+    .tp_iternext = gen_iternext,
 };
 
 gen_state gen_getstate(ml_object *op)
@@ -328,11 +330,10 @@ static ml_object *gen_send_ex(ml_gen *gen, ml_object *arg, int exc)
     return result;
 }
 
-ml_object *gen_next(ml_object *op)
+/* tp_iternext: the type is known, so no check (the hot path of every loop). */
+static ml_object *gen_iternext(ml_object *self)
 {
-    ml_gen *gen = as_gen(op);
-    if (gen == NULL)
-        return NULL;
+    ml_gen *gen = (ml_gen *)self;
     ml_object *result;
     if (gen_send_ex2(gen, NULL, 0, &result) == SEND_RETURNED) {
         if (result != ML_NONE) /* a bare end needs no exception (tp_iternext) */
@@ -341,6 +342,13 @@ ml_object *gen_next(ml_object *op)
         return NULL;
     }
     return result;
+}
+
+ml_object *gen_next(ml_object *op)
+{
+    if (as_gen(op) == NULL)
+        return NULL;
+    return gen_iternext(op);
 }
 
 ml_object *gen_send(ml_object *op, ml_object *value)

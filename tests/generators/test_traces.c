@@ -2,10 +2,12 @@
  * test_traces.c -- the protocol, scenario by scenario, against CPython's own
  * event traces (shared/oracles/gen_oracle.py on CPython 3.11).  The
  * generator functions are the oracle's, ported in oracle_port.c; each test
- * replays one scenario and compares the whole trace: what the body logged,
- * what each operation returned or raised, and the state afterwards.
+ * replays the scenarios of one handout section and compares each whole
+ * trace: what the body logged, what each operation returned or raised, and
+ * the state afterwards.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "mltest.h"
 #include "oracle_port.h"
@@ -14,13 +16,14 @@ static void expect_trace(const char *name, const char *expected)
 {
     char *trace = oracle_trace(name);
     ck_assert_msg(trace != NULL, "no scenario named %s", name);
-    ck_assert_str_eq(trace, expected);
+    ck_assert_msg(strcmp(trace, expected) == 0, "scenario %s: expected\n%s\ngot\n%s", name, expected,
+                  trace);
     free(trace);
 }
 
-ML_TEST(trace_basic_matches_cpython, .points = 1,
-        .description = "CPython's trace: next until exhaustion; return value travels in StopIteration",
-        .hint = "handout §3, next and the end of iteration")
+ML_TEST(traces_next_and_send_match_cpython, .points = 3,
+        .description = "CPython's traces: next, send and the end of iteration",
+        .hint = "handout §3, next and send")
 {
     expect_trace("basic",
         "scenario basic: next until exhaustion; return value travels in StopIteration\n"
@@ -41,12 +44,6 @@ ML_TEST(trace_basic_matches_cpython, .points = 1,
         "  op next\n"
         "    -> stop None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_send_matches_cpython, .points = 1,
-        .description = "CPython's trace: send() resumes with a value; send(None) is next()",
-        .hint = "handout §3, send")
-{
     expect_trace("send",
         "scenario send: send() resumes with a value; send(None) is next()\n"
         "  op next\n"
@@ -67,12 +64,6 @@ ML_TEST(trace_send_matches_cpython, .points = 1,
         "    ev counter finally\n"
         "    -> stop 'done'\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_send_nonnone_first_matches_cpython, .points = 1,
-        .description = "CPython's trace: send(non-None) to a just-started generator is a TypeError",
-        .hint = "handout §3, the order of checks")
-{
     expect_trace("send_nonnone_first",
         "scenario send_nonnone_first: send(non-None) to a just-started generator is a TypeError\n"
         "  op send 1\n"
@@ -88,8 +79,8 @@ ML_TEST(trace_send_nonnone_first_matches_cpython, .points = 1,
         "    state GEN_SUSPENDED yf=-\n");
 }
 
-ML_TEST(trace_throw_caught_matches_cpython, .points = 1,
-        .description = "CPython's trace: throw() an instance the body catches; body yields again",
+ML_TEST(traces_throw_match_cpython, .points = 4,
+        .description = "CPython's traces: throw: caught, a class, uncaught, into a new generator",
         .hint = "handout §4, throw")
 {
     expect_trace("throw_caught",
@@ -109,12 +100,6 @@ ML_TEST(trace_throw_caught_matches_cpython, .points = 1,
         "    ev catcher GeneratorExit\n"
         "    -> return None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_throw_class_matches_cpython, .points = 1,
-        .description = "CPython's trace: throw() an exception class: it is instantiated with no arguments",
-        .hint = "handout §4, throw")
-{
     expect_trace("throw_class",
         "scenario throw_class: throw() an exception class: it is instantiated with no arguments\n"
         "  op next\n"
@@ -128,12 +113,6 @@ ML_TEST(trace_throw_class_matches_cpython, .points = 1,
         "  op close\n"
         "    -> return None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_throw_uncaught_matches_cpython, .points = 1,
-        .description = "CPython's trace: an uncaught thrown exception propagates and closes the generator",
-        .hint = "handout §4, throw")
-{
     expect_trace("throw_uncaught",
         "scenario throw_uncaught: an uncaught thrown exception propagates and closes the generator\n"
         "  op next\n"
@@ -147,12 +126,6 @@ ML_TEST(trace_throw_uncaught_matches_cpython, .points = 1,
         "  op next\n"
         "    -> stop None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_throw_unstarted_matches_cpython, .points = 1,
-        .description = "CPython's trace: throw() into a just-created generator: no body code runs",
-        .hint = "handout §4, throw")
-{
     expect_trace("throw_unstarted",
         "scenario throw_unstarted: throw() into a just-created generator: no body code runs\n"
         "  op throw ValueError('early')\n"
@@ -163,8 +136,8 @@ ML_TEST(trace_throw_unstarted_matches_cpython, .points = 1,
         "    state GEN_CLOSED yf=-\n");
 }
 
-ML_TEST(trace_close_unstarted_matches_cpython, .points = 1,
-        .description = "CPython's trace: close() on a just-created generator runs nothing",
+ML_TEST(traces_close_match_cpython, .points = 4,
+        .description = "CPython's traces: close: new, suspended, ignoring GeneratorExit, returning a value",
         .hint = "handout §4, close")
 {
     expect_trace("close_unstarted",
@@ -175,12 +148,6 @@ ML_TEST(trace_close_unstarted_matches_cpython, .points = 1,
         "  op next\n"
         "    -> stop None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_close_suspended_matches_cpython, .points = 1,
-        .description = "CPython's trace: close() raises GeneratorExit at the yield; finally runs",
-        .hint = "handout §4, close")
-{
     expect_trace("close_suspended",
         "scenario close_suspended: close() raises GeneratorExit at the yield; finally runs\n"
         "  op next\n"
@@ -197,12 +164,6 @@ ML_TEST(trace_close_suspended_matches_cpython, .points = 1,
         "  op send None\n"
         "    -> stop None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_close_ignored_matches_cpython, .points = 1,
-        .description = "CPython's trace: a generator that yields after GeneratorExit -> RuntimeError",
-        .hint = "handout §4, close")
-{
     expect_trace("close_ignored",
         "scenario close_ignored: a generator that yields after GeneratorExit -> RuntimeError\n"
         "  op next\n"
@@ -215,12 +176,6 @@ ML_TEST(trace_close_ignored_matches_cpython, .points = 1,
         "  op next\n"
         "    -> yield 'x'\n"
         "    state GEN_SUSPENDED yf=-\n");
-}
-
-ML_TEST(trace_close_returns_matches_cpython, .points = 1,
-        .description = "CPython's trace: GeneratorExit caught and a value returned (3.11 close() -> None)",
-        .hint = "handout §4, close")
-{
     expect_trace("close_returns",
         "scenario close_returns: GeneratorExit caught and a value returned (3.11 close() -> None)\n"
         "  op next\n"
@@ -232,8 +187,8 @@ ML_TEST(trace_close_returns_matches_cpython, .points = 1,
         "    state GEN_CLOSED yf=-\n");
 }
 
-ML_TEST(trace_pep479_matches_cpython, .points = 1,
-        .description = "CPython's trace: StopIteration raised inside a generator becomes RuntimeError",
+ML_TEST(traces_pep479_match_cpython, .points = 1,
+        .description = "CPython's traces: PEP 479: StopIteration raised in a body becomes RuntimeError",
         .hint = "handout §3, PEP 479")
 {
     expect_trace("pep479",
@@ -250,8 +205,8 @@ ML_TEST(trace_pep479_matches_cpython, .points = 1,
         "    state GEN_CLOSED yf=-\n");
 }
 
-ML_TEST(trace_yield_from_matches_cpython, .points = 1,
-        .description = "CPython's trace: yield from delegates next/send; the sub-generator's return is the value",
+ML_TEST(traces_yield_from_match_cpython, .points = 2,
+        .description = "CPython's traces: yield from a generator and from a list",
         .hint = "handout §6, yield from")
 {
     expect_trace("yield_from",
@@ -278,12 +233,6 @@ ML_TEST(trace_yield_from_matches_cpython, .points = 1,
         "  op next\n"
         "    -> stop None\n"
         "    state GEN_CLOSED yf=-\n");
-}
-
-ML_TEST(trace_yield_from_list_matches_cpython, .points = 1,
-        .description = "CPython's trace: yield from a list iterator (no send/throw/close methods)",
-        .hint = "handout §6, yield from")
-{
     expect_trace("yield_from_list",
         "scenario yield_from_list: yield from a list iterator (no send/throw/close methods)\n"
         "  op next\n"
@@ -299,9 +248,9 @@ ML_TEST(trace_yield_from_list_matches_cpython, .points = 1,
         "    state GEN_CLOSED yf=-\n");
 }
 
-ML_TEST(trace_finalize_on_del_matches_cpython, .points = 1,
-        .description = "CPython's trace: dropping the last reference closes the generator (tp_finalize)",
-        .hint = "handout §5, dealloc and finalization")
+ML_TEST(traces_finalize_match_cpython, .points = 2,
+        .description = "CPython's traces: dropping the last reference: a started generator is closed, a new one is not",
+        .hint = "handout §5, Dealloc and finalization")
 {
     expect_trace("finalize_on_del",
         "scenario finalize_on_del: dropping the last reference closes the generator (tp_finalize)\n"
@@ -312,12 +261,6 @@ ML_TEST(trace_finalize_on_del_matches_cpython, .points = 1,
         "  op del\n"
         "    ev counter finally\n"
         "    -> done\n");
-}
-
-ML_TEST(trace_finalize_unstarted_matches_cpython, .points = 1,
-        .description = "CPython's trace: an unstarted generator is not closed at dealloc: no body code",
-        .hint = "handout §5, dealloc and finalization")
-{
     expect_trace("finalize_unstarted",
         "scenario finalize_unstarted: an unstarted generator is not closed at dealloc: no body code\n"
         "  op del\n"

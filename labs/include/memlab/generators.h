@@ -137,7 +137,7 @@ struct ml_gen {
     int32_t gi_frame_state; /* a gen_frame_state */
     ml_object *gi_yieldfrom;
     ml_object *gi_sent;
-    max_align_t gi_locals[]; /* gi_code->co_localsize bytes */
+    _Alignas(max_align_t) unsigned char gi_locals[]; /* gi_code->co_localsize bytes */
 };
 
 extern ml_type ml_gen_type; /* "generator": GC, traverse, finalize, iter, iternext */

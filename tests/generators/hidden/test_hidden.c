@@ -103,7 +103,9 @@ ML_TEST(throw_ending_the_sub_generator_sends_its_value_to_the_delegator, .points
     ml_object *g = deleg_new(gen_new(&sub_ret_code));
     ck_assert_ptr_nonnull(g);
     ck_assert_int_eq(take_long(gen_next(g)), 1);
-    ml_object *v = gen_throw(g, gen_exc_class(ML_EXC_VALUE_ERROR), str_from_cstr("e"), NULL);
+    ml_object *e = str_from_cstr("e");
+    ml_object *v = gen_throw(g, gen_exc_class(ML_EXC_VALUE_ERROR), e, NULL);
+    obj_decref(e);
     ck_assert_ptr_nonnull(v);
     ck_assert_str_eq(str_as_cstr(v), "v");
     obj_decref(v);
