@@ -153,6 +153,8 @@ static int gen_repr(ml_object *self, char *buf, size_t size)
 
 static ml_object *gen_iter(ml_object *self) { return obj_newref(self); }
 
+static ml_object *gen_iternext(ml_object *self);
+
 ml_type ml_gen_type = {
     .tp_name = "generator",
     .tp_basicsize = sizeof(ml_gen),
@@ -163,7 +165,7 @@ ml_type ml_gen_type = {
     .tp_free = gc_free,
     .tp_repr = gen_repr,
     .tp_iter = gen_iter,
-    .tp_iternext = gen_next,
+    .tp_iternext = gen_iternext,
 };
 
 gen_state gen_getstate(ml_object *op)
@@ -275,12 +277,21 @@ static ml_object *gen_send_ex(ml_gen *gen, ml_object *arg, int exc)
     return NULL;
 }
 
-ml_object *gen_next(ml_object *op)
+/* tp_iternext: the type is known, so no check (the hot path of every loop). */
+static ml_object *gen_iternext(ml_object *self)
 {
-    /* TODO: like gen_send_ex, but a None return sets no exception. */
-    (void)op;
+    /* TODO: like gen_send_ex for next (no value sent), but a None return
+     * sets no exception. */
+    (void)self;
     (void)as_gen;
     return NULL;
+}
+
+ml_object *gen_next(ml_object *op)
+{
+    if (as_gen(op) == NULL)
+        return NULL;
+    return gen_iternext(op);
 }
 
 ml_object *gen_send(ml_object *op, ml_object *value)

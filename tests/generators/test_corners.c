@@ -1,7 +1,6 @@
 /*
- * test_corners.c -- the less travelled paths: argument checks, a body that
- * forgets its exception, resurrection by a finalizer, delegation that fails,
- * inputs that fail inside a pipeline.
+ * test_corners.c -- the less travelled paths: throw's arguments, resurrection
+ * by a finalizer, delegation that fails, inputs that fail inside a pipeline.
  */
 #include <stdlib.h>
 
