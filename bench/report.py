@@ -1,0 +1,741 @@
+#!/usr/bin/env python3
+"""report.py -- `make bench`: every layer of memlabs against what a user
+would compare it with, in one run on this machine, as one Markdown table
+and gnuplot PNG plots.
+
+    python3 bench/report.py --build BUILD [--kit ROOT] [--reps 5]
+                            [--sizes 10000,100000,1000000,10000000]
+                            [--skip grading,pools,...] [--make make]
+
+Sections (each may be skipped; a failing one is reported, not fatal):
+  refcount    bench/refcount_bench.c against python3: `del l` of N nested lists
+  cycles      `make bench-cycles` (tests/kit/cycles-bench.sh) at 10^6, and the
+              same script at the other sizes
+  pools       `make bench-pools` (tests/pools/perf/bench.py) on the recorded
+              traces; the same drivers on synthetic churn traces of each size
+  generators  `make bench-generators`
+  tracing     `make bench-tracing`, run --reps times; bench/tracing_scale.c
+              against bench/tracing_scale.py at each size
+  grading     `make grade LAB=x SUBMISSION=solutions/x`, timed, per lab
+
+Every comparison is measured side by side: in each repetition the memlab side
+and its peer run one after the other, and the table shows the median of the
+repetitions.  Writes BUILD/bench/results.md, results.json and *.png, and
+prints the table.  Standard library only; plots need gnuplot.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LABS = ["refcount", "cycles", "pools", "generators", "tracing"]
+SECTIONS = ["refcount", "cycles", "pools", "generators", "tracing", "grading"]
+
+
+# ==================================================================== helpers
+
+class Bench:
+    """The run's settings and everything measured so far."""
+
+    def __init__(self, args):
+        self.kit = os.path.abspath(args.kit)
+        self.build = os.path.abspath(os.path.join(self.kit, args.build))
+        self.out = os.path.join(self.build, "bench")
+        self.reps = args.reps
+        self.sizes = [int(float(s)) for s in args.sizes.split(",") if s]
+        self.make = args.make.split()
+        self.refcount_n = args.refcount_n
+        self.claims = []        # the summary table: one dict per comparison
+        self.details = []       # (title, markdown) per section
+        self.plots = []         # (file, caption)
+        self.notes = []         # sections that could not be measured, and why
+        self.raw = {}           # everything, for results.json
+        os.makedirs(self.out, exist_ok=True)
+
+    def run(self, cmd, env=None, timeout=3600):
+        """Run cmd in the kit; its stdout, or an exception with its stderr."""
+        full_env = dict(os.environ, **(env or {}))
+        p = subprocess.run(cmd, cwd=self.kit, capture_output=True, text=True, env=full_env,
+                           timeout=timeout)
+        if p.returncode != 0:
+            tail = (p.stderr or p.stdout).strip().splitlines()[-5:]
+            raise RuntimeError("%s exited %d: %s" % (" ".join(cmd), p.returncode, " | ".join(tail)))
+        return p.stdout
+
+    def make_target(self, target, timeout=3600):
+        return self.run(self.make + ["-s", "--no-print-directory", "BUILD=" + self.build, target],
+                        timeout=timeout)
+
+    def claim(self, layer, measure, ours, peer, theirs, goal=None, met=None, unit="", short=None):
+        ratio = ours / theirs if ours is not None and theirs else None
+        self.claims.append(dict(layer=layer, measure=measure, memlab=ours, peer=peer,
+                                theirs=theirs, ratio=ratio, goal=goal, met=met, unit=unit,
+                                short=short or measure.split(",")[0][:40]))
+
+
+def keyvals(text):
+    """`key value` lines -> {key: float} (other lines ignored)."""
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            try:
+                out[parts[0]] = float(parts[1])
+            except ValueError:
+                pass
+    return out
+
+
+def medians(runs):
+    """[{key: v}, ...] -> {key: median over the runs that have it}."""
+    keys = {k for r in runs for k in r}
+    return {k: statistics.median([r[k] for r in runs if k in r]) for k in keys}
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return "n/a"
+    if isinstance(v, str):
+        return v
+    if digits is None:
+        digits = 0 if abs(v) >= 1000 else 1 if abs(v) >= 10 else 2 if abs(v) >= 0.1 else 3
+    return "%.*f" % (digits, v)
+
+
+def md_table(head, rows):
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def parse_md_table(text):
+    """The first Markdown table in text -> (header, [row, ...])."""
+    rows = [l.strip() for l in text.splitlines() if l.strip().startswith("|")]
+    if len(rows) < 2:
+        raise ValueError("no Markdown table in:\n" + text[-500:])
+    cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows]
+    return cells[0], [c for c in cells[2:] if len(c) == len(cells[0])]
+
+
+def size_label(n):
+    e = len(str(n)) - 1
+    return "10^%d" % e if n == 10 ** e else str(n)
+
+
+# ==================================================================== the machine
+
+def machine():
+    def first(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True).stdout
+            return out.strip().splitlines()[0] if out.strip() else "?"
+        except OSError:
+            return "?"
+    cpu = {}
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            k, _, v = line.partition(":")
+            cpu[k.strip()] = v.strip()
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1))
+        mem = "%.1f GiB" % (kb / 2 ** 20)
+    except (OSError, AttributeError):
+        pass
+    libs = []
+    for pkg in ("libmimalloc-dev", "libjemalloc-dev", "valgrind"):
+        v = first(["dpkg-query", "-W", "-f=${Version}", pkg])
+        libs.append("%s %s" % (pkg.replace("-dev", "").replace("lib", "", 1)
+                               if pkg != "valgrind" else pkg, v))
+    return {
+        "cpu": cpu.get("Model name", platform.processor() or "?"),
+        "cores": "%s CPU(s), %s thread(s) per core" % (cpu.get("CPU(s)", os.cpu_count()),
+                                                       cpu.get("Thread(s) per core", "?")),
+        "memory": mem,
+        "kernel": "%s %s" % (platform.system(), platform.release()),
+        "gcc": first(["gcc", "--version"]),
+        "python3": first(["python3", "--version"]),
+        "glibc": first(["ldd", "--version"]),
+        "allocators": ", ".join(libs),
+        "load": " ".join("%.2f" % x for x in os.getloadavg()),
+    }
+
+
+# ==================================================================== refcount
+
+REFCOUNT_PY = r"""
+import gc, sys, time
+n = int(sys.argv[1])
+gc.disable()
+l = []
+for _ in range(n):
+    l = [l]
+c0 = time.process_time_ns(); w0 = time.perf_counter_ns()
+del l
+w1 = time.perf_counter_ns(); c1 = time.process_time_ns()
+print("ns_per_object %.2f" % ((c1 - c0) / (n + 1)))
+print("wall_ns_per_object %.2f" % ((w1 - w0) / (n + 1)))
+"""
+
+
+def refcount(b):
+    n = b.refcount_n
+    binary = os.path.join(b.out, "refcount-bench")
+    sides = {"memlab": [], "memlab-pymalloc": [], "python3": []}
+    for _ in range(b.reps):          # interleaved: one of each per repetition
+        sides["memlab"].append(keyvals(b.run([binary, str(n)], env={"MEMLAB_MALLOC": "malloc"})))
+        sides["memlab-pymalloc"].append(
+            keyvals(b.run([binary, str(n)], env={"MEMLAB_MALLOC": "pymalloc"})))
+        sides["python3"].append(keyvals(b.run(["python3", "-c", REFCOUNT_PY, str(n)])))
+    m = {k: medians(v) for k, v in sides.items()}
+    b.raw["refcount"] = {"n": n, "runs": sides, "medians": m}
+    py = m["python3"]["ns_per_object"]
+    b.claim("refcount", "`del l` of %s nested lists, ns/object" % size_label(n),
+            m["memlab"]["ns_per_object"], "python3", py, unit="ns", short="dealloc, C library malloc")
+    b.claim("refcount", "the same, objects from the pools layer (MEMLAB_MALLOC=pymalloc)",
+            m["memlab-pymalloc"]["ns_per_object"], "python3", py, unit="ns",
+            short="dealloc, pools layer")
+    rows = [[name, fmt(m[name]["ns_per_object"]), fmt(m[name]["wall_ns_per_object"])]
+            for name in sides]
+    b.details.append(("refcount: dealloc of %s nested lists" % size_label(n),
+                      md_table(["side", "CPU ns/object", "wall ns/object"], rows) +
+                      "\n\nMedian of %d interleaved repetitions; the trashcan's deepest nesting "
+                      "was %d." % (b.reps, m["memlab"].get("max_depth", 0))))
+
+
+# ==================================================================== cycles
+
+CYCLES_ROW = re.compile(r"^(.*?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+
+
+def parse_cycles(text):
+    """tests/kit/cycles-bench.sh's table -> {'reachable': (ours, python), 'cycles': ...}."""
+    out = {}
+    for line in text.splitlines():
+        m = CYCLES_ROW.match(line)
+        if not m:
+            continue
+        key = "reachable" if "reachable" in m.group(1) else "cycles" if "cycle" in m.group(1) \
+            else None
+        if key:
+            out[key] = (float(m.group(2)), float(m.group(3)))
+    if len(out) != 2:
+        raise ValueError("unexpected bench-cycles output:\n" + text)
+    return out
+
+
+def cycles(b):
+    head = b.make_target("bench-cycles")
+    main = parse_cycles(head)
+    for key, label in (("reachable", "full collection, 10^6 reachable lists, ns/object"),
+                       ("cycles", "full collection, 10^6 lists in unreachable 2-cycles, "
+                                  "ns/object")):
+        ours, theirs = main[key]
+        b.claim("cycles", label, ours, "python3 gc.collect()", theirs, goal="<= 1/3",
+                met=ours * 3 <= theirs, unit="ns", short="collect, " + key)
+    binary = os.path.join(b.build, "bench", "cycles-bench")
+    scale = {}
+    for n in b.sizes:
+        scale[n] = main if n == 1000000 else parse_cycles(
+            b.run(["sh", "tests/kit/cycles-bench.sh", binary, str(n)]))
+    b.raw["cycles"] = {"make bench-cycles": head, "scale": {str(n): v for n, v in scale.items()}}
+    rows = [[size_label(n)] + [fmt(scale[n][k][i]) for k in ("reachable", "cycles")
+                               for i in (0, 1)] +
+            ["%.2f" % (scale[n]["cycles"][0] / scale[n]["cycles"][1])] for n in b.sizes]
+    b.details.append(("cycles: full collection, ns per object, by size",
+                      md_table(["lists", "reachable memlab", "reachable python3",
+                                "2-cycles memlab", "2-cycles python3", "2-cycles ratio"], rows) +
+                      "\n\nEach size: tests/kit/cycles-bench.sh (5 interleaved runs, medians)."))
+    dat = os.path.join(b.out, "cycles-scale.dat")
+    with open(dat, "w") as fh:
+        for n in b.sizes:
+            fh.write("%d %s\n" % (n, " ".join("%g" % scale[n][k][i] for k in
+                                                ("reachable", "cycles") for i in (0, 1))))
+    plot(b, "cycles-scale", "cycles: one full collection, ns per object",
+         "objects (lists)", "ns per object", dat,
+         [(2, "memlab, reachable"), (3, "python3, reachable"), (4, "memlab, 2-cycles"),
+          (5, "python3, 2-cycles")], logy=False)
+
+
+# ==================================================================== pools
+
+POOL_ALLOCATORS = ["pymalloc", "glibc", "mimalloc", "jemalloc"]
+
+
+def small_share(trace):
+    """Fraction of a trace's requests (m, c, r) of at most 512 bytes."""
+    small = total = 0
+    with open(trace) as fh:
+        next(fh)
+        for line in fh:
+            p = line.split()
+            if p[0] == "m" or p[0] == "r":
+                size = int(p[-1])
+            elif p[0] == "c":
+                size = int(p[2]) * int(p[3])
+            else:
+                continue
+            total += 1
+            small += size <= 512
+    return small / total if total else 0
+
+
+def pools(b):
+    text = b.make_target("bench-pools")
+    head, rows = parse_md_table(text)
+    col = {h: i for i, h in enumerate(head)}
+    names = [h[:-len(" Ir/op")] for h in head if h.endswith(" Ir/op")]
+    ref = next(n for n in names if n.startswith("pymalloc"))
+    traces_dir = os.path.join(b.kit, "tests", "pools", "traces")
+    table = []
+    for r in rows:
+        trace = r[col["trace"]]
+        path = os.path.join(traces_dir, trace + ".trace")
+        share = small_share(path) if os.path.exists(path) else 0
+        vals = {}
+        for n in names:
+            for kind, suffix in (("ir", " Ir/op"), ("us", " µs")):
+                try:
+                    vals[n, kind] = float(r[col[n + suffix]])
+                except (KeyError, ValueError):
+                    vals[n, kind] = None
+        table.append((trace, int(r[col["ops"]]), share, vals))
+        small = share >= 0.95
+        for kind, what in (("ir", "instructions/op (callgrind)"), ("us", "wall time")):
+            ours = vals[ref, kind]
+            for peer in ("glibc", "mimalloc"):
+                theirs = vals.get((peer, kind))
+                if ours is None or theirs is None:
+                    continue
+                if peer == "glibc":
+                    goal, met = "< 1 (ahead)", ours < theirs
+                elif small:
+                    goal, met = "<= 1.10 (level)", ours <= 1.10 * theirs
+                else:
+                    goal, met = None, None
+                b.claim("pools", "trace %s, %s" % (trace, what), ours, peer, theirs, goal, met,
+                        unit="Ir" if kind == "ir" else "µs")
+    b.raw["pools"] = {"make bench-pools": text}
+    b.details.append(("pools: recorded traces (make bench-pools)", text.strip() +
+                      "\n\nSmall-object traces (at least 95% of requests <= 512 bytes): " +
+                      (", ".join("%s (%.0f%%)" % (t, 100 * s) for t, _, s, _ in table
+                                 if s >= 0.95) or "none") + "."))
+    pools_plot_traces(b, table, names)
+    pools_scale(b)
+
+
+def pools_plot_traces(b, table, names):
+    dat = os.path.join(b.out, "pools-traces.dat")
+    with open(dat, "w") as fh:
+        fh.write("trace " + " ".join('"%s"' % n for n in names) + "\n")
+        for trace, _, _, vals in table:
+            fh.write("%s %s\n" % (trace.replace("_", "\\\\_"),
+                                  " ".join("%g" % (vals[n, "ir"] or 0) for n in names)))
+    script = """
+set terminal pngcairo size 900,480 font ",10"
+set output '%s'
+set title 'pools: instructions per operation on the recorded traces (callgrind, lower is better)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'instructions per operation'
+set key top left
+set yrange [0:*]
+set xtics rotate by -20
+plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)
+""" % (os.path.join(b.out, "pools-traces.png"), len(names) + 1, dat)
+    gnuplot(b, script, "pools-traces.png",
+            "pools: instructions per operation on every recorded trace, the reference "
+            "pymalloc against glibc, mimalloc and jemalloc")
+
+
+def pools_scale(b):
+    bins = {a: os.path.join(b.build, "bench", "pools", "bench-" + a) for a in POOL_ALLOCATORS}
+    missing = [p for p in bins.values() if not os.path.exists(p)]
+    if missing:
+        raise RuntimeError("pools drivers not built: " + ", ".join(missing))
+    scale_dir = os.path.join(b.out, "scale")
+    os.makedirs(scale_dir, exist_ok=True)
+    res = {}
+    for n in b.sizes:
+        trace = os.path.join(scale_dir, "churn-%d.trace" % n)
+        if not os.path.exists(trace):
+            b.run(["python3", os.path.join(HERE, "pools_trace.py"), str(n), trace + ".tmp"])
+            os.replace(trace + ".tmp", trace)
+        ops = n
+        irs = {}
+        if n <= 1000000:
+            for a, binary in bins.items():
+                p = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=replay_fast",
+                                    "--callgrind-out-file=/dev/null", binary, "measure", trace],
+                                   capture_output=True, text=True)
+                m = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
+                irs[a] = int(m.group(1)) / ops if m else None
+        times = {a: [] for a in bins}
+        for _ in range(b.reps):      # interleaved rounds, one replay each
+            for a, binary in bins.items():
+                times[a].append(int(b.run([binary, "time", trace, "1"]).strip()) / ops)
+        res[n] = {a: (irs.get(a), statistics.median(times[a])) for a in bins}
+    b.raw["pools-scale"] = {str(n): v for n, v in res.items()}
+    rows = [[size_label(n)] + [fmt(res[n][a][0]) for a in bins] + [fmt(res[n][a][1]) for a in bins]
+            for n in b.sizes]
+    b.details.append(("pools: synthetic small-object churn, by number of operations",
+                      md_table(["ops"] + ["%s Ir/op" % a for a in bins] +
+                               ["%s ns/op" % a for a in bins], rows) +
+                      "\n\nbench/pools_trace.py writes the traces (sizes 16..512 bytes, 6 "
+                      "mallocs to 4 frees, random frees, live set about N/6 at its peak); the "
+                      "drivers are the ones `make bench-pools` builds.  Ir/op: callgrind (up to "
+                      "10^6 operations); ns/op: median of %d interleaved rounds of one replay."
+                      % b.reps))
+    for kind, idx, ylabel in (("ns", 1, "ns per operation (wall)"),
+                              ("ir", 0, "instructions per operation (callgrind)")):
+        dat = os.path.join(b.out, "pools-scale-%s.dat" % kind)
+        with open(dat, "w") as fh:
+            for n in b.sizes:
+                vals = [res[n][a][idx] for a in bins]
+                if all(v is not None for v in vals):
+                    fh.write("%d %s\n" % (n, " ".join("%g" % v for v in vals)))
+        plot(b, "pools-scale-%s" % kind, "pools: small-object churn, %s" % ylabel,
+             "operations in the trace", ylabel, dat,
+             [(i + 2, a if a != "pymalloc" else "pymalloc (memlab reference)")
+              for i, a in enumerate(bins)], logy=False)
+
+
+# ==================================================================== generators
+
+def generators(b):
+    text = b.make_target("bench-generators")
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"^(.*?)\s{2,}(\S.*)$", line.strip())
+        if m:
+            rows[m.group(1).strip()] = m.group(2).split()
+    b.raw["generators"] = {"make bench-generators": text}
+
+    def row(prefix):
+        for k, v in rows.items():
+            if k.startswith(prefix):
+                return k, v
+        raise ValueError("no row %r in bench-generators output:\n%s" % (prefix, text))
+    for prefix in ("ns per resume, yield None", "ns per resume, yield i"):
+        k, v = row(prefix)
+        ours, theirs = float(v[0]), float(v[1])
+        b.claim("generators", k, ours, "python3", theirs, "<= 1/10", ours * 10 <= theirs, "ns",
+                short=k.replace("ns per resume, ", "resume, "))
+    k, v = row("bytes per suspended generator")
+    ours, theirs = float(v[0]), float(v[1])
+    bound = 80.0
+    try:
+        bound = float(sum(float(x) for x in row("sys.getsizeof")[1][:-1] if x != "+"))
+    except (ValueError, IndexError):
+        pass
+    b.claim("generators", k + " (goal: 64 + locals = %.0f bytes)" % bound, ours, "python3",
+            theirs, "<= %.0f B" % bound, ours <= bound, "B", short="bytes per generator")
+    b.details.append(("generators (make bench-generators)", "```\n" + text.strip() + "\n```"))
+
+
+# ==================================================================== tracing
+
+def tracing(b):
+    c_runs, py_runs, last = [], [], ""
+    for _ in range(b.reps):          # each run: the C bench, then CPython's
+        last = b.make_target("bench-tracing")
+        c, py = {}, {}
+        for line in last.splitlines():
+            p = line.split()
+            if len(p) == 3 and p[0] != "goal":
+                for d, v in ((c, p[1]), (py, p[2])):
+                    try:
+                        d[p[0]] = float(v)
+                    except ValueError:
+                        pass
+        c_runs.append(c)
+        py_runs.append(py)
+    c, py = medians(c_runs), medians(py_runs)
+    b.raw["tracing"] = {"runs": {"memlab": c_runs, "python3": py_runs}, "last": last}
+    b.claim("tracing", "slowdown with 1 frame (x, tracing on / off)", c["slowdown_1"],
+            "tracemalloc.start(1)", py.get("slowdown_1"), "<= 2x", c["slowdown_1"] <= 2, "x",
+            short="slowdown, 1 frame")
+    b.claim("tracing", "slowdown with 25 frames (x)", c["slowdown_25"],
+            "tracemalloc.start(25)", py.get("slowdown_25"), "<= 6x", c["slowdown_25"] <= 6, "x",
+            short="slowdown, 25 frames")
+    ours = c["snapshot_ms"] + c["statistics_ms"]
+    theirs = py["snapshot_ms"] + py["statistics_ms"] if "snapshot_ms" in py else None
+    b.claim("tracing", "snapshot + statistics over 10^6 traces, ms", ours, "tracemalloc", theirs,
+            "<= 1/10", theirs is not None and ours * 10 <= theirs, "ms",
+            short="snapshot + statistics")
+    b.claim("tracing", "bytes per trace in a snapshot", c["snapshot_bytes_per_trace"],
+            "tracemalloc", py.get("snapshot_bytes_per_trace"), "<= 32 B",
+            c["snapshot_bytes_per_trace"] <= 32, "B", short="bytes per trace")
+    keys = ["churn_ns_off", "churn_ns_1", "churn_ns_25", "slowdown_1", "slowdown_25", "traces",
+            "snapshot_ms", "statistics_ms", "snapshot_bytes_per_trace", "tracer_bytes_per_trace"]
+    b.details.append(("tracing (make bench-tracing, median of %d runs)" % b.reps,
+                      md_table(["measure", "memlab", "CPython"],
+                               [[k, fmt(c.get(k)), fmt(py.get(k))] for k in keys])))
+    tracing_scale(b)
+
+
+def tracing_scale(b):
+    binary = os.path.join(b.out, "tracing-scale")
+    script = os.path.join(HERE, "tracing_scale.py")
+    res = {}
+    for n in b.sizes:
+        reps = b.reps if n < 10 ** 7 else 1   # CPython needs about a minute of CPU at 10^7
+        cr, pr = [], []
+        for _ in range(reps):
+            cr.append(keyvals(b.run([binary, str(n)])))
+            pr.append(keyvals(b.run(["python3", script, str(n)])))
+        res[n] = (medians(cr), medians(pr), reps)
+    b.raw["tracing-scale"] = {str(n): v for n, v in res.items()}
+    rows = []
+    for n in b.sizes:
+        c, p, reps = res[n]
+        rows.append([size_label(n), fmt(c["total_ns_per_trace"]), fmt(p["total_ns_per_trace"]),
+                     "1/%.0f" % (p["total_ns_per_trace"] / c["total_ns_per_trace"]),
+                     fmt(c["snapshot_bytes_per_trace"]), fmt(p["snapshot_bytes_per_trace"]),
+                     fmt(c["tracer_bytes_per_trace"]), fmt(p["tracer_bytes_per_trace"]), reps])
+    b.details.append(("tracing: snapshot + statistics('lineno'), by number of live traces",
+                      md_table(["traces", "memlab ns/trace", "CPython ns/trace", "ratio",
+                                "memlab snapshot B/trace", "CPython snapshot B/trace",
+                                "memlab tracer B/trace", "CPython tracer B/trace", "runs"],
+                               rows) +
+                      "\n\nbench/tracing_scale.c against bench/tracing_scale.py, CPU time, "
+                      "median of the runs (one run at 10^7: CPython's statistics() alone takes "
+                      "about a minute there)."))
+    dat = os.path.join(b.out, "tracing-scale.dat")
+    with open(dat, "w") as fh:
+        for n in b.sizes:
+            c, p, _ = res[n]
+            fh.write("%d %g %g %g %g\n" % (n, c["total_ns_per_trace"], p["total_ns_per_trace"],
+                                          c["snapshot_bytes_per_trace"],
+                                          p["snapshot_bytes_per_trace"]))
+    plot(b, "tracing-scale", "tracing: take_snapshot() + statistics('lineno'), ns per live trace",
+         "live traces", "ns per trace (CPU)", dat,
+         [(2, "memlab tracer"), (3, "CPython tracemalloc")], logy=True)
+
+
+# ==================================================================== grading
+
+def grading(b):
+    labs = [l for l in LABS if os.path.exists(os.path.join(b.kit, "tests", l, "lab.json"))
+            and os.path.isdir(os.path.join(b.kit, "solutions", l))]
+    rows, total_wall, total_cpu, data = [], 0.0, 0.0, []
+    for lab in labs:
+        calibrated = os.path.exists(os.path.join(b.build, "calibration", lab + ".json"))
+        report = os.path.join(b.out, "grade", lab)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        b.run(b.make + ["-s", "--no-print-directory", "BUILD=" + b.build, "grade", "LAB=" + lab,
+                      "SUBMISSION=solutions/" + lab, "REPORT=" + report], timeout=7200)
+        wall = time.monotonic() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        score = "?"
+        try:
+            res = json.load(open(os.path.join(report, "results.json")))
+            got = sum(t.get("score", 0) for t in res.get("tests", []))
+            most = sum(t.get("max_score", 0) for t in res.get("tests", []))
+            score = "%g / %g" % (res.get("score", got), most)
+            ntests = len(res.get("tests", []))
+        except (OSError, ValueError):
+            ntests = 0
+        total_wall += wall
+        total_cpu += cpu
+        rows.append([lab, ntests, score, "%.0f" % wall, "%.0f" % cpu,
+                     "cached" if calibrated else "calibrated in this run"])
+        data.append((lab, wall, cpu))
+        b.claim("grading", "grade %s (solution, under Valgrind), s" % lab, wall, None, None,
+                unit="s")
+    rows.append(["**whole kit**", "", "", "%.0f" % total_wall, "%.0f" % total_cpu, ""])
+    b.claim("grading", "grade the whole kit, s", total_wall, None, None, unit="s")
+    b.raw["grading"] = data
+    b.details.append(("grading: `make grade LAB=x SUBMISSION=solutions/x`, one run per lab",
+                      md_table(["lab", "tests", "score", "wall s", "CPU s (all processes)",
+                                "timeout calibration"], rows) +
+                      "\n\nThe whole kit is the sum: `make grade` without LAB grades the labs one "
+                      "after another in exactly this way.  CPU seconds count Valgrind and every "
+                      "other process the grader started."))
+    dat = os.path.join(b.out, "grading.dat")
+    with open(dat, "w") as fh:
+        for lab, wall, cpu in data:
+            fh.write("%s %g %g\n" % (lab, wall, cpu))
+    script = """
+set terminal pngcairo size 800,420 font ",10"
+set output '%s'
+set title 'grading the reference solution under Valgrind (make grade), seconds per lab'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'seconds'
+set yrange [0:*]
+set key top left
+plot '%s' using 2:xtic(1) title 'wall', '' using 3 title 'CPU (all processes)'
+""" % (os.path.join(b.out, "grading.png"), dat)
+    gnuplot(b, script, "grading.png", "grading: seconds to grade each lab's solution")
+
+
+# ==================================================================== plots
+
+def gnuplot(b, script, png, caption):
+    if not shutil.which("gnuplot"):
+        b.notes.append("gnuplot not found: %s not drawn" % png)
+        return
+    p = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
+    if p.returncode != 0:
+        b.notes.append("gnuplot failed on %s: %s" % (png, p.stderr.strip()[-300:]))
+        return
+    b.plots.append((png, caption))
+
+
+def plot(b, name, title, xlabel, ylabel, dat, series, logy):
+    script = """
+set terminal pngcairo size 800,480 font ",10"
+set output '%s'
+set title '%s'
+set logscale x
+%s
+set format x '10^{%%L}'
+set xlabel '%s'
+set ylabel '%s'
+set key outside right top
+set grid
+plot %s
+""" % (os.path.join(b.out, name + ".png"), title, "set logscale y" if logy else "set yrange [0:*]",
+       xlabel, ylabel,
+       ", ".join("'%s' using 1:%d with linespoints lw 2 title '%s'" % (dat, col, label)
+                 for col, label in series))
+    gnuplot(b, script, name + ".png", title)
+
+
+def ratios_plot(b):
+    rows = [c for c in b.claims if c["ratio"] and c["layer"] != "pools"]
+    if not rows:
+        return
+    dat = os.path.join(b.out, "ratios.dat")
+    with open(dat, "w") as fh:
+        for i, c in enumerate(rows):
+            label = "%s: %s" % (c["layer"], c["short"])
+            fh.write('%d "%s" %g %g %g\n' % (i, label.replace('"', "'").replace("_", "\\\\_"),
+                                             c["ratio"], min(1, c["ratio"]), max(1, c["ratio"])))
+    script = """
+set terminal pngcairo size 1000,%d font ",9"
+set output '%s'
+set title 'memlab / its peer, measured side by side (below 1: memlab is cheaper)'
+set logscale x
+set xlabel 'ratio (log scale)'
+set ytics nomirror
+set yrange [-1:%d]
+set grid x
+set style fill solid 0.7
+set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lw 2
+plot '%s' using 3:1:4:5:($1-0.35):($1+0.35):ytic(2) with boxxyerror notitle
+""" % (200 + 28 * len(rows), os.path.join(b.out, "ratios.png"), len(rows), dat)
+    gnuplot(b, script, "ratios.png", "every comparison as a ratio memlab / peer")
+
+
+# ==================================================================== the report
+
+def summary(b):
+    rows = []
+    for c in b.claims:
+        if c["layer"] == "pools":
+            continue
+        rows.append([c["layer"], c["measure"], fmt(c["memlab"]), c["peer"] or "",
+                     fmt(c["theirs"]) if c["theirs"] is not None else "",
+                     fmt(c["ratio"], 3) if c["ratio"] else "", c["goal"] or "",
+                     "" if c["met"] is None else "met" if c["met"] else "**missed**"])
+    # pools: one line per trace, both measures, against the four allocators
+    per_trace = {}
+    for c in b.claims:
+        if c["layer"] == "pools":
+            trace, what = re.match(r"trace (\S+), (.*)", c["measure"]).groups()
+            per_trace.setdefault((trace, what), []).append(c)
+    for (trace, what), cs in per_trace.items():
+        for c in cs:
+            rows.append(["pools", "%s, %s" % (trace, what), fmt(c["memlab"]), c["peer"],
+                         fmt(c["theirs"]), fmt(c["ratio"], 3), c["goal"] or "",
+                         "" if c["met"] is None else "met" if c["met"] else "**missed**"])
+    return md_table(["layer", "measure", "memlab", "compared with", "theirs", "ratio", "goal",
+                     "verdict"], rows)
+
+
+def write_report(b, mach, started, elapsed):
+    lines = ["# memlabs benchmark results", "",
+             "Run of %s, %.0f s in all (`make bench`)." % (started, elapsed), "",
+             "## Machine", ""]
+    lines += ["- %s: %s" % (k, v) for k, v in mach.items()]
+    lines += ["- load average at the end: %s" % " ".join("%.2f" % x for x in os.getloadavg()),
+              "", "## Summary", "",
+              "ratio = memlab / compared with (below 1: memlab is cheaper).  Times are CPU time "
+              "where the lab's bench says so, else wall time; every ratio comes from runs "
+              "interleaved on this machine in this run, median of %d repetitions unless a "
+              "section says otherwise." % b.reps, "", summary(b), ""]
+    if b.notes:
+        lines += ["## Not measured", ""] + ["- " + n for n in b.notes] + [""]
+    for title, body in b.details:
+        lines += ["## " + title, "", body, ""]
+    if b.plots:
+        lines += ["## Plots", ""] + ["![%s](%s)" % (cap, png) for png, cap in b.plots] + [""]
+    text = "\n".join(lines)
+    with open(os.path.join(b.out, "results.md"), "w") as fh:
+        fh.write(text)
+    with open(os.path.join(b.out, "results.json"), "w") as fh:
+        json.dump({"machine": mach, "claims": b.claims, "raw": b.raw, "notes": b.notes},
+                  fh, indent=1, default=str)
+    return text
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--kit", default=os.path.dirname(HERE))
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--sizes", default="10000,100000,1000000,10000000")
+    ap.add_argument("--refcount-n", type=int, default=1000000)
+    ap.add_argument("--skip", default="", help="comma-separated sections to leave out")
+    ap.add_argument("--only", default="", help="comma-separated sections to run")
+    ap.add_argument("--make", default=os.environ.get("MAKE", "make"))
+    args = ap.parse_args()
+    b = Bench(args)
+    skip = set(filter(None, args.skip.split(",")))
+    only = set(filter(None, args.only.split(",")))
+    started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    t0 = time.monotonic()
+    mach = machine()
+    print("make bench: %s, %s; %d repetitions; sizes %s" % (
+        mach["cpu"], mach["cores"], b.reps, " ".join(size_label(n) for n in b.sizes)), flush=True)
+    for name in SECTIONS:
+        if name in skip or (only and name not in only):
+            continue
+        s0 = time.monotonic()
+        print("make bench: %s ..." % name, end=" ", flush=True)
+        try:
+            globals()[name](b)
+            print("%.0f s" % (time.monotonic() - s0), flush=True)
+        except Exception as e:  # one broken lab bench must not hide the others
+            print("not measured (%s)" % e, flush=True)
+            b.notes.append("%s: %s" % (name, e))
+    ratios_plot(b)
+    text = write_report(b, mach, started, time.monotonic() - t0)
+    print()
+    print(text[text.index("## Summary"):].split("\n## ", 2)[0] if "## Summary" in text else text)
+    if b.notes:
+        print("\nNot measured:\n" + "\n".join("- " + n for n in b.notes))
+    print("\nmake bench: %s (plots: %s)" % (os.path.join(b.out, "results.md"),
+                                           ", ".join(p for p, _ in b.plots) or "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

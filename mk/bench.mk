@@ -1,0 +1,55 @@
+# mk/bench.mk -- `make bench`: every layer against what a user would compare
+# it with, in one run on this machine (docs/performance.md tells the method).
+#
+#   make bench [BENCH_REPS=5] [BENCH_SIZES=10000,...] [BENCH_SKIP=grading,...]
+#        refcount, cycles, pools, generators, tracing and grading time;
+#        writes $(BUILD)/bench/results.md, results.json and *.png, prints
+#        the table.  BENCH_ONLY=cycles,pools runs only those sections.
+#   make bench-refcount [BENCH_N=1000000]
+#        one run of the refcount bench and of python3 doing the same
+#
+# The C side is the reference solution built at -O2 without Valgrind client
+# requests: a library set of its own in $(BUILD)/bench/o2 (the same sources,
+# the same link as `make demo`).  The labs' own benchmarks are their targets
+# bench-cycles, bench-pools, bench-generators, bench-tracing (mk/<lab>.mk);
+# bench/report.py calls them and reads what they print.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_O2 := $(BENCH_DIR)/o2
+BENCH_O2_LIBS = $(foreach l,$(LAB_PRESENT) $(PREBUILT_LABS),$(BENCH_O2)/lib/libref_$(l).a) \
+	$(BENCH_O2)/lib/libruntime.a
+BENCH_REPS ?= 5
+BENCH_SIZES ?= 10000,100000,1000000,10000000
+BENCH_N ?= 1000000
+
+.PHONY: bench bench-o2-libs bench-refcount bench-tools
+
+# The reference layers at -O2 (a build folder of their own, so that the
+# -O0 -g libraries of the tests are left alone).
+bench-o2-libs:
+	@$(MAKE) -s --no-print-directory BUILD=$(BENCH_O2) CFLAGS='-O2 -g -DNVALGRIND' libs
+
+# pool_install is referenced by the runtime only weakly: pull the pools layer
+# in so that MEMLAB_MALLOC=pymalloc works.
+$(BENCH_DIR)/refcount-bench: bench/refcount_bench.c bench-o2-libs
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/refcount_bench.c -Wl,--undefined=pool_install \
+	  -Wl,--start-group $(BENCH_O2_LIBS) -Wl,--end-group -lm
+
+# The tracer stands on the mem layer alone (as in mk/tracing.mk).
+$(BENCH_DIR)/tracing-scale: bench/tracing_scale.c solutions/tracing/tracing.c labs/runtime/mem.c \
+                            labs/include/memlab/tracing.h labs/include/memlab/mem.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/tracing_scale.c \
+	  solutions/tracing/tracing.c labs/runtime/mem.c
+
+bench-tools: $(BENCH_DIR)/refcount-bench $(BENCH_DIR)/tracing-scale
+
+bench: bench-tools
+	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \
+	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
+	  --make '$(MAKE)'
+
+bench-refcount: $(BENCH_DIR)/refcount-bench
+	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --only refcount \
+	  --refcount-n $(BENCH_N) --make '$(MAKE)'
