@@ -4,7 +4,8 @@
 # generator functions, drained the same way (a C loop calling tp_iternext:
 # collections.deque(g, maxlen=0)); and the bytes one suspended generator
 # holds (CPython: tracemalloc over 100,000 of them).  Interleaved, five runs
-# each; the table shows the medians.  Goals: at most 1/10 of CPython's time
+# each; the table shows the medians.  With valgrind present, also the
+# instructions per resumption (callgrind), which a busy machine cannot skew.  Goals: at most 1/10 of CPython's time
 # per yield; at most 64 bytes plus the locals per generator.
 set -eu
 bin=${1:?usage: generators-bench.sh BINARY [N]}
@@ -34,6 +35,9 @@ def drain_ns(f):
     collections.deque(g, maxlen=0)
     return (time.perf_counter_ns() - t0) / n
 
+if len(sys.argv) > 2:                  # one drain only, for callgrind
+    collections.deque({"none": yield_none, "int": yield_int}[sys.argv[2]](n), maxlen=0)
+    sys.exit(0)
 print("none %.2f" % drain_ns(yield_none))
 print("int %.2f" % drain_ns(yield_int))
 k = 100000
@@ -54,6 +58,21 @@ for i in 1 2 3 4 5; do
     "$bin" "$n" >> "$tmp/memlab"
     python3 "$tmp/bench.py" "$n" >> "$tmp/python"
 done
+# Instructions per resumption (callgrind: deterministic, unlike the clock on a
+# busy machine): the difference between draining 2m and m items, per item.
+if command -v valgrind >/dev/null 2>&1; then
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    m=200000
+    ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
+           sed -n 's/.*Collected : //p'; }
+    for w in none int; do
+        a=$(ir "$bin" $m $w); b=$(ir "$bin" $((2 * m)) $w)
+        echo "ir_$w $(( (b - a) / m ))" >> "$tmp/memlab"
+        a=$(ir "$py" "$tmp/bench.py" $m $w); b=$(ir "$py" "$tmp/bench.py" $((2 * m)) $w)
+        echo "ir_$w $(( (b - a) / m ))" >> "$tmp/python"
+    done
+fi
+
 python3 - "$tmp/memlab" "$tmp/python" "$n" <<'PY'
 import statistics, sys
 def medians(path):
@@ -71,4 +90,7 @@ for key, label in (("none", "ns per resume, yield None"), ("int", "ns per resume
 print("%-34s %12.1f %12.1f %8.3f" % ("bytes per suspended generator", m["bytes"], p["bytes"],
                                      m["bytes"] / p["bytes"]))
 print("%-34s %12s %12d" % ("sys.getsizeof(gen)", "64 + 16", p["getsizeof"]))
+for key, label in (("ir_none", "instructions per resume, None"), ("ir_int", "instructions per resume, i")):
+    if key in m and key in p:
+        print("%-34s %12d %12d %8.3f" % (label, m[key], p[key], m[key] / p[key]))
 PY
