@@ -226,8 +226,8 @@ def parse_cycles(text):
         m = CYCLES_ROW.match(line)
         if not m:
             continue
-        key = "reachable" if "reachable" in m.group(1) else "cycles" if "cycle" in m.group(1) \
-            else None
+        label = m.group(1)
+        key = "cycles" if "cycle" in label else "reachable" if "reachable" in label else None
         if key:
             out[key] = (float(m.group(2)), float(m.group(3)))
     if len(out) != 2:
