@@ -13,13 +13,13 @@
  *
  *     make demo LAB=generators [WHO=student]
  */
-#include <limits.h>
-#include <stdio.h>
-
 #include "memlab/errors.h"
 #include "memlab/generators.h"
 #include "memlab/mem.h"
 #include "memlab/runtime.h"
+
+#include <limits.h>
+#include <stdio.h>
 
 /* def generate_numbers(n):
  *     try:

@@ -26,13 +26,14 @@
  * Your file.  Every function marked TODO is yours; the rest is given.  The
  * handout (labs/generators/README.md) walks through them in this order.
  */
-#include <stdio.h>
-#include <string.h>
+#include "memlab/generators.h"
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
-#include "memlab/generators.h"
 #include "memlab/object.h"
+
+#include <stdio.h>
+#include <string.h>
 
 /* ====================================================================
  * Exception classes (given)

@@ -23,13 +23,14 @@
  * Sections, in the order a generator lives: exception classes (given), the
  * object, running the frame, throw and close, yield from, lazy builtins.
  */
-#include <stdio.h>
-#include <string.h>
+#include "memlab/generators.h"
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
-#include "memlab/generators.h"
 #include "memlab/object.h"
+
+#include <stdio.h>
+#include <string.h>
 
 /* ====================================================================
  * Exception classes (given)
@@ -550,8 +551,7 @@ static ml_object *send_to_subiterator(ml_object *yf, ml_object *value)
     if (gen_check(yf))
         return gen_send(yf, value);
     if (value != ML_NONE) {
-        err_set_fmt(ML_EXC_TYPE_ERROR, "'%s' object has no attribute 'send'",
-                    ML_TYPE(yf)->tp_name);
+        err_set_fmt(ML_EXC_TYPE_ERROR, "'%s' object has no attribute 'send'", ML_TYPE(yf)->tp_name);
         return NULL;
     }
     return obj_iternext(yf);
@@ -611,8 +611,8 @@ static ml_object *range_body(ml_gen *gen)
     range_locals *L = GEN_LOCALS(gen, range_locals);
     GEN_BEGIN(gen);
     for (L->i = 0; L->i < L->len; L->i++) /* unsigned: no overflow at the ends */
-        GEN_YIELD(gen, int_from_long((long)((unsigned long)L->start +
-                                            L->i * (unsigned long)L->step)));
+        GEN_YIELD(gen,
+                  int_from_long((long)((unsigned long)L->start + L->i * (unsigned long)L->step)));
     GEN_END(gen);
 }
 

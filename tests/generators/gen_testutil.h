@@ -5,13 +5,13 @@
 #ifndef GEN_TESTUTIL_H
 #define GEN_TESTUTIL_H
 
-#include <string.h>
-
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
 #include "memlab/generators.h"
 #include "memlab/mem.h"
 #include "mltest.h"
+
+#include <string.h>
 
 /* count(n): yields 0 .. n-1 -- the smallest generator function. */
 typedef struct count_locals {
@@ -26,7 +26,8 @@ static ml_object *count_body(ml_gen *gen)
         GEN_YIELD(gen, int_from_long(L->i));
     GEN_END(gen);
 }
-__attribute__((unused)) static const gen_code count_code = GEN_CODE_NOREFS("count", count_body, count_locals);
+__attribute__((unused)) static const gen_code count_code =
+    GEN_CODE_NOREFS("count", count_body, count_locals);
 
 static inline ml_object *count_new(long n)
 {
@@ -50,7 +51,8 @@ static ml_object *holder_body(ml_gen *gen)
     GEN_RETURN(gen, obj_newref(L->obj));
     GEN_END(gen);
 }
-__attribute__((unused)) static const gen_code holder_code = GEN_CODE("holder", holder_body, holder_locals, holder_refs);
+__attribute__((unused)) static const gen_code holder_code =
+    GEN_CODE("holder", holder_body, holder_locals, holder_refs);
 
 static inline ml_object *holder_new(ml_object *obj)
 {
@@ -71,12 +73,12 @@ static inline long take_long(ml_object *v)
 }
 
 /* The current exception is `kind` with `message`; cleared. */
-#define ASSERT_ERROR(kind, message)                                                               \
-    do {                                                                                          \
-        ck_assert_msg(err_occurred() == (kind), "expected %s, got %s (%s)",                      \
-                      ml_exc_kind_name(kind), ml_exc_kind_name(err_occurred()), err_message());   \
-        ck_assert_str_eq(err_message(), (message));                                               \
-        err_clear();                                                                              \
+#define ASSERT_ERROR(kind, message)                                                                \
+    do {                                                                                           \
+        ck_assert_msg(err_occurred() == (kind), "expected %s, got %s (%s)",                        \
+                      ml_exc_kind_name(kind), ml_exc_kind_name(err_occurred()), err_message());    \
+        ck_assert_str_eq(err_message(), (message));                                                \
+        err_clear();                                                                               \
     } while (0)
 
 #endif /* GEN_TESTUTIL_H */

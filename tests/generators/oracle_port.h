@@ -8,9 +8,9 @@
 #ifndef ORACLE_PORT_H
 #define ORACLE_PORT_H
 
-#include <stdio.h>
-
 #include "memlab/object.h"
+
+#include <stdio.h>
 
 /* Number of scenarios and their names, in the oracle's order. */
 extern const int oracle_nscenarios;

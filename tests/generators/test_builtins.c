@@ -3,10 +3,10 @@
  * generators, chained into pipelines; and the notebook's claim, measured:
  * a pipeline's peak memory does not grow with its input, a list's does.
  */
+#include "gen_testutil.h"
+
 #include <limits.h>
 #include <valgrind/valgrind.h>
-
-#include "gen_testutil.h"
 
 /* Drain an iterator of ints into out[] (at most cap); returns the count. */
 static int drain(ml_object *it, long *out, int cap)
@@ -118,8 +118,7 @@ ML_TEST(take_stops_pulling_after_the_nth, .points = 1,
 }
 
 ML_TEST(take_negative_is_value_error, .points = 1,
-        .description = "gen_take(it, -1): islice's ValueError",
-        .hint = "handout §7, Lazy builtins")
+        .description = "gen_take(it, -1): islice's ValueError", .hint = "handout §7, Lazy builtins")
 {
     ml_object *c = count_new(1);
     ck_assert_ptr_nonnull(c);
@@ -275,11 +274,11 @@ ML_TEST(pipeline_peak_memory_does_not_grow_with_the_input, .points = 3,
     ck_assert_int_eq(sum, 1140); /* sum of (2k)^2, k < 10 */
     size_t p1k = pipeline_peak(1000, &sum);
     size_t pbig = pipeline_peak(big, &sum);
-    ck_assert_msg(p10 == p1k && p1k == pbig, "peak bytes grew: %zu (10 items), %zu (1000), %zu (%ld)",
-                  p10, p1k, pbig, big);
+    ck_assert_msg(p10 == p1k && p1k == pbig,
+                  "peak bytes grew: %zu (10 items), %zu (1000), %zu (%ld)", p10, p1k, pbig, big);
     ck_assert_msg(p10 < 1024, "four generators and two ints should fit in 1 KiB, not %zu", p10);
     /* the list equivalent grows with the input */
     size_t l10 = list_peak(10), l1k = list_peak(1000);
-    ck_assert_msg(l1k > 50 * l10 && l1k > 10 * p1k, "a list of 1000 (%zu B) vs of 10 (%zu B)",
-                  l1k, l10);
+    ck_assert_msg(l1k > 50 * l10 && l1k > 10 * p1k, "a list of 1000 (%zu B) vs of 10 (%zu B)", l1k,
+                  l10);
 }

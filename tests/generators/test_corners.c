@@ -2,17 +2,18 @@
  * test_corners.c -- the less travelled paths: throw's arguments, resurrection
  * by a finalizer, delegation that fails, inputs that fail inside a pipeline.
  */
-#include <stdlib.h>
-
 #include "gen_testutil.h"
 #include "oracle_port.h"
+
+#include <stdlib.h>
 
 typedef struct nothing_locals {
     char unused;
 } nothing_locals;
 
 ML_TEST(throw_class_with_an_instance_or_a_non_string_value, .points = 1,
-        .description = "throw(ValueError, ValueError('x')) raises that instance; throw(KeyError, 5): '5'",
+        .description =
+            "throw(ValueError, ValueError('x')) raises that instance; throw(KeyError, 5): '5'",
         .hint = "handout §4, throw")
 {
     char buf[32];
@@ -56,9 +57,10 @@ static ml_object *resurrecting_body(ml_gen *gen)
 static const gen_code resurrecting_code =
     GEN_CODE_NOREFS("resurrecting", resurrecting_body, nothing_locals);
 
-ML_TEST(a_finalizer_may_resurrect_the_generator, .points = 2,
-        .description = "cleanup that stores the generator keeps it alive; it is finalized only once",
-        .hint = "handout §5, Dealloc and finalization")
+ML_TEST(
+    a_finalizer_may_resurrect_the_generator, .points = 2,
+    .description = "cleanup that stores the generator keeps it alive; it is finalized only once",
+    .hint = "handout §5, Dealloc and finalization")
 {
     size_t bytes = mem_current_bytes();
     keeper = list_new(0);
@@ -94,9 +96,10 @@ ML_TEST(close_while_delegating_to_a_list_iterator, .points = 1,
     free(oracle_take_events());
 }
 
-ML_TEST(throw_not_caught_by_the_sub_generator_reaches_the_delegator, .points = 1,
-        .description = "throw(ValueError) into outer->inner: inner's finally, outer's finally, raised",
-        .hint = "handout §6, yield from")
+ML_TEST(
+    throw_not_caught_by_the_sub_generator_reaches_the_delegator, .points = 1,
+    .description = "throw(ValueError) into outer->inner: inner's finally, outer's finally, raised",
+    .hint = "handout §6, yield from")
 {
     free(oracle_take_events());
     ml_object *g = oracle_outer();
@@ -127,7 +130,8 @@ static ml_object *fails_after_body(ml_gen *gen)
     return NULL;
     GEN_END(gen);
 }
-static const gen_code fails_after_code = GEN_CODE_NOREFS("fails_after", fails_after_body, count_locals);
+static const gen_code fails_after_code =
+    GEN_CODE_NOREFS("fails_after", fails_after_body, count_locals);
 
 static ml_object *fails_after(long k)
 {
@@ -198,9 +202,10 @@ static int fails_on_one(ml_object *item, void *ctx)
     return 1;
 }
 
-ML_TEST(ends_of_inputs_in_the_builtins, .points = 1,
-        .description = "filter's predicate fails; take of a short input; zip's second input shorter",
-        .hint = "handout §7, Lazy builtins")
+ML_TEST(
+    ends_of_inputs_in_the_builtins, .points = 1,
+    .description = "filter's predicate fails; take of a short input; zip's second input shorter",
+    .hint = "handout §7, Lazy builtins")
 {
     ml_object *in = count_new(5);
     ck_assert_ptr_nonnull(in);

@@ -2,11 +2,11 @@
  * test_object.c -- the generator object: its frame in the heap, its states,
  * its references, what the collector sees, and how it dies.
  */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "gen_testutil.h"
 #include "oracle_port.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 ML_TEST(new_generator_is_created_tracked_and_runs_nothing, .points = 2,
         .description = "gen_new: refcount 1, CREATED, tracked by the collector, body not entered",
@@ -69,7 +69,8 @@ ML_TEST(frame_owns_its_object_locals_until_closed, .points = 2,
     ck_assert_int_eq(obj_getrefcount(s), 4); /* + the yielded reference */
     obj_decref(v);
     ck_assert_ptr_null(gen_next(g));
-    ck_assert_msg(err_occurred() == ML_EXC_STOP_ITERATION, "a returned value travels in StopIteration");
+    ck_assert_msg(err_occurred() == ML_EXC_STOP_ITERATION,
+                  "a returned value travels in StopIteration");
     err_clear();
     ck_assert_int_eq(obj_getrefcount(s), 2); /* the frame was cleared at the end */
     obj_decref(g);

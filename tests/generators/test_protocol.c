@@ -2,10 +2,10 @@
  * test_protocol.c -- next, send, throw and close: values, states, and
  * CPython's exact errors, one rule per test.
  */
-#include <stdlib.h>
-
 #include "gen_testutil.h"
 #include "oracle_port.h"
+
+#include <stdlib.h>
 
 ML_TEST(send_returns_the_yielded_value, .points = 1,
         .description = "send(None) on a new generator runs it to its first yield",
@@ -18,9 +18,10 @@ ML_TEST(send_returns_the_yielded_value, .points = 1,
     obj_decref(g);
 }
 
-ML_TEST(send_at_the_end_raises_stop_iteration_with_the_value, .points = 2,
-        .description = "send: the return value is StopIteration.value; afterwards StopIteration(None)",
-        .hint = "handout §3, next and the end of iteration")
+ML_TEST(
+    send_at_the_end_raises_stop_iteration_with_the_value, .points = 2,
+    .description = "send: the return value is StopIteration.value; afterwards StopIteration(None)",
+    .hint = "handout §3, next and the end of iteration")
 {
     ml_object *s = str_from_cstr("result");
     ml_object *g = holder_new(s);
@@ -80,9 +81,10 @@ ML_TEST(throw_rejects_a_traceback_that_is_not_one, .points = 1,
     obj_decref(g);
 }
 
-ML_TEST(throw_instance_with_a_value_is_type_error, .points = 1,
-        .description = "throw(ValueError('x'), 'y'): instance exception may not have a separate value",
-        .hint = "handout §4, throw")
+ML_TEST(
+    throw_instance_with_a_value_is_type_error, .points = 1,
+    .description = "throw(ValueError('x'), 'y'): instance exception may not have a separate value",
+    .hint = "handout §4, throw")
 {
     ml_object *g = count_new(2);
     ck_assert_ptr_nonnull(g);
@@ -96,9 +98,10 @@ ML_TEST(throw_instance_with_a_value_is_type_error, .points = 1,
     obj_decref(g);
 }
 
-ML_TEST(throw_of_a_non_exception_is_type_error, .points = 1,
-        .description = "throw(42): exceptions must be classes or instances deriving from BaseException",
-        .hint = "handout §4, throw")
+ML_TEST(
+    throw_of_a_non_exception_is_type_error, .points = 1,
+    .description = "throw(42): exceptions must be classes or instances deriving from BaseException",
+    .hint = "handout §4, throw")
 {
     ml_object *g = count_new(2);
     ck_assert_ptr_nonnull(g);

@@ -6,18 +6,18 @@
  * trace: what the body logged, what each operation returned or raised, and
  * the state afterwards.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "mltest.h"
 #include "oracle_port.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static void expect_trace(const char *name, const char *expected)
 {
     char *trace = oracle_trace(name);
     ck_assert_msg(trace != NULL, "no scenario named %s", name);
-    ck_assert_msg(strcmp(trace, expected) == 0, "scenario %s: expected\n%s\ngot\n%s", name, expected,
-                  trace);
+    ck_assert_msg(strcmp(trace, expected) == 0, "scenario %s: expected\n%s\ngot\n%s", name,
+                  expected, trace);
     free(trace);
 }
 
@@ -26,45 +26,45 @@ ML_TEST(traces_next_and_send_match_cpython, .points = 3,
         .hint = "handout §3, next and send")
 {
     expect_trace("basic",
-        "scenario basic: next until exhaustion; return value travels in StopIteration\n"
-        "  op next\n"
-        "    ev counter start n=2\n"
-        "    -> yield 0\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op next\n"
-        "    ev counter got None\n"
-        "    -> yield 1\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op next\n"
-        "    ev counter got None\n"
-        "    ev counter exhausted\n"
-        "    ev counter finally\n"
-        "    -> stop 'done'\n"
-        "    state GEN_CLOSED yf=-\n"
-        "  op next\n"
-        "    -> stop None\n"
-        "    state GEN_CLOSED yf=-\n");
-    expect_trace("send",
-        "scenario send: send() resumes with a value; send(None) is next()\n"
-        "  op next\n"
-        "    ev counter start n=5\n"
-        "    -> yield 0\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op send 3\n"
-        "    ev counter got 3\n"
-        "    -> yield 3\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op send None\n"
-        "    ev counter got None\n"
-        "    -> yield 4\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op send 9\n"
-        "    ev counter got 9\n"
-        "    ev counter exhausted\n"
-        "    ev counter finally\n"
-        "    -> stop 'done'\n"
-        "    state GEN_CLOSED yf=-\n");
-    expect_trace("send_nonnone_first",
+                 "scenario basic: next until exhaustion; return value travels in StopIteration\n"
+                 "  op next\n"
+                 "    ev counter start n=2\n"
+                 "    -> yield 0\n"
+                 "    state GEN_SUSPENDED yf=-\n"
+                 "  op next\n"
+                 "    ev counter got None\n"
+                 "    -> yield 1\n"
+                 "    state GEN_SUSPENDED yf=-\n"
+                 "  op next\n"
+                 "    ev counter got None\n"
+                 "    ev counter exhausted\n"
+                 "    ev counter finally\n"
+                 "    -> stop 'done'\n"
+                 "    state GEN_CLOSED yf=-\n"
+                 "  op next\n"
+                 "    -> stop None\n"
+                 "    state GEN_CLOSED yf=-\n");
+    expect_trace("send", "scenario send: send() resumes with a value; send(None) is next()\n"
+                         "  op next\n"
+                         "    ev counter start n=5\n"
+                         "    -> yield 0\n"
+                         "    state GEN_SUSPENDED yf=-\n"
+                         "  op send 3\n"
+                         "    ev counter got 3\n"
+                         "    -> yield 3\n"
+                         "    state GEN_SUSPENDED yf=-\n"
+                         "  op send None\n"
+                         "    ev counter got None\n"
+                         "    -> yield 4\n"
+                         "    state GEN_SUSPENDED yf=-\n"
+                         "  op send 9\n"
+                         "    ev counter got 9\n"
+                         "    ev counter exhausted\n"
+                         "    ev counter finally\n"
+                         "    -> stop 'done'\n"
+                         "    state GEN_CLOSED yf=-\n");
+    expect_trace(
+        "send_nonnone_first",
         "scenario send_nonnone_first: send(non-None) to a just-started generator is a TypeError\n"
         "  op send 1\n"
         "    -> raise TypeError: can't send non-None value to a just-started generator\n"
@@ -84,23 +84,24 @@ ML_TEST(traces_throw_match_cpython, .points = 4,
         .hint = "handout §4, throw")
 {
     expect_trace("throw_caught",
-        "scenario throw_caught: throw() an instance the body catches; body yields again\n"
-        "  op next\n"
-        "    ev catcher start\n"
-        "    -> yield 'ready'\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op throw ValueError('boom')\n"
-        "    ev catcher caught ValueError 'boom'\n"
-        "    -> yield 'recovered'\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op send 'a'\n"
-        "    -> yield 'ready'\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op close\n"
-        "    ev catcher GeneratorExit\n"
-        "    -> return None\n"
-        "    state GEN_CLOSED yf=-\n");
-    expect_trace("throw_class",
+                 "scenario throw_caught: throw() an instance the body catches; body yields again\n"
+                 "  op next\n"
+                 "    ev catcher start\n"
+                 "    -> yield 'ready'\n"
+                 "    state GEN_SUSPENDED yf=-\n"
+                 "  op throw ValueError('boom')\n"
+                 "    ev catcher caught ValueError 'boom'\n"
+                 "    -> yield 'recovered'\n"
+                 "    state GEN_SUSPENDED yf=-\n"
+                 "  op send 'a'\n"
+                 "    -> yield 'ready'\n"
+                 "    state GEN_SUSPENDED yf=-\n"
+                 "  op close\n"
+                 "    ev catcher GeneratorExit\n"
+                 "    -> return None\n"
+                 "    state GEN_CLOSED yf=-\n");
+    expect_trace(
+        "throw_class",
         "scenario throw_class: throw() an exception class: it is instantiated with no arguments\n"
         "  op next\n"
         "    ev catcher start\n"
@@ -113,20 +114,21 @@ ML_TEST(traces_throw_match_cpython, .points = 4,
         "  op close\n"
         "    -> return None\n"
         "    state GEN_CLOSED yf=-\n");
-    expect_trace("throw_uncaught",
-        "scenario throw_uncaught: an uncaught thrown exception propagates and closes the generator\n"
-        "  op next\n"
-        "    ev counter start n=3\n"
-        "    -> yield 0\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op throw KeyError('k')\n"
-        "    ev counter finally\n"
-        "    -> raise KeyError: 'k'\n"
-        "    state GEN_CLOSED yf=-\n"
-        "  op next\n"
-        "    -> stop None\n"
-        "    state GEN_CLOSED yf=-\n");
-    expect_trace("throw_unstarted",
+    expect_trace("throw_uncaught", "scenario throw_uncaught: an uncaught thrown exception "
+                                   "propagates and closes the generator\n"
+                                   "  op next\n"
+                                   "    ev counter start n=3\n"
+                                   "    -> yield 0\n"
+                                   "    state GEN_SUSPENDED yf=-\n"
+                                   "  op throw KeyError('k')\n"
+                                   "    ev counter finally\n"
+                                   "    -> raise KeyError: 'k'\n"
+                                   "    state GEN_CLOSED yf=-\n"
+                                   "  op next\n"
+                                   "    -> stop None\n"
+                                   "    state GEN_CLOSED yf=-\n");
+    expect_trace(
+        "throw_unstarted",
         "scenario throw_unstarted: throw() into a just-created generator: no body code runs\n"
         "  op throw ValueError('early')\n"
         "    -> raise ValueError: early\n"
@@ -137,18 +139,20 @@ ML_TEST(traces_throw_match_cpython, .points = 4,
 }
 
 ML_TEST(traces_close_match_cpython, .points = 4,
-        .description = "CPython's traces: close: new, suspended, ignoring GeneratorExit, returning a value",
+        .description =
+            "CPython's traces: close: new, suspended, ignoring GeneratorExit, returning a value",
         .hint = "handout §4, close")
 {
     expect_trace("close_unstarted",
-        "scenario close_unstarted: close() on a just-created generator runs nothing\n"
-        "  op close\n"
-        "    -> return None\n"
-        "    state GEN_CLOSED yf=-\n"
-        "  op next\n"
-        "    -> stop None\n"
-        "    state GEN_CLOSED yf=-\n");
-    expect_trace("close_suspended",
+                 "scenario close_unstarted: close() on a just-created generator runs nothing\n"
+                 "  op close\n"
+                 "    -> return None\n"
+                 "    state GEN_CLOSED yf=-\n"
+                 "  op next\n"
+                 "    -> stop None\n"
+                 "    state GEN_CLOSED yf=-\n");
+    expect_trace(
+        "close_suspended",
         "scenario close_suspended: close() raises GeneratorExit at the yield; finally runs\n"
         "  op next\n"
         "    ev catcher start\n"
@@ -164,7 +168,8 @@ ML_TEST(traces_close_match_cpython, .points = 4,
         "  op send None\n"
         "    -> stop None\n"
         "    state GEN_CLOSED yf=-\n");
-    expect_trace("close_ignored",
+    expect_trace(
+        "close_ignored",
         "scenario close_ignored: a generator that yields after GeneratorExit -> RuntimeError\n"
         "  op next\n"
         "    -> yield 'x'\n"
@@ -176,7 +181,8 @@ ML_TEST(traces_close_match_cpython, .points = 4,
         "  op next\n"
         "    -> yield 'x'\n"
         "    state GEN_SUSPENDED yf=-\n");
-    expect_trace("close_returns",
+    expect_trace(
+        "close_returns",
         "scenario close_returns: GeneratorExit caught and a value returned (3.11 close() -> None)\n"
         "  op next\n"
         "    -> yield 1\n"
@@ -187,11 +193,13 @@ ML_TEST(traces_close_match_cpython, .points = 4,
         "    state GEN_CLOSED yf=-\n");
 }
 
-ML_TEST(traces_pep479_match_cpython, .points = 1,
-        .description = "CPython's traces: PEP 479: StopIteration raised in a body becomes RuntimeError",
-        .hint = "handout §3, PEP 479")
+ML_TEST(
+    traces_pep479_match_cpython, .points = 1,
+    .description = "CPython's traces: PEP 479: StopIteration raised in a body becomes RuntimeError",
+    .hint = "handout §3, PEP 479")
 {
-    expect_trace("pep479",
+    expect_trace(
+        "pep479",
         "scenario pep479: StopIteration raised inside a generator becomes RuntimeError\n"
         "  op next\n"
         "    -> yield 1\n"
@@ -209,31 +217,32 @@ ML_TEST(traces_yield_from_match_cpython, .points = 2,
         .description = "CPython's traces: yield from a generator and from a list",
         .hint = "handout §6, yield from")
 {
-    expect_trace("yield_from",
-        "scenario yield_from: yield from delegates next/send; the sub-generator's return is the value\n"
-        "  op next\n"
-        "    ev outer start\n"
-        "    ev inner start\n"
-        "    -> yield 'i1'\n"
-        "    state GEN_SUSPENDED yf=inner\n"
-        "  op send 's1'\n"
-        "    ev inner got 's1'\n"
-        "    -> yield 'i2'\n"
-        "    state GEN_SUSPENDED yf=inner\n"
-        "  op send 's2'\n"
-        "    ev inner got 's2'\n"
-        "    ev inner finally\n"
-        "    ev outer got result 'inner-result'\n"
-        "    -> yield 'o1'\n"
-        "    state GEN_SUSPENDED yf=-\n"
-        "  op next\n"
-        "    ev outer finally\n"
-        "    -> stop 'outer-result'\n"
-        "    state GEN_CLOSED yf=-\n"
-        "  op next\n"
-        "    -> stop None\n"
-        "    state GEN_CLOSED yf=-\n");
-    expect_trace("yield_from_list",
+    expect_trace("yield_from", "scenario yield_from: yield from delegates next/send; the "
+                               "sub-generator's return is the value\n"
+                               "  op next\n"
+                               "    ev outer start\n"
+                               "    ev inner start\n"
+                               "    -> yield 'i1'\n"
+                               "    state GEN_SUSPENDED yf=inner\n"
+                               "  op send 's1'\n"
+                               "    ev inner got 's1'\n"
+                               "    -> yield 'i2'\n"
+                               "    state GEN_SUSPENDED yf=inner\n"
+                               "  op send 's2'\n"
+                               "    ev inner got 's2'\n"
+                               "    ev inner finally\n"
+                               "    ev outer got result 'inner-result'\n"
+                               "    -> yield 'o1'\n"
+                               "    state GEN_SUSPENDED yf=-\n"
+                               "  op next\n"
+                               "    ev outer finally\n"
+                               "    -> stop 'outer-result'\n"
+                               "    state GEN_CLOSED yf=-\n"
+                               "  op next\n"
+                               "    -> stop None\n"
+                               "    state GEN_CLOSED yf=-\n");
+    expect_trace(
+        "yield_from_list",
         "scenario yield_from_list: yield from a list iterator (no send/throw/close methods)\n"
         "  op next\n"
         "    ev over_list start\n"
@@ -249,10 +258,12 @@ ML_TEST(traces_yield_from_match_cpython, .points = 2,
 }
 
 ML_TEST(traces_finalize_match_cpython, .points = 2,
-        .description = "CPython's traces: dropping the last reference: a started generator is closed, a new one is not",
+        .description = "CPython's traces: dropping the last reference: a started generator is "
+                       "closed, a new one is not",
         .hint = "handout §5, Dealloc and finalization")
 {
-    expect_trace("finalize_on_del",
+    expect_trace(
+        "finalize_on_del",
         "scenario finalize_on_del: dropping the last reference closes the generator (tp_finalize)\n"
         "  op next\n"
         "    ev counter start n=3\n"
@@ -261,8 +272,8 @@ ML_TEST(traces_finalize_match_cpython, .points = 2,
         "  op del\n"
         "    ev counter finally\n"
         "    -> done\n");
-    expect_trace("finalize_unstarted",
-        "scenario finalize_unstarted: an unstarted generator is not closed at dealloc: no body code\n"
-        "  op del\n"
-        "    -> done\n");
+    expect_trace("finalize_unstarted", "scenario finalize_unstarted: an unstarted generator is not "
+                                       "closed at dealloc: no body code\n"
+                                       "  op del\n"
+                                       "    -> done\n");
 }

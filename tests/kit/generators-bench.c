@@ -9,14 +9,14 @@
  * none: while i < n: yield None; i += 1      (the resume itself)
  * int:  while i < n: yield i; i += 1         (plus making an int per item)
  */
+#include "memlab/generators.h"
+#include "memlab/mem.h"
+#include "memlab/runtime.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "memlab/generators.h"
-#include "memlab/mem.h"
-#include "memlab/runtime.h"
 
 typedef struct loop_locals {
     long i, n;

@@ -6,10 +6,10 @@
  *     generators-oracle            every scenario, in the oracle's order
  *     generators-oracle NAME...    the named ones
  */
-#include <stdio.h>
-
 #include "memlab/runtime.h"
 #include "oracle_port.h"
+
+#include <stdio.h>
 
 int main(int argc, char **argv)
 {

@@ -47,10 +47,10 @@
  * One generator object (64 bytes, like CPython 3.11's 176 for `def g():
  * yield 1`, counted with the GC head), then the locals:
  *
- *     +---------+---------+--------+---------+---------+------+------------+---------+--------+
- *     | gc_next | gc_prev | refcnt | ob_type | gi_code | lasti| frame_state| yieldfrom| sent   | locals ...
- *     +---------+---------+--------+---------+---------+------+------------+---------+--------+
- *      \_ gc_head 16 B _/ \_ ml_object 16 _/    8        4 + 4 (padded)      8         8
+ *     +---------+---------+--------+---------+---------+-------+-------+-----------+------+----
+ *     | gc_next | gc_prev | refcnt | ob_type | gi_code | lasti | state | yieldfrom | sent | locals
+ *     +---------+---------+--------+---------+---------+-------+-------+-----------+------+----
+ *      \_ gc_head 16 B _/ \_ ml_object 16 _/     8        4       4         8         8
  *
  * Who implements what: everything declared here is the lab's, except the
  * macros (given: they are the contract between a body and the driver that
@@ -59,11 +59,11 @@
 #ifndef MEMLAB_GENERATORS_H
 #define MEMLAB_GENERATORS_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "memlab/errors.h"
 #include "memlab/object.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 /* ====================================================================
  * States
@@ -113,9 +113,14 @@ typedef struct gen_code {
  * a static const size_t array of GEN_REF(locals_type, field).  A body whose
  * locals own no object uses GEN_CODE_NOREFS(name, body, locals_type). */
 #define GEN_REF(type, field) offsetof(type, field)
-#define GEN_CODE(name, body, type, refs)                                                          \
-    { (name), (body), sizeof(type), (refs), sizeof(refs) / sizeof((refs)[0]) }
-#define GEN_CODE_NOREFS(name, body, type) { (name), (body), sizeof(type), NULL, 0 }
+#define GEN_CODE(name, body, type, refs)                                                           \
+    {                                                                                              \
+        (name), (body), sizeof(type), (refs), sizeof(refs) / sizeof((refs)[0])                     \
+    }
+#define GEN_CODE_NOREFS(name, body, type)                                                          \
+    {                                                                                              \
+        (name), (body), sizeof(type), NULL, 0                                                      \
+    }
 
 #define GEN_LASTI_DONE (-1) /* gi_lasti once the body has returned */
 
@@ -245,32 +250,32 @@ size_t gen_sizeof(ml_object *gen);
  * A body starts with GEN_BEGIN and ends with GEN_END; between them:
  * ==================================================================== */
 
-#define GEN_BEGIN(gen)                                                                            \
-    switch ((gen)->gi_lasti) {                                                                    \
+#define GEN_BEGIN(gen)                                                                             \
+    switch ((gen)->gi_lasti) {                                                                     \
     case 0:
 
 /* Yield `value` (a new reference, e.g. int_from_long(i)).  Resumed by next or
  * send, execution goes on after the macro and GEN_SENT(gen) is the value
  * sent.  Resumed by throw or close, the exception propagates out of the body
  * (return NULL): the C form of a yield outside any try. */
-#define GEN_YIELD(gen, value)                                                                     \
-    do {                                                                                          \
-        (gen)->gi_lasti = __LINE__;                                                               \
-        return (value);                                                                           \
-    case __LINE__:                                                                                \
-        if ((gen)->gi_sent == NULL)                                                               \
-            return NULL;                                                                          \
+#define GEN_YIELD(gen, value)                                                                      \
+    do {                                                                                           \
+        (gen)->gi_lasti = __LINE__;                                                                \
+        return (value);                                                                            \
+    case __LINE__:                                                                                 \
+        if ((gen)->gi_sent == NULL)                                                                \
+            return NULL;                                                                           \
     } while (0)
 
 /* The same yield inside a try: execution always goes on after the macro;
  * GEN_RAISING(gen) tells whether an exception (the current one) is being
  * raised here.  The body handles it (err_matches, err_clear), or runs its
  * cleanup and returns NULL to let it propagate. */
-#define GEN_YIELD_TRY(gen, value)                                                                 \
-    do {                                                                                          \
-        (gen)->gi_lasti = __LINE__;                                                               \
-        return (value);                                                                           \
-    case __LINE__:;                                                                               \
+#define GEN_YIELD_TRY(gen, value)                                                                  \
+    do {                                                                                           \
+        (gen)->gi_lasti = __LINE__;                                                                \
+        return (value);                                                                            \
+    case __LINE__:;                                                                                \
     } while (0)
 
 /* `result = yield from iterable` (PEP 380): next/send/throw/close go to the
@@ -278,61 +283,61 @@ size_t gen_sizeof(ml_object *gen);
  * plain iterator) is stored in `result`, an ml_object * lvalue in the
  * locals.  `iterable` is a new reference that the macro consumes, as
  * `yield from f()` consumes f's result (pass obj_newref(x) to delegate to an
- * object you keep; NULL means its creation failed: the exception is raised).  An exception from the sub-iterator, or thrown in and not taken by
- * it, propagates out of the body. */
-#define GEN_YIELD_FROM(gen, iterable, result)                                                     \
-    do {                                                                                          \
-        if (gen_yield_from_enter((gen), (iterable)) < 0)                                          \
-            return NULL;                                                                          \
-        (gen)->gi_lasti = __LINE__;                                                               \
-        GEN_FALLTHROUGH_;                                                                         \
-    case __LINE__:;                                                                               \
-        ml_object *gen_yf_out_;                                                                   \
-        int gen_yf_rc_ = gen_yield_from_step((gen), &gen_yf_out_);                                \
-        if (gen_yf_rc_ > 0)                                                                       \
-            return gen_yf_out_;                                                                   \
-        if (gen_yf_rc_ < 0)                                                                       \
-            return NULL;                                                                          \
-        (result) = gen_yf_out_;                                                                   \
+ * object you keep; NULL means its creation failed: the exception is raised).  An exception from the
+ * sub-iterator, or thrown in and not taken by it, propagates out of the body. */
+#define GEN_YIELD_FROM(gen, iterable, result)                                                      \
+    do {                                                                                           \
+        if (gen_yield_from_enter((gen), (iterable)) < 0)                                           \
+            return NULL;                                                                           \
+        (gen)->gi_lasti = __LINE__;                                                                \
+        GEN_FALLTHROUGH_;                                                                          \
+    case __LINE__:;                                                                                \
+        ml_object *gen_yf_out_;                                                                    \
+        int gen_yf_rc_ = gen_yield_from_step((gen), &gen_yf_out_);                                 \
+        if (gen_yf_rc_ > 0)                                                                        \
+            return gen_yf_out_;                                                                    \
+        if (gen_yf_rc_ < 0)                                                                        \
+            return NULL;                                                                           \
+        (result) = gen_yf_out_;                                                                    \
     } while (0)
 
 /* The same inside a try: on an exception `result` is set to NULL,
  * GEN_RAISING(gen) is true, and execution goes on after the macro. */
-#define GEN_YIELD_FROM_TRY(gen, iterable, result)                                                 \
-    do {                                                                                          \
-        (result) = NULL;                                                                          \
-        if (gen_yield_from_enter((gen), (iterable)) < 0) {                                        \
-            (gen)->gi_sent = NULL;                                                                \
-            break;                                                                                \
-        }                                                                                         \
-        (gen)->gi_lasti = __LINE__;                                                               \
-        GEN_FALLTHROUGH_;                                                                         \
-    case __LINE__:;                                                                               \
-        ml_object *gen_yf_out_;                                                                   \
-        int gen_yf_rc_ = gen_yield_from_step((gen), &gen_yf_out_);                                \
-        if (gen_yf_rc_ > 0)                                                                       \
-            return gen_yf_out_;                                                                   \
-        (result) = gen_yf_rc_ == 0 ? gen_yf_out_ : NULL;                                          \
+#define GEN_YIELD_FROM_TRY(gen, iterable, result)                                                  \
+    do {                                                                                           \
+        (result) = NULL;                                                                           \
+        if (gen_yield_from_enter((gen), (iterable)) < 0) {                                         \
+            (gen)->gi_sent = NULL;                                                                 \
+            break;                                                                                 \
+        }                                                                                          \
+        (gen)->gi_lasti = __LINE__;                                                                \
+        GEN_FALLTHROUGH_;                                                                          \
+    case __LINE__:;                                                                                \
+        ml_object *gen_yf_out_;                                                                    \
+        int gen_yf_rc_ = gen_yield_from_step((gen), &gen_yf_out_);                                 \
+        if (gen_yf_rc_ > 0)                                                                        \
+            return gen_yf_out_;                                                                    \
+        (result) = gen_yf_rc_ == 0 ? gen_yf_out_ : NULL;                                           \
     } while (0)
 
 /* Return `value` (a new reference): the generator ends, and the value
  * travels in StopIteration. */
-#define GEN_RETURN(gen, value)                                                                    \
-    do {                                                                                          \
-        (gen)->gi_lasti = GEN_LASTI_DONE;                                                         \
-        return (value);                                                                           \
+#define GEN_RETURN(gen, value)                                                                     \
+    do {                                                                                           \
+        (gen)->gi_lasti = GEN_LASTI_DONE;                                                          \
+        return (value);                                                                            \
     } while (0)
 
 /* Falling off the end of the body returns None. */
-#define GEN_END(gen)                                                                              \
-    }                                                                                             \
-    (gen)->gi_lasti = GEN_LASTI_DONE;                                                             \
+#define GEN_END(gen)                                                                               \
+    }                                                                                              \
+    (gen)->gi_lasti = GEN_LASTI_DONE;                                                              \
     return obj_newref(ML_NONE)
 
 /* After a resume point: the value sent in (borrowed, valid until the body
  * next yields or returns; store it with an incref), and whether an exception
  * is being raised here instead (then GEN_SENT is NULL). */
-#define GEN_SENT(gen) ((gen)->gi_sent)
+#define GEN_SENT(gen)    ((gen)->gi_sent)
 #define GEN_RAISING(gen) ((gen)->gi_sent == NULL)
 
 /* What GEN_YIELD_FROM expands to (the lab implements them):

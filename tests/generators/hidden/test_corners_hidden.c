@@ -3,10 +3,10 @@
  * forgets its exception, missing arguments, a sub-generator that cannot be
  * closed, a failed yield-from creation, traverse stopping early.
  */
-#include <stdlib.h>
-
 #include "../gen_testutil.h"
 #include "../oracle_port.h"
+
+#include <stdlib.h>
 
 typedef struct nothing_locals {
     char unused;
@@ -69,8 +69,10 @@ static ml_object *wraps_stubborn_body(ml_gen *gen)
 static const gen_code wraps_stubborn_code =
     GEN_CODE("wraps_stubborn", wraps_stubborn_body, one_ref, one_ref_refs);
 
-ML_TEST(throw_generator_exit_when_the_sub_generator_cannot_close, .points = 1, .visibility = ML_HIDDEN,
-        .description = "throw(GeneratorExit) and the sub ignores it: its RuntimeError is raised instead",
+ML_TEST(throw_generator_exit_when_the_sub_generator_cannot_close, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description =
+            "throw(GeneratorExit) and the sub ignores it: its RuntimeError is raised instead",
         .hint = "handout §6, yield from")
 {
     free(oracle_take_events());
@@ -98,9 +100,10 @@ ML_TEST(yield_from_enter_consumes_a_failed_creation, .points = 1, .visibility = 
     obj_decref(g);
 }
 
-ML_TEST(a_returning_input_ends_a_stage_cleanly, .points = 1, .visibility = ML_HIDDEN,
-        .description = "map over a generator that returns a value: its StopIteration is not an error",
-        .hint = "handout §7, Lazy builtins")
+ML_TEST(
+    a_returning_input_ends_a_stage_cleanly, .points = 1, .visibility = ML_HIDDEN,
+    .description = "map over a generator that returns a value: its StopIteration is not an error",
+    .hint = "handout §7, Lazy builtins")
 {
     ml_object *s = str_from_cstr("x");
     ml_object *h = holder_new(s);

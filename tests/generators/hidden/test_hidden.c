@@ -3,12 +3,12 @@
  * finalization with an exception in flight, PEP 479 in close, pipelines
  * closing their inputs, and reference balance over every oracle scenario.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "../gen_testutil.h"
 #include "../oracle_port.h"
 #include "memlab/runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static void expect_events(const char *expected)
 {
@@ -96,7 +96,8 @@ static const gen_code sub_ret_code = GEN_CODE_NOREFS("sub_ret", sub_ret_body, no
 
 ML_TEST(throw_ending_the_sub_generator_sends_its_value_to_the_delegator, .points = 2,
         .visibility = ML_HIDDEN,
-        .description = "throw caught by the sub-generator, which returns: that value resumes the delegator",
+        .description =
+            "throw caught by the sub-generator, which returns: that value resumes the delegator",
         .hint = "handout §6, yield from")
 {
     free(oracle_take_events());
@@ -115,9 +116,10 @@ ML_TEST(throw_ending_the_sub_generator_sends_its_value_to_the_delegator, .points
     free(oracle_take_events());
 }
 
-ML_TEST(close_when_the_sub_generator_ignores_it, .points = 2, .visibility = ML_HIDDEN,
-        .description = "closing a delegator whose sub-generator yields on GeneratorExit: RuntimeError",
-        .hint = "handout §6, yield from")
+ML_TEST(
+    close_when_the_sub_generator_ignores_it, .points = 2, .visibility = ML_HIDDEN,
+    .description = "closing a delegator whose sub-generator yields on GeneratorExit: RuntimeError",
+    .hint = "handout §6, yield from")
 {
     free(oracle_take_events());
     ml_object *g = deleg_new(oracle_stubborn());
@@ -133,17 +135,18 @@ ML_TEST(close_when_the_sub_generator_ignores_it, .points = 2, .visibility = ML_H
      * local `sub`) and is finalized: it ignores GeneratorExit once more,
      * reported as unraisable.  (CPython prints these two once the caller's
      * `except` block ends: the exception's traceback keeps the frame alive.) */
-    expect_events("    ev stubborn ignores GeneratorExit\n    ev deleg finally\n"
-                  "    ev stubborn ignores GeneratorExit\n"
-                  "    ev unraisable RuntimeError: generator ignored GeneratorExit (in generator)\n");
+    expect_events(
+        "    ev stubborn ignores GeneratorExit\n    ev deleg finally\n"
+        "    ev stubborn ignores GeneratorExit\n"
+        "    ev unraisable RuntimeError: generator ignored GeneratorExit (in generator)\n");
     ck_assert_uint_eq(err_unraisable_count(), unraisable + 1);
     obj_decref(g);
     free(oracle_take_events());
 }
 
-ML_TEST(throw_generator_exit_closes_the_sub_generator_first, .points = 1,
-        .visibility = ML_HIDDEN,
-        .description = "throw(GeneratorExit) while delegating: the sub is closed, then it is raised here",
+ML_TEST(throw_generator_exit_closes_the_sub_generator_first, .points = 1, .visibility = ML_HIDDEN,
+        .description =
+            "throw(GeneratorExit) while delegating: the sub is closed, then it is raised here",
         .hint = "handout §6, yield from")
 {
     free(oracle_take_events());
@@ -161,9 +164,9 @@ ML_TEST(throw_generator_exit_closes_the_sub_generator_first, .points = 1,
     free(oracle_take_events());
 }
 
-ML_TEST(send_of_a_value_into_a_list_delegation_is_an_error, .points = 1,
-        .visibility = ML_HIDDEN,
-        .description = "send(5) while delegating to a list iterator: no send method, raised in the body",
+ML_TEST(send_of_a_value_into_a_list_delegation_is_an_error, .points = 1, .visibility = ML_HIDDEN,
+        .description =
+            "send(5) while delegating to a list iterator: no send method, raised in the body",
         .hint = "handout §6, yield from")
 {
     free(oracle_take_events());
@@ -179,7 +182,8 @@ ML_TEST(send_of_a_value_into_a_list_delegation_is_an_error, .points = 1,
 }
 
 ML_TEST(dealloc_keeps_the_exception_in_flight, .points = 2, .visibility = ML_HIDDEN,
-        .description = "a suspended generator dropped while an exception is set: cleanup runs, exception kept",
+        .description =
+            "a suspended generator dropped while an exception is set: cleanup runs, exception kept",
         .hint = "handout §5, Dealloc and finalization")
 {
     free(oracle_take_events());
@@ -210,9 +214,10 @@ static ml_object *raise_stop_body(ml_gen *gen)
 }
 static const gen_code raise_stop_code = GEN_CODE_NOREFS("raise_stop", raise_stop_body, no_locals);
 
-ML_TEST(stop_iteration_escaping_close_is_runtime_error, .points = 1, .visibility = ML_HIDDEN,
-        .description = "PEP 479 applies inside close too: RuntimeError with the StopIteration as cause",
-        .hint = "handout §3, PEP 479")
+ML_TEST(
+    stop_iteration_escaping_close_is_runtime_error, .points = 1, .visibility = ML_HIDDEN,
+    .description = "PEP 479 applies inside close too: RuntimeError with the StopIteration as cause",
+    .hint = "handout §3, PEP 479")
 {
     ml_object *g = gen_new(&raise_stop_code);
     ck_assert_ptr_nonnull(g);
@@ -229,9 +234,10 @@ ML_TEST(stop_iteration_escaping_close_is_runtime_error, .points = 1, .visibility
     obj_decref(g);
 }
 
-ML_TEST(an_ended_pipeline_stage_closes_its_input, .points = 2, .visibility = ML_HIDDEN,
-        .description = "take(counter(5), 2) ends: its frame releases the counter, whose finally runs",
-        .hint = "handout §7, Pipelines")
+ML_TEST(
+    an_ended_pipeline_stage_closes_its_input, .points = 2, .visibility = ML_HIDDEN,
+    .description = "take(counter(5), 2) ends: its frame releases the counter, whose finally runs",
+    .hint = "handout §7, Pipelines")
 {
     free(oracle_take_events());
     ml_object *c = oracle_counter(5);
@@ -270,9 +276,10 @@ ML_TEST(every_scenario_balances_refcounts_and_bytes, .points = 3, .visibility = 
     }
 }
 
-ML_TEST(generator_cycle_is_collected_after_its_finalizer, .points = 2, .visibility = ML_HIDDEN,
-        .description = "box -> gen -> frame -> box: collect() finalizes the generator once, frees both",
-        .hint = "handout §5, The collector")
+ML_TEST(
+    generator_cycle_is_collected_after_its_finalizer, .points = 2, .visibility = ML_HIDDEN,
+    .description = "box -> gen -> frame -> box: collect() finalizes the generator once, frees both",
+    .hint = "handout §5, The collector")
 {
     free(oracle_take_events());
     gc_disable();

@@ -3,10 +3,10 @@
  * one): the failure must come out as MemoryError (never a crash), and
  * everything made before it must be released.
  */
-#include <stdlib.h>
-
 #include "../gen_testutil.h"
 #include "../oracle_port.h"
+
+#include <stdlib.h>
 
 static mem_allocator real_obj, real_mem;
 static long budget; /* allocations left before the one that fails */
@@ -117,9 +117,10 @@ static void run_protocol(void)
     err_clear();
 }
 
-ML_TEST(each_allocation_failure_is_a_clean_memory_error, .points = 3, .visibility = ML_HIDDEN,
-        .description = "the n-th allocation fails, for every n: MemoryError, no crash, nothing leaked",
-        .hint = "handout §2, The generator object", .timeout = 10)
+ML_TEST(
+    each_allocation_failure_is_a_clean_memory_error, .points = 3, .visibility = ML_HIDDEN,
+    .description = "the n-th allocation fails, for every n: MemoryError, no crash, nothing leaked",
+    .hint = "handout §2, The generator object", .timeout = 10)
 {
     free(oracle_take_events());
     size_t bytes = mem_current_bytes();
