@@ -69,7 +69,11 @@ check "the Classroom workflow grades $LAB" \
 
 # ---------------------------------------------------------------- the student's make grade
 # In the unpacked kit, with its own build folder: what a student does.
-(cd "$K" && make -s grade LAB="$LAB" REPORT="$T/report" GRADE_FLAGS=--jobs=2 >"$T/grade.log" 2>&1)
+# (Nothing of the instructor's make may leak in: no BUILD, no MAKEFLAGS.)
+# --no-calibrate: the skeleton's tests fail fast, the reference's timing is not needed.
+(cd "$K" && env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    make -s grade LAB="$LAB" REPORT="$T/report" GRADE_FLAGS="--jobs=2 --no-calibrate" \
+    >"$T/grade.log" 2>&1)
 rc=$?
 check "the tarball's make grade runs on the skeleton (exit $rc)" '[ $rc = 0 ] && [ -f "$T/report/results.json" ]'
 python3 - "$T/report/results.json" >"$T/res.log" 2>&1 <<'PY'

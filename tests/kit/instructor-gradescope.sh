@@ -35,17 +35,34 @@ make -s BUILD="$BUILD" DIST="$T" gradescope LAB="$LAB" >"$T/zip.log" 2>&1
 rc=$?
 Z="$T/gradescope-$LAB.zip"
 check "make gradescope LAB=$LAB writes the zip" '[ $rc = 0 ] && [ -f "$Z" ]'
+unzip -Z1 "$Z" >"$T/zip.list" 2>/dev/null
 check "setup.sh and run_autograder at the zip's root" \
-    'unzip -Z1 "$Z" | grep -qx setup.sh && unzip -Z1 "$Z" | grep -qx run_autograder'
+    'grep -qx setup.sh "$T/zip.list" && grep -qx run_autograder "$T/zip.list"'
 check "the zip has the hidden tests and no solutions/" \
-    'unzip -Z1 "$Z" | grep -q "^tests/$LAB/hidden/" && ! unzip -Z1 "$Z" | grep -q "^solutions/"'
+    'grep -q "^tests/$LAB/hidden/" "$T/zip.list" && ! grep -q "^solutions/" "$T/zip.list"'
 
 # ---------------------------------------------------------------- the image
 R="$T/autograder"
 mkdir -p "$R/source" "$R/results" "$R/submission"
 unzip -q "$Z" -d "$R/source"
 cp "$R/source/run_autograder" "$R/run_autograder"
+# A few tests, hidden ones among them, without calibration: the pipeline is
+# the real one, the test stays quick.
+make -s BUILD="$BUILD" "$BUILD/tests/$LAB/t_$LAB" >/dev/null 2>&1
+only=$("$BUILD/tests/$LAB/t_$LAB" --list | python3 -c '
+import json, sys
+tests = json.load(sys.stdin)
+pick, want = [], {"visible": 2, "hidden": 2, "after_published": 1}
+for _ in range(3):  # a test is picked once its parent is (else it would be skipped)
+    for t in tests:
+        if t["name"] not in pick and want.get(t["visibility"], 0) > 0 and \
+                (not t.get("parent") or t["parent"] in pick):
+            pick.append(t["name"])
+            want[t["visibility"]] -= 1
+print(",".join(pick))')
+export MEMLAB_GRADE_FLAGS="--no-calibrate --only=$only"
 export MEMLAB_AUTOGRADER_ROOT="$R" MEMLAB_SKIP_APT=1
+unset BUILD MAKEFLAGS MFLAGS MAKELEVEL # Gradescope's machine has none of the instructor's make
 (cd "$R/source" && bash ./setup.sh) >"$T/setup.log" 2>&1
 rc=$?
 check "setup.sh builds the kit (exit $rc)" '[ $rc = 0 ] && [ -x "$R/source/build/bin/memlab-grade" ]'

@@ -9,12 +9,14 @@ unpacked student kit or autograder.  Exits 0 when TREE is clean, 1 with one
 line per leak otherwise.
 
 What counts as a secret line: a line of solutions/<lab>/* or of
-tests/<lab>/hidden/* that does not also appear in a file students are meant
-to have (the skeletons, the public headers and tests, the given runtime, the
-harness): the skeleton repeats the solution's signatures and comments by
-design, so only what the solution adds is secret.  Lines are compared with
-their whitespace collapsed, and lines shorter than MIN_CHARS ("}",
-"return NULL;") are too common to prove anything and are skipped.
+tests/<lab>/hidden/* that does not also appear in the kit's public code (the
+skeletons, the public headers and tests, the given runtime, the harness, the
+benchmarks): the skeleton repeats the solution's signatures and comments by
+design, so only what the solution adds is secret.  Prose (docs/) and the
+kit's self-tests never make a line public.  Lines are compared with their
+whitespace collapsed; lines shorter than MIN_CHARS ("}", "return NULL;") are
+too common to prove anything and are skipped; lines listed in
+tools/dist/leak-allow.txt (one per line, # comments) are allowed on purpose.
 
 Every text file of TREE is scanned.  Binary files (the prebuilt reference
 libraries) are object code: they are checked for debug information instead,
@@ -54,22 +56,28 @@ def is_secret_path(rel):
     return parts[0] == "solutions" or "hidden" in parts[:-1]
 
 
-def secret_lines(kit, allow_hidden):
-    public = set()
+def not_public(rel):
+    """Files whose lines do not make a line public: the secrets themselves,
+    the kit's self-tests (mutants of the solutions live there), and prose
+    (a walkthrough that quotes a solution must not whitelist it)."""
+    parts = rel.split(os.sep)
+    return (is_secret_path(rel) or parts[0] in ("docs", ".git", "build", "prebuilt")
+            or parts[:2] in (["tests", "kit"], ["tests", "harness"]))
+
+
+def secret_lines(kit, allow_hidden, allowed):
+    public = set(allowed)
+    for p in walk(kit):
+        rel = os.path.relpath(p, kit)
+        if not not_public(rel):
+            public.update(lines_of(p) or [])
     tests = os.path.join(kit, "tests")
     labs = [l for l in sorted(os.listdir(tests))
             if os.path.isfile(os.path.join(tests, l, "lab.json"))]
-    roots = ["labs", "harness"] + [os.path.join("tests", l) for l in labs]
-    for top in roots:
-        for p in walk(os.path.join(kit, top)):
-            rel = os.path.relpath(p, kit)
-            if not is_secret_path(rel):
-                public.update(lines_of(p) or [])
     secrets = {}
     sources = [os.path.join(kit, "solutions")]
     if not allow_hidden:
-        sources += [os.path.join(kit, "tests", lab, "hidden")
-                    for lab in labs]
+        sources += [os.path.join(kit, "tests", lab, "hidden") for lab in labs]
     for src in sources:
         for p in walk(src):
             for line in lines_of(p) or []:
@@ -91,7 +99,9 @@ def main(argv):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     kit, tree, allow_hidden = argv[1], argv[2], "--allow-hidden" in argv
-    secrets = secret_lines(kit, allow_hidden)
+    allow_file = os.path.join(kit, "tools", "dist", "leak-allow.txt")
+    allowed = [norm(l) for l in (lines_of(allow_file) or []) if l and not l.startswith("#")]
+    secrets = secret_lines(kit, allow_hidden, allowed)
     leaks, scanned = [], 0
     for p in walk(tree):
         rel = os.path.relpath(p, tree)

@@ -5,7 +5,8 @@
 # each submission only compiles the student's file and runs the tests.
 #
 # MEMLAB_SKIP_APT=1 skips the package install (a machine that has them, or
-# the kit's own test of this zip in a fake /autograder).
+# the kit's own test of this zip in a fake /autograder); MEMLAB_GRADE_FLAGS
+# are extra memlab-grade options (the kit's test grades a few tests only).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,5 +16,12 @@ if [ -z "${MEMLAB_SKIP_APT:-}" ]; then
     # shellcheck disable=SC2046
     apt-get install -y -qq --no-install-recommends $(cat tools/dist/debian-packages.txt)
 fi
-make -s @PREP@
+make -s BUILD="$PWD/build" @PREP@
+# Grade the skeleton once: the grader times the reference under Valgrind
+# (fair per-test timeouts) and caches it in build/calibration/, so no
+# student's run pays for it.
+report=$(mktemp -d)
+build/bin/memlab-grade --lab @LAB@ --submission labs/@LAB@ --report "$report" --kit "$PWD" \
+    --build "$PWD/build" --quiet ${MEMLAB_GRADE_FLAGS:-} >/dev/null || true
+rm -rf "$report"
 echo "memlabs autograder for lab @LAB@ is ready"
