@@ -4,7 +4,8 @@
  * The submission is read, never written: everything later (compiling,
  * coverage data, the tests' scratch folders) happens under work/.  A file is
  * looked for as SUBMISSION/<file>, then SUBMISSION/labs/<lab>/<file>, so both
- * a folder of files and a whole copy of the kit can be graded.
+ * a folder of files and a whole copy of the kit can be graded.  It must be a
+ * plain file, not empty, at most 1 MiB.
  *
  *   work/src/<file>     the staged copy (what is compiled and covered)
  *   work/obj/           objects, .gcno and .gcda
@@ -22,10 +23,9 @@
 static char *find_file(const struct grade *g, const char *file)
 {
     char *direct = xprintf("%s/%s", g->submission, file);
-    if (is_file(direct))
-        return direct;
     char *nested = xprintf("%s/labs/%s/%s", g->submission, g->lab, file);
-    if (is_file(nested)) {
+    struct stat st;
+    if (lstat(direct, &st) != 0 && lstat(nested, &st) == 0) {
         free(direct);
         return nested;
     }
@@ -33,10 +33,26 @@ static char *find_file(const struct grade *g, const char *file)
     return direct; /* named in the message as the place it was expected */
 }
 
-static int file_is_empty(const char *path)
+#define MAX_SOURCE_BYTES (1 << 20)
+
+/* Why the file cannot be graded, or NULL.  Only plain files are taken: a
+ * symbolic link could point the grader, which may run as root, at a file
+ * the student may not read. */
+static char *unusable(const struct grade *g, const char *file, const char *path)
 {
     struct stat st;
-    return stat(path, &st) != 0 || st.st_size == 0;
+    if (lstat(path, &st) != 0)
+        return xprintf("%s is missing: the lab needs labs/%s/%s (looked in %s)", file, g->lab,
+                       file, g->submission);
+    if (!S_ISREG(st.st_mode))
+        return xprintf("%s is not a regular file (a link or a folder): submit the file itself",
+                       file);
+    if (st.st_size == 0)
+        return xprintf("%s is empty: the lab needs labs/%s/%s", file, g->lab, file);
+    if (st.st_size > MAX_SOURCE_BYTES)
+        return xprintf("%s is too large (%lld bytes; a lab file may have %d)", file,
+                       (long long)st.st_size, MAX_SOURCE_BYTES);
+    return NULL;
 }
 
 /* Stage every file of the lab.  On a missing or empty file: outcome
@@ -58,11 +74,10 @@ int stage_submission(struct grade *g)
     for (size_t i = 0; g->files[i]; i++) {
         char *from = find_file(g, g->files[i]);
         char *to = xprintf("%s/%s", src, g->files[i]);
-        if (!is_file(from) || file_is_empty(from)) {
+        char *why = unusable(g, g->files[i], from);
+        if (why) {
             g->outcome = OUT_MISSING;
-            g->outcome_message =
-                xprintf("%s is %s: the lab needs labs/%s/%s (looked in %s)", g->files[i],
-                        is_file(from) ? "empty" : "missing", g->lab, g->files[i], g->submission);
+            g->outcome_message = why;
             free(from);
             free(to);
             free(src);

@@ -10,6 +10,7 @@
 #                           whose patch no longer applies fails, so cases
 #                           stay in step with the solution)
 #   remove=containers.c     a file left out of the submission
+#   symlink='containers.c /etc/passwd'   a file replaced by a symbolic link
 #   only=t1,t2              the tests to grade (default: all)
 #   expect_outcome=graded | missing_file | static_check | compile_error
 #   expect_test, expect_status   the verdict of that test
@@ -32,7 +33,7 @@ not_ok() { echo "not ok - $1"; fail=$((fail + 1)); }
 run_case() {
     local dir=$1 name
     name=$(basename "$dir")
-    local lab=refcount file="" sed="" remove="" only="" expect_outcome=graded expect_test=""
+    local lab=refcount file="" sed="" remove="" symlink="" only="" expect_outcome=graded expect_test=""
     local expect_status="" expect_reason="" expect_violation="" expect_score="" line_file="" line_of=""
     # shellcheck disable=SC1091
     . "$dir/case.conf"
@@ -49,6 +50,10 @@ run_case() {
         fi
     fi
     [ -n "$remove" ] && rm -f "$sub/$remove"
+    if [ -n "$symlink" ]; then
+        set -- $symlink
+        rm -f "$sub/$1" && ln -s "$2" "$sub/$1"
+    fi
     local line=""
     if [ -n "$line_of" ]; then
         line=$(grep -nF -- "$line_of" "$sub/$line_file" | head -n 1 | cut -d: -f1)
