@@ -6,7 +6,7 @@
  *   churn_ns_off / churn_ns_1 / churn_ns_25   ns per (free + malloc) pair of an
  *        allocation-heavy loop: 1000 live blocks of 16..271 bytes, one
  *        replaced per step, under a 30-frame stack; tracing off, with 1 frame,
- *        with 25 frames
+ *        with 25 frames (modes interleaved, best of 5 runs each)
  *   slowdown_1 / slowdown_25                  the ratios to tracing off
  *   snapshot_ms / statistics_ms               take_snapshot and statistics('lineno')
  *        over 1,000,000 live traces
@@ -15,13 +15,13 @@
  *
  * Times are CPU time of the process (the machine may be shared).
  */
+#include "memlab/mem.h"
+#include "memlab/tracing.h"
+
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-#include "memlab/mem.h"
-#include "memlab/tracing.h"
 
 #define RING 1000
 #define LIVE 1000000
@@ -35,30 +35,28 @@ static double now(void)
 
 static const char *const files[] = {"main.py", "app.py", "lib/util.py", "lib/io.py"};
 
-/* ns per free+malloc pair, best of 3 runs of `steps` steps. */
+/* ns per free+malloc pair over `steps` steps. */
 static double churn(long steps)
 {
     static void *ring[RING];
-    double best = 1e30;
-    for (int run = 0; run < 3; run++) {
-        for (int i = 0; i < RING; i++)
-            ring[i] = mem_malloc(MEM_DOMAIN_OBJ, 16 + (size_t)(i % 256));
-        unsigned x = 12345;
-        double t0 = now();
-        for (long s = 0; s < steps; s++) {
-            x = x * 1103515245u + 12345u;
-            int slot = (int)(s % RING);
-            ML_LINE(100 + (unsigned)(s & 7));
-            mem_free(MEM_DOMAIN_OBJ, ring[slot]);
-            ring[slot] = mem_malloc(MEM_DOMAIN_OBJ, 16 + ((x >> 16) & 255));
-        }
-        double t = (now() - t0) / (double)steps * 1e9;
-        best = t < best ? t : best;
-        for (int i = 0; i < RING; i++)
-            mem_free(MEM_DOMAIN_OBJ, ring[i]);
+    for (int i = 0; i < RING; i++)
+        ring[i] = mem_malloc(MEM_DOMAIN_OBJ, 16 + (size_t)(i % 256));
+    unsigned x = 12345;
+    double t0 = now();
+    for (long s = 0; s < steps; s++) {
+        x = x * 1103515245u + 12345u;
+        int slot = (int)(s % RING);
+        ML_LINE(100 + (unsigned)(s & 7));
+        mem_free(MEM_DOMAIN_OBJ, ring[slot]);
+        ring[slot] = mem_malloc(MEM_DOMAIN_OBJ, 16 + ((x >> 16) & 255));
     }
-    return best;
+    double t = (now() - t0) / (double)steps * 1e9;
+    for (int i = 0; i < RING; i++)
+        mem_free(MEM_DOMAIN_OBJ, ring[i]);
+    return t;
 }
+
+static double min(double a, double b) { return a < b ? a : b; }
 
 int main(int argc, char **argv)
 {
@@ -66,13 +64,18 @@ int main(int argc, char **argv)
     for (int d = 0; d < 30; d++)
         mem_frame_push(files[d % 4], (unsigned)(10 + d), "f");
 
-    double off = churn(steps);
-    trace_start(1);
-    double one = churn(steps);
-    trace_stop();
-    trace_start(25);
-    double many = churn(steps);
-    trace_stop();
+    /* the three modes interleaved, best of 5 each: a shared machine's load
+     * changes during the run, and it should weigh on every mode alike */
+    double off = 1e30, one = 1e30, many = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+        off = min(off, churn(steps / 5));
+        trace_start(1);
+        one = min(one, churn(steps / 5));
+        trace_stop();
+        trace_start(25);
+        many = min(many, churn(steps / 5));
+        trace_stop();
+    }
     printf("churn_ns_off %.1f\nchurn_ns_1 %.1f\nchurn_ns_25 %.1f\n", off, one, many);
     printf("slowdown_1 %.2f\nslowdown_25 %.2f\n", one / off, many / off);
 

@@ -8,13 +8,13 @@
  * Snapshots are built with trace_snapshot_add in the order of the case file;
  * `limit` is informative in the oracle and ignored here.
  */
+#include "memlab/tracing.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "memlab/tracing.h"
-
-#define MAX_SNAPS 64
+#define MAX_SNAPS  64
 #define MAX_TOKENS 80
 
 static struct {
@@ -112,8 +112,8 @@ static void run_line(char **a, int n)
         print_stats(st);
         trace_stats_free(st);
     } else if (strcmp(a[0], "compare") == 0) {
-        trace_diffs *d = trace_snapshot_compare_to(snapshot_named(a[1]), snapshot_named(a[2]),
-                                                   a[3], atoi(a[4]));
+        trace_diffs *d =
+            trace_snapshot_compare_to(snapshot_named(a[1]), snapshot_named(a[2]), a[3], atoi(a[4]));
         if (!d) {
             fprintf(stderr, "compare: %s\n", trace_error_message());
             exit(2);
