@@ -59,6 +59,7 @@ class Bench:
         self.plots = []         # (file, caption)
         self.notes = []         # sections that could not be measured, and why
         self.raw = {}           # everything, for results.json
+        self.kept = []          # sections reported from an earlier run
         os.makedirs(self.out, exist_ok=True)
 
     def run(self, cmd, env=None, timeout=3600):
@@ -314,13 +315,13 @@ def pools(b):
         small = share >= 0.95
         for kind, what in (("ir", "instructions/op (callgrind)"), ("us", "wall time")):
             ours = vals[ref, kind]
-            for peer in ("glibc", "mimalloc"):
+            for peer in ("glibc", "mimalloc", "jemalloc"):
                 theirs = vals.get((peer, kind))
                 if ours is None or theirs is None:
                     continue
                 if peer == "glibc":
                     goal, met = "< 1 (ahead)", ours < theirs
-                elif small:
+                elif small and peer == "mimalloc":
                     goal, met = "<= 1.10 (level)", ours <= 1.10 * theirs
                 else:
                     goal, met = None, None
@@ -433,6 +434,14 @@ def generators(b):
         ours, theirs = float(v[0]), float(v[1])
         b.claim("generators", k, ours, "python3", theirs, "<= 1/10", ours * 10 <= theirs, "ns",
                 short=k.replace("ns per resume, ", "resume, "))
+    for prefix in ("instructions per resume, None", "instructions per resume, i"):
+        try:
+            k, v = row(prefix)
+        except ValueError:
+            continue                 # an older bench-generators without callgrind
+        ours, theirs = float(v[0]), float(v[1])
+        b.claim("generators", k + " (callgrind)", ours, "python3", theirs, "<= 1/10",
+                ours * 10 <= theirs, "Ir", short=k.replace("instructions per resume, ", "Ir/resume, "))
     k, v = row("bytes per suspended generator")
     ours, theirs = float(v[0]), float(v[1])
     bound = 80.0
@@ -655,17 +664,19 @@ def summary(b):
                      fmt(c["theirs"]) if c["theirs"] is not None else "",
                      fmt(c["ratio"], 3) if c["ratio"] else "", c["goal"] or "",
                      "" if c["met"] is None else "met" if c["met"] else "**missed**"])
-    # pools: one line per trace, both measures, against the four allocators
+    # pools: one line per trace and measure, against every allocator at once
     per_trace = {}
     for c in b.claims:
         if c["layer"] == "pools":
-            trace, what = re.match(r"trace (\S+), (.*)", c["measure"]).groups()
-            per_trace.setdefault((trace, what), []).append(c)
-    for (trace, what), cs in per_trace.items():
-        for c in cs:
-            rows.append(["pools", "%s, %s" % (trace, what), fmt(c["memlab"]), c["peer"],
-                         fmt(c["theirs"]), fmt(c["ratio"], 3), c["goal"] or "",
-                         "" if c["met"] is None else "met" if c["met"] else "**missed**"])
+            per_trace.setdefault(c["measure"], []).append(c)
+    for measure, cs in per_trace.items():
+        goals = ["%s %s" % (c["peer"], c["goal"]) for c in cs if c["goal"]]
+        verdicts = [c["met"] for c in cs if c["met"] is not None]
+        rows.append(["pools", measure.replace("trace ", "", 1), fmt(cs[0]["memlab"]),
+                     " / ".join(c["peer"] for c in cs),
+                     " / ".join(fmt(c["theirs"]) for c in cs),
+                     " / ".join(fmt(c["ratio"], 2) for c in cs), "; ".join(goals),
+                     "" if not verdicts else "met" if all(verdicts) else "**missed**"])
     return md_table(["layer", "measure", "memlab", "compared with", "theirs", "ratio", "goal",
                      "verdict"], rows)
 
@@ -681,6 +692,9 @@ def write_report(b, mach, started, elapsed):
               "where the lab's bench says so, else wall time; every ratio comes from runs "
               "interleaved on this machine in this run, median of %d repetitions unless a "
               "section says otherwise." % b.reps, "", summary(b), ""]
+    if b.kept:
+        lines += ["Sections reported from an earlier run (--keep): " + ", ".join(b.kept) + ".",
+                  ""]
     if b.notes:
         lines += ["## Not measured", ""] + ["- " + n for n in b.notes] + [""]
     for title, body in b.details:
@@ -705,6 +719,8 @@ def main():
     ap.add_argument("--refcount-n", type=int, default=1000000)
     ap.add_argument("--skip", default="", help="comma-separated sections to leave out")
     ap.add_argument("--only", default="", help="comma-separated sections to run")
+    ap.add_argument("--keep", action="store_true",
+                    help="report the sections not run now from their last run (BUILD/bench/sections)")
     ap.add_argument("--make", default=os.environ.get("MAKE", "make"))
     args = ap.parse_args()
     b = Bench(args)
@@ -715,10 +731,21 @@ def main():
     mach = machine()
     print("make bench: %s, %s; %d repetitions; sizes %s" % (
         mach["cpu"], mach["cores"], b.reps, " ".join(size_label(n) for n in b.sizes)), flush=True)
+    sections_dir = os.path.join(b.out, "sections")
+    os.makedirs(sections_dir, exist_ok=True)
     for name in SECTIONS:
+        saved = os.path.join(sections_dir, name + ".json")
         if name in skip or (only and name not in only):
+            if args.keep and os.path.exists(saved):
+                kept = json.load(open(saved))
+                for key in ("claims", "details", "plots", "notes"):
+                    getattr(b, key).extend(tuple(x) if key in ("details", "plots") else x
+                                           for x in kept[key])
+                b.raw.update(kept["raw"])
+                b.kept.append("%s (measured %s)" % (name, kept["when"]))
             continue
         s0 = time.monotonic()
+        before = {k: len(getattr(b, k)) for k in ("claims", "details", "plots", "notes")}
         print("make bench: %s ..." % name, end=" ", flush=True)
         try:
             globals()[name](b)
@@ -726,6 +753,16 @@ def main():
         except Exception as e:  # one broken lab bench must not hide the others
             print("not measured (%s)" % e, flush=True)
             b.notes.append("%s: %s" % (name, e))
+        if b.details[before["details"]:]:
+            b.details[before["details"]] = (
+                b.details[before["details"]][0] + " (measured %s, load %s)" % (
+                    datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                    "%.1f" % os.getloadavg()[0]), b.details[before["details"]][1])
+        section = {k: getattr(b, k)[before[k]:] for k in before}
+        section.update(when=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                       raw={k: v for k, v in b.raw.items() if k.startswith(name)})
+        with open(saved, "w") as fh:
+            json.dump(section, fh, indent=1, default=str)
     ratios_plot(b)
     text = write_report(b, mach, started, time.monotonic() - t0)
     print()

@@ -4,7 +4,8 @@
 #   make bench [BENCH_REPS=5] [BENCH_SIZES=10000,...] [BENCH_SKIP=grading,...]
 #        refcount, cycles, pools, generators, tracing and grading time;
 #        writes $(BUILD)/bench/results.md, results.json and *.png, prints
-#        the table.  BENCH_ONLY=cycles,pools runs only those sections.
+#        the table.  BENCH_ONLY=cycles,pools runs only those sections;
+#        BENCH_KEEP=1 reports the others from their last run.
 #   make bench-refcount [BENCH_N=1000000]
 #        one run of the refcount bench and of python3 doing the same
 #
@@ -47,7 +48,7 @@ bench-tools: $(BENCH_DIR)/refcount-bench $(BENCH_DIR)/tracing-scale
 
 bench: bench-tools
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \
-	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
+	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) $(if $(BENCH_KEEP),--keep) \
 	  --make '$(MAKE)'
 
 bench-refcount: $(BENCH_DIR)/refcount-bench
