@@ -45,13 +45,13 @@ struct batch_options {
     const char *grader;      /* path of memlab-grade */
     char **labs;             /* labs to grade; all of the kit's when none given */
     size_t nlabs;
-    int jobs;                /* graders running at once */
-    int grader_jobs;         /* --jobs given to each grader */
-    double timeout;          /* wall seconds one grader run may take */
-    int force;               /* regrade even what is done */
-    int retry_failed;        /* regrade jobs whose grader failed or timed out */
-    int quiet;               /* no per-job progress lines */
-    char **grader_args;      /* extra arguments for every grader run */
+    int jobs;           /* graders running at once */
+    int grader_jobs;    /* --jobs given to each grader */
+    double timeout;     /* wall seconds one grader run may take */
+    int force;          /* regrade even what is done */
+    int retry_failed;   /* regrade jobs whose grader failed or timed out */
+    int quiet;          /* no per-job progress lines */
+    char **grader_args; /* extra arguments for every grader run */
     size_t ngrader_args;
 };
 
@@ -60,10 +60,10 @@ struct batch_options {
 enum job_state { JOB_TODO, JOB_SKIPPED, JOB_RUNNING, JOB_DONE };
 
 struct student {
-    char *name;    /* folder or archive name without its extension */
-    char *source;  /* SUBMISSIONS/<entry> */
+    char *name;   /* folder or archive name without its extension */
+    char *source; /* SUBMISSIONS/<entry> */
     int is_archive;
-    char *dir;     /* the folder handed to the grader (after unpacking) */
+    char *dir; /* the folder handed to the grader (after unpacking) */
     int unpack_failed;
     char *unpack_error;
 };
@@ -120,15 +120,15 @@ int gradebook_write(const char *out, struct student *students, size_t nstudents,
 
 /* ------------------------------------------------------------ fsutil */
 
-char *path_join(const char *a, const char *b);                 /* malloc'd "a/b" */
+char *path_join(const char *a, const char *b); /* malloc'd "a/b" */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int mkdir_p(const char *path);                                 /* 0 or -1 */
-int remove_tree(const char *path);                             /* 0 or -1; absent is fine */
-int write_file_atomic(const char *path, const char *text);     /* tmp + fsync + rename */
-int fsync_dir_of(const char *path);                            /* fsync the parent folder */
+int mkdir_p(const char *path);                             /* 0 or -1 */
+int remove_tree(const char *path);                         /* 0 or -1; absent is fine */
+int write_file_atomic(const char *path, const char *text); /* tmp + fsync + rename */
+int fsync_dir_of(const char *path);                        /* fsync the parent folder */
 int is_dir(const char *path);
 int is_file(const char *path);
-double now_seconds(void);                                      /* CLOCK_MONOTONIC */
+double now_seconds(void); /* CLOCK_MONOTONIC */
 void *xmalloc(size_t n);
 char *xstrdup(const char *s);
 

@@ -10,7 +10,8 @@
 #   2 in 10  partial      the first file from the reference, the rest from the skeleton
 #   2 in 10  broken       the reference with a compile error appended
 #   1 in 10  hanging      the reference with an endless loop in FUNCTION (default:
-#                         obj_getrefcount when it exists, else the first function)
+#                         dict_resize when it exists, else the first function):
+#                         the tests that reach it time out
 # then times memlab-grade-all on them with each job count in --jobs (from an
 # empty output folder each time), and prints the wall times, the speed-up
 # and the gradebook's status counts.
@@ -37,26 +38,28 @@ files=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))
 first=${files%% *}
 
 # ---------------------------------------------------------------- submissions
-make_hanging() { # file function
-    local f=$1 fn=$2
-    python3 - "$f" "$fn" <<'PY'
+make_hanging() { # dir function: an endless loop at the top of function's body
+    python3 - "$1" "$2" $files <<'PY'
 import re, sys
-path, fn = sys.argv[1], sys.argv[2]
-lines = open(path).read().split("\n")
+folder, fn, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 spin = "    { volatile int spin = 1; while (spin) { } }"
-for i, line in enumerate(lines):
-    if line == "{" and i > 0 and (not fn or re.search(r"\b%s\s*\(" % re.escape(fn), lines[i - 1])):
-        lines.insert(i + 1, spin)
-        break
-open(path, "w").write("\n".join(lines))
+for name in names:
+    path = f"{folder}/{name}"
+    lines = open(path).read().split("\n")
+    for i, line in enumerate(lines):
+        if line == "{" and i > 0 and (not fn or re.search(r"\b%s\s*\(" % re.escape(fn), lines[i - 1])):
+            lines.insert(i + 1, spin)
+            open(path, "w").write("\n".join(lines))
+            sys.exit(0)
+sys.exit("no function %s" % fn)
 PY
 }
 
 subs="$out/submissions"
 rm -rf "$out"
 mkdir -p "$subs"
-if [ -z "$hang" ] && grep -q "obj_getrefcount(" "$KIT/solutions/$lab/$first" 2>/dev/null; then
-    hang=obj_getrefcount
+if [ -z "$hang" ] && grep -q "^dict_resize(\|[ *]dict_resize(" "$KIT/solutions/$lab/"* 2>/dev/null; then
+    hang=dict_resize
 fi
 for i in $(seq 1 "$count"); do
     d="$subs/$(printf 'student%03d' "$i")"
@@ -67,7 +70,7 @@ for i in $(seq 1 "$count"); do
     5 | 6) for f in $files; do [ "$f" = "$first" ] || cp "$KIT/labs/$lab/$f" "$d/$f"; done
         [ "$files" = "$first" ] && cp "$KIT/labs/$lab/$first" "$d/$first" ;;
     7 | 8) printf '\nint broken_submission(void) { return }\n' >>"$d/$first" ;;
-    9) make_hanging "$d/$first" "$hang" ;;
+    9) make_hanging "$d" "$hang" ;;
     esac
 done
 echo "bench: $count submissions of $lab in $subs (5/10 full, 2/10 partial, 2/10 broken, 1/10 hanging in ${hang:-the first function})"

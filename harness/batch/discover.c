@@ -2,12 +2,12 @@
  * discover.c -- what there is to grade: the kit's labs, the class's
  * submissions, and whether a (student, lab) job has already finished.
  */
+#include "batch.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "batch.h"
 
 /* ------------------------------------------------------------ labs */
 
@@ -58,8 +58,8 @@ size_t discover_labs(const char *kit, char ***out)
 
 /* ------------------------------------------------------------ students */
 
-static const char *const archive_suffixes[] = {".tar.gz", ".tgz", ".tar.xz", ".tar.bz2",
-                                               ".tar", ".zip"};
+static const char *const archive_suffixes[] = {".tar.gz",  ".tgz", ".tar.xz",
+                                               ".tar.bz2", ".tar", ".zip"};
 
 /* Length of the archive suffix name ends with, or 0. */
 static size_t archive_suffix(const char *name)

@@ -3,6 +3,8 @@
  * folders made and removed, and a file written so that a reader sees either
  * the old content or the new one, never half of it.
  */
+#include "batch.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -14,8 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "batch.h"
 
 void *xmalloc(size_t n)
 {

@@ -14,13 +14,13 @@
  * a quote or a line break is put in quotes, quotes doubled), and a text field
  * that a spreadsheet would run as a formula (=, +, -, @) is prefixed with '.
  */
+#include "batch.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "batch.h"
 
 /* ------------------------------------------------------------ reading a report */
 
@@ -113,8 +113,8 @@ static double line_coverage(json_t *root, const char *report_dir)
  * static_check, compile_error), else NULL. */
 static const char *grader_outcome(json_t *root)
 {
-    const char *o = json_string_value(json_object_get(json_object_get(root, "extra_data"),
-                                                      "outcome"));
+    const char *o =
+        json_string_value(json_object_get(json_object_get(root, "extra_data"), "outcome"));
     return o && strcmp(o, "graded") != 0 ? o : NULL;
 }
 
@@ -125,8 +125,8 @@ static void csv_text(FILE *f, const char *s)
     if (!s)
         s = "";
     int formula = strchr("=+-@\t\r", s[0]) && s[0];
-    int quote = formula || strpbrk(s, ",\"\r\n") || (s[0] == ' ') ||
-                (s[0] && s[strlen(s) - 1] == ' ');
+    int quote =
+        formula || strpbrk(s, ",\"\r\n") || (s[0] == ' ') || (s[0] && s[strlen(s) - 1] == ' ');
     if (!quote) {
         fputs(s, f);
         return;
@@ -202,8 +202,8 @@ static void write_header(FILE *f, struct lab_columns *cols, size_t nlabs)
 {
     fputs("student,total", f);
     for (size_t l = 0; l < nlabs; l++) {
-        const char *suffixes[] = {"score", "max", "status", "memory errors", "leaks",
-                                  "line coverage %"};
+        const char *suffixes[] = {"score",         "max",   "status",
+                                  "memory errors", "leaks", "line coverage %"};
         for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++) {
             char *h = str_printf("%s %s", cols[l].lab, suffixes[k]);
             csv_sep(f), csv_text(f, h);

@@ -9,6 +9,8 @@
  * interruption and it goes on where it stopped.  See batch.h for the layout
  * and the invariant that makes this safe.
  */
+#include "batch.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +20,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-#include "batch.h"
 
 static void usage(FILE *f)
 {
@@ -163,7 +163,10 @@ static int parse_options(int argc, char **argv, struct batch_options *o, int *gr
         case 't':
             if (positive(optarg, &v) != 0) {
                 fprintf(stderr, "memlab-grade-all: --%s wants a positive number, not '%s'\n",
-                        c == 't' ? "timeout" : c == 'j' ? "jobs" : "grader-jobs", optarg);
+                        c == 't'   ? "timeout"
+                        : c == 'j' ? "jobs"
+                                   : "grader-jobs",
+                        optarg);
                 return -1;
             }
             if (c == 'j')
@@ -189,8 +192,12 @@ int main(int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     struct batch_options o = {
-        .out = "grades", .kit = ".", .build = "build", .jobs = cpus > 0 ? (int)cpus : 1,
-        .grader_jobs = 1, .timeout = 1800,
+        .out = "grades",
+        .kit = ".",
+        .build = "build",
+        .jobs = cpus > 0 ? (int)cpus : 1,
+        .grader_jobs = 1,
+        .timeout = 1800,
     };
     int gradebook_only = 0;
     if (parse_options(argc, argv, &o, &gradebook_only) != 0)
@@ -208,8 +215,7 @@ int main(int argc, char **argv)
     struct student *students;
     size_t nstudents = discover_students(o.submissions, &students);
     if (nstudents == (size_t)-1) {
-        fprintf(stderr, "memlab-grade-all: cannot read %s: %s\n", o.submissions,
-                strerror(errno));
+        fprintf(stderr, "memlab-grade-all: cannot read %s: %s\n", o.submissions, strerror(errno));
         return 2;
     }
     if (!gradebook_only && access(o.grader, X_OK) != 0) {

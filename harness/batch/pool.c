@@ -20,6 +20,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "batch.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -31,8 +33,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "batch.h"
 
 int results_score(const char *report_dir, double *score, double *max_score); /* gradebook.c */
 
@@ -63,10 +63,7 @@ static void sleep_briefly(void)
 
 /* ------------------------------------------------------------ launch */
 
-static char *log_path_of(const struct job *j)
-{
-    return str_printf("%s.log", j->tmp_dir);
-}
+static char *log_path_of(const struct job *j) { return str_printf("%s.log", j->tmp_dir); }
 
 /* In the child: its own process group (so a timeout kills the whole grader),
  * killed with us if we die, stdin closed, output to the job's log. */
@@ -90,9 +87,10 @@ static void exec_grader(const struct batch_options *o, const struct job *j, pid_
     }
     char jobs[16];
     snprintf(jobs, sizeof jobs, "%d", o->grader_jobs);
-    char *fixed[] = {(char *)o->grader, "--lab", (char *)j->lab, "--submission",
-                     j->student->dir, "--report", j->tmp_dir, "--kit", (char *)o->kit,
-                     "--build", (char *)o->build, "--jobs", jobs, "--reveal-hidden", "--quiet"};
+    char *fixed[] = {
+        (char *)o->grader, "--lab",    (char *)j->lab, "--submission",    j->student->dir,
+        "--report",        j->tmp_dir, "--kit",        (char *)o->kit,    "--build",
+        (char *)o->build,  "--jobs",   jobs,           "--reveal-hidden", "--quiet"};
     size_t nfixed = sizeof fixed / sizeof *fixed;
     char **argv = xmalloc((nfixed + o->ngrader_args + 1) * sizeof *argv);
     memcpy(argv, fixed, sizeof fixed);
@@ -179,8 +177,7 @@ static int finish_folder(struct job *j, const char *status, const char *detail, 
     if (rc == 0)
         rc = commit_folder(j->tmp_dir, j->final_dir);
     if (rc != 0)
-        fprintf(stderr, "memlab-grade-all: cannot finish %s: %s\n", j->final_dir,
-                strerror(errno));
+        fprintf(stderr, "memlab-grade-all: cannot finish %s: %s\n", j->final_dir, strerror(errno));
     free(j->tmp_dir);
     j->tmp_dir = NULL;
     j->state = JOB_DONE;

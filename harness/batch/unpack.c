@@ -7,6 +7,8 @@
  * Symbolic links are removed (a submission is plain files), and a lone top
  * folder (the student zipped their folder) is looked through.
  */
+#include "batch.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +19,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "batch.h"
 
 /* ------------------------------------------------------------ run tar / unzip */
 
@@ -57,8 +57,14 @@ static int extract(const char *archive, const char *into, const char *log_path)
         return run_quiet(argv, log_path);
     }
     /* GNU tar refuses members with '..' and strips a leading '/'. */
-    char *argv[] = {"tar", "-xf", (char *)archive, "-C", (char *)into, "--no-same-owner",
-                    "--no-same-permissions", NULL};
+    char *argv[] = {"tar",
+                    "-xf",
+                    (char *)archive,
+                    "-C",
+                    (char *)into,
+                    "--no-same-owner",
+                    "--no-same-permissions",
+                    NULL};
     return run_quiet(argv, log_path);
 }
 
