@@ -1,26 +1,27 @@
 """equivalents.py -- the mutants judged equivalent, read from
 docs/mutation-equivalents.md.
 
-Each entry there is a bullet list item of four or five sub-items:
+Each entry there is a bullet list item of five or six sub-items:
 
     - file: containers.c
+      function: list_new
       operator: ror-bound
       line: `if (n >= 0)`
       change: `>=` -> `>`
       reason: n is never 0 here: ...
 
-`line` is the text of the line the mutant changes (whitespace collapsed),
-`change` as the report prints it.  Matching uses those, not the line
+`function` is the function the mutant is in, `line` the text of the line
+it changes (whitespace collapsed), `change` as the report prints it.  Matching uses those, not the line
 number, so the list survives edits elsewhere in the file.
 """
 import re
 
-FIELD = re.compile(r"^\s*-?\s*(file|operator|line|change|reason):\s*(.*)$")
+FIELD = re.compile(r"^\s*-?\s*(file|function|operator|line|change|reason):\s*(.*)$")
 
 
 def load(path):
-    """{(file, operator, line, change): reason}"""
-    out, cur = {}, {}
+    """{(file, function, operator, line, change): reason}"""
+    out, cur, last = {}, {}, None
     try:
         with open(path) as f:
             text = f.read()
@@ -28,19 +29,23 @@ def load(path):
         return out
 
     def flush():
-        if all(k in cur for k in ("file", "operator", "line", "change")):
-            out[(cur["file"], cur["operator"], unquote(cur["line"]), cur["change"].strip())] = \
-                cur.get("reason", "equivalent").strip()
+        if all(k in cur for k in ("file", "function", "operator", "line", "change")):
+            key = (cur["file"], cur["function"], cur["operator"], unquote(cur["line"]),
+                   cur["change"].strip())
+            out[key] = " ".join(cur.get("reason", "equivalent").split())
 
     for raw in text.splitlines():
         m = FIELD.match(raw)
-        if not m:
-            continue
-        k, v = m.group(1), m.group(2)
-        if k == "file" and raw.lstrip().startswith("-"):
-            flush()
-            cur = {}
-        cur[k] = v.strip()
+        if m:
+            k, v = m.group(1), m.group(2)
+            if k == "file" and raw.lstrip().startswith("-"):
+                flush()
+                cur = {}
+            cur[k], last = v.strip(), k
+        elif last and raw.startswith("  ") and raw.strip():
+            cur[last] += " " + raw.strip()  # a field continued on the next line
+        else:
+            last = None
     flush()
     return out
 

@@ -21,8 +21,9 @@ lab's tests (public and hidden) on it.
                definite leak kills it.
 
 Results are cached per mutant in <build>/mutation/<lab>/cache/, keyed by
-the mutant's text and the reference test binary: a rerun does only the
-mutants that are new or whose tests changed.
+the mutant's text: a rerun does only the new mutants, and the survivors
+again when the tests changed (a killed mutant stays killed while its killer
+test exists; --fresh ignores the cache).
 """
 import hashlib
 import json
@@ -79,6 +80,7 @@ class Lab:
                          if l != lab and os.path.exists(os.path.join(self.build, "lib", f"libref_{l}.a"))]
         self.tests = self._tests()
         self.test_digest = file_sha1(self.ref_bin)
+        self.source_digest = sha1(*[file_sha1(self.source(f)) for f in self.files])
         self.kills = {}
         self.lock = threading.Lock()
         os.makedirs(os.path.join(self.work, "cache"), exist_ok=True)
@@ -211,6 +213,8 @@ class Executor:
         self.lab, self.lines, self.seconds, self.valgrind = lab, lines, seconds, valgrind
         self.slots = []
         self.slot_lock = threading.Lock()
+        self.fresh = False
+        lab.driver_objs()  # once, before the workers start
 
     def _slot(self):
         with self.slot_lock:
@@ -237,14 +241,28 @@ class Executor:
         return tests
 
     def key(self, m, text):
-        return sha1(TOOL_VERSION, self.lab.test_digest, m.file, m.apply(text),
-                    self.valgrind)
+        """The cache key: the mutant's text (with the lab's other files and
+        the tool).  The tests are not in it: see reusable()."""
+        return sha1(TOOL_VERSION, self.lab.source_digest, m.file, m.apply(text), self.valgrind)
+
+    def reusable(self, r):
+        """A cached result stands when the tests cannot have changed it: a
+        mutant killed by a test that still exists stays killed (tests are
+        only ever made stronger); any other verdict is redone when the
+        test binary changed."""
+        if r.get("status") == "killed":
+            return r.get("by") in self.lab.tests
+        if r.get("status") == "not-compiling":
+            return True
+        return r.get("tests") == self.lab.test_digest
 
     def cached(self, m, text):
         path = os.path.join(self.lab.work, "cache", self.key(m, text) + ".json")
-        if os.path.exists(path):
+        if os.path.exists(path) and not self.fresh:
             with open(path) as f:
-                return json.load(f)
+                r = json.load(f)
+            if self.reusable(r):
+                return r
         return None
 
     def run(self, m, text):
@@ -256,6 +274,7 @@ class Executor:
             result = self._run(m, text, slot)
         finally:
             self._free(slot)
+        result["tests"] = self.lab.test_digest
         path = os.path.join(self.lab.work, "cache", self.key(m, text) + ".json")
         with open(path + ".tmp", "w") as f:
             json.dump(result, f)

@@ -13,7 +13,9 @@
  * Prints "PASS NAME" per test passed, then, at the first failure,
  * "FAIL NAME why" and exits 1; exits 0 when every test passed.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

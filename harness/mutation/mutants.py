@@ -22,8 +22,9 @@ then tokenized; every site is a (start, end, replacement) edit of the
 original text, so a mutant is exact text, not a re-printed tree.
 
 Identity.  `mid` (file:line:operator#n) names a mutant in a report; `key`
-(the file, the operator, the text of the line it changes and the change)
-names it across edits of the file: the equivalent-mutant list matches on it.
+(the file, the function, the operator, the text of the line it changes and
+the change) names it across edits of the file: the equivalent-mutant list
+matches on it.
 """
 import re
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Mutant:
     original: str    # the changed text, before
     mid: str = ""
     key: tuple = ()
+    func: str = ""   # the function it is in
 
     def apply(self, text):
         return text[:self.start] + self.repl + text[self.end:]
@@ -306,7 +308,7 @@ class Scanner:
             t = self.toks[i]
             if t.text == "{" and i > 0 and self.toks[i - 1].text == ")":
                 close = self.match.get(i, n - 1)
-                out.append((i, close, self.return_type(boundary + 1, i)))
+                out.append((i, close, self.return_type(boundary + 1, i), self.function_name(i)))
                 boundary, i = close, close + 1
                 continue
             if t.text in ("{", "(", "["):
@@ -316,6 +318,10 @@ class Scanner:
                 boundary = i
             i += 1
         return out
+
+    def function_name(self, body):
+        open_paren = self.match.get(body - 1)
+        return self.toks[open_paren - 1].text if open_paren else "?"
 
     def return_type(self, lo, body):
         # the name is the identifier before the '(' that matches the ')' before the body
@@ -336,16 +342,18 @@ class Scanner:
 def mutants_of(name, text):
     s = Scanner(name, text)
     funcs = s.functions()
-    s.token_sites([(lo, hi) for lo, hi, _ in funcs])
-    for lo, hi, rettype in funcs:
+    s.token_sites([(lo, hi) for lo, hi, _, _ in funcs])
+    for lo, hi, rettype, _ in funcs:
         s.statement_sites(lo, hi, rettype)
+    bodies = [(s.toks[lo].start, s.toks[hi].end, name) for lo, hi, _, name in funcs]
     s.mutants.sort(key=lambda m: (m.start, m.op, m.repl))
     seen = {}
     for m in s.mutants:
         base = f"{name}:{m.line}:{m.op}"
         seen[base] = seen.get(base, 0) + 1
         m.mid = f"{base}#{seen[base]}"
-        m.key = (name, m.op, original_lines(text, m), m.change())
+        m.func = next((f for a, b, f in bodies if a <= m.start < b), "?")
+        m.key = (name, m.func, m.op, original_lines(text, m), m.change())
     return s.mutants
 
 

@@ -24,6 +24,8 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import equivalents  # noqa: E402
 import execute  # noqa: E402
@@ -41,6 +43,7 @@ def parse_args(argv):
     p.add_argument("--no-memcheck", action="store_true")
     p.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--fresh", action="store_true", help="ignore the cached results")
     return p.parse_args(argv)
 
 
@@ -74,6 +77,7 @@ def main(argv):
     equiv = equivalents.load(os.path.join(lab.kit, "docs", "mutation-equivalents.md"))
     lines, seconds = lab.coverage(log)
     ex = execute.Executor(lab, lines, seconds, valgrind=not args.no_memcheck)
+    ex.fresh = args.fresh
 
     results = {}
     todo = []

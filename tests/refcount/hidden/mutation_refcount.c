@@ -1,0 +1,276 @@
+/*
+ * mutation_refcount.c -- hidden tests that kill what the mutation run
+ * (make mutation LAB=refcount) found alive: allocation sizes, object
+ * allocation failing, zero-item variable objects, and a trashcan that
+ * postpones several deallocs at once or runs twice.
+ */
+#include "../probe.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+/* ==================================================================== sizes */
+
+/* A plain object whose size is not a multiple of a pointer: a header and
+ * one byte. */
+static void odd_dealloc(ml_object *op) { ML_TYPE(op)->tp_free(op); }
+
+static ml_type odd_type = {
+    .tp_name = "odd",
+    .tp_basicsize = sizeof(ml_object) + 1,
+    .tp_dealloc = odd_dealloc,
+    .tp_free = obj_free,
+};
+
+/* A variable-size plain object: a header and 64-byte items. */
+static ml_type wide_var_type = {
+    .tp_name = "wide",
+    .tp_basicsize = sizeof(ml_varobject),
+    .tp_itemsize = 64,
+    .tp_dealloc = odd_dealloc,
+    .tp_free = obj_free,
+};
+
+ML_TEST(obj_new_gives_room_for_every_byte_of_the_basic_size, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "an object of basicsize 17 gets at least 17 bytes, the last one writable",
+        .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
+{
+    ml_object *op = obj_new(&odd_type);
+    ck_assert_ptr_nonnull(op);
+    ck_assert_msg(mem_block_size(op) >= odd_type.tp_basicsize,
+                  "a block of %zu bytes cannot hold an object of basicsize %zu",
+                  mem_block_size(op), odd_type.tp_basicsize);
+    ck_assert_msg(((unsigned char *)op)[sizeof(ml_object)] == 0, "the object is zeroed");
+    ((unsigned char *)op)[sizeof(ml_object)] = 0xab;
+    obj_decref(op);
+}
+
+ML_TEST(obj_new_allocates_no_items, .points = 1, .visibility = ML_HIDDEN,
+        .description = "obj_new of a type with items allocates the basic size only",
+        .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
+{
+    ml_object *op = obj_new(&wide_var_type);
+    ck_assert_ptr_nonnull(op);
+    ck_assert_msg(mem_block_size(op) < wide_var_type.tp_basicsize + wide_var_type.tp_itemsize,
+                  "obj_new made a block of %zu bytes: room for an item no one asked for",
+                  mem_block_size(op));
+    obj_decref(op);
+}
+
+ML_TEST(obj_new_var_of_zero_items_is_a_valid_object, .points = 1, .visibility = ML_HIDDEN,
+        .description = "obj_new_var(type, 0) returns an object of size 0; -1 is a bad call",
+        .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    ml_object *op = obj_new_var(&wide_var_type, 0);
+    ck_assert_msg(op != NULL, "zero items is a valid size");
+    ck_assert_int_eq(ML_SIZE(op), 0);
+    ck_assert_int_eq(ML_REFCNT(op), 1);
+    obj_decref(op);
+    ck_assert_ptr_null(obj_new_var(&wide_var_type, -1));
+    ck_assert_int_eq(err_occurred(), ML_EXC_SYSTEM_ERROR);
+    ASSERT_BALANCED(total0, blocks0);
+}
+
+/* ==================================================================== out of memory */
+
+/* An allocator whose next call fails, then passes every call through (the
+ * MemoryError itself is an object: it must be allocatable). */
+static int failures_left;
+
+static void *fail_once_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    if (failures_left > 0) {
+        failures_left--;
+        return NULL;
+    }
+    return malloc(n ? n : 1);
+}
+
+static void *pass_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    (void)ctx;
+    return calloc(nelem ? nelem : 1, elsize ? elsize : 1);
+}
+
+static void *pass_realloc(void *ctx, void *ptr, size_t n)
+{
+    (void)ctx;
+    return realloc(ptr, n ? n : 1);
+}
+
+static void pass_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+}
+
+static const mem_allocator fail_once = {NULL, fail_once_malloc, pass_calloc, pass_realloc,
+                                        pass_free};
+
+ML_TEST(a_plain_object_that_cannot_be_allocated_is_a_memory_error, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "obj_new of a non-GC type whose allocation fails: NULL, MemoryError",
+        .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    mem_set_allocator(MEM_DOMAIN_OBJ, &fail_once);
+    failures_left = 1;
+    ml_object *op = probe_new(1);
+    mem_reset_allocators();
+    ck_assert_ptr_null(op);
+    ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR,
+                  "a failed allocation sets MemoryError (kind %d seen)", (int)err_occurred());
+    err_clear();
+    ck_assert_msg(obj_total_refcount() == total0, "a failed allocation counts no reference");
+}
+
+/* ==================================================================== the trashcan */
+
+/* [[...[[[p1], [p2], [p3]]]...]]: `depth` lists above one list of three
+ * one-probe lists, so that three deallocs are postponed at the same time. */
+static ml_object *deep_fan(long depth)
+{
+    ml_object *fan = list_new(0);
+    ck_assert_ptr_nonnull(fan);
+    for (int id = 1; id <= 3; id++) {
+        ml_object *leaf = list_new(1), *p = probe_new(id);
+        ck_assert_ptr_nonnull(leaf);
+        ck_assert_ptr_nonnull(p);
+        LIST_SET_ITEM(leaf, 0, p);
+        ck_assert_int_eq(list_append(fan, leaf), 0);
+        obj_decref(leaf);
+    }
+    ml_object *inner = fan;
+    for (long i = 0; i < depth; i++) {
+        ml_object *outer = list_new(1);
+        ck_assert_ptr_nonnull(outer);
+        LIST_SET_ITEM(outer, 0, inner);
+        inner = outer;
+    }
+    return inner;
+}
+
+ML_TEST(trashcan_keeps_every_dealloc_it_postpones, .points = 1, .visibility = ML_HIDDEN,
+        .description = "three lists postponed at the same depth are all freed, none lost",
+        .hint = "handout §7, The trashcan",
+        .parent = "trashcan_bounds_the_depth_of_10000_nested_lists")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    for (long depth = ML_TRASHCAN_UNWIND_LEVEL - 3; depth <= ML_TRASHCAN_UNWIND_LEVEL + 3;
+         depth++) {
+        dealloc_count = 0;
+        obj_decref(deep_fan(depth));
+        ck_assert_msg(dealloc_count == 3, "depth %ld: %d of the 3 probes freed", depth,
+                      dealloc_count);
+    }
+    ASSERT_BALANCED(total0, blocks0);
+}
+
+static ml_object *chain_of(long depth, int id)
+{
+    ml_object *inner = probe_new(id);
+    ck_assert_ptr_nonnull(inner);
+    for (long i = 0; i < depth; i++) {
+        ml_object *outer = list_new(1);
+        ck_assert_ptr_nonnull(outer);
+        LIST_SET_ITEM(outer, 0, inner);
+        inner = outer;
+    }
+    return inner;
+}
+
+ML_TEST(trashcan_is_back_at_rest_after_a_long_chain, .points = 1, .visibility = ML_HIDDEN,
+        .description = "after freeing a 1000-deep chain, a second one and a lone list free "
+                       "normally: the nesting is back at 0",
+        .hint = "handout §7, The trashcan",
+        .parent = "trashcan_bounds_the_depth_of_10000_nested_lists")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    obj_decref(chain_of(1000, 1));
+    ck_assert_int_eq(dealloc_count, 1);
+    obj_decref(chain_of(1000, 2));
+    ck_assert_msg(dealloc_count == 2, "the second chain's probe was not freed");
+    obj_trashcan_reset_max_depth();
+    ck_assert_int_eq(obj_trashcan_max_depth(), 0);
+    obj_decref(chain_of(1, 3));
+    ck_assert_msg(obj_trashcan_max_depth() == 1,
+                  "one list freed alone nests 1 trashcan-protected dealloc, not %d",
+                  obj_trashcan_max_depth());
+    ASSERT_BALANCED(total0, blocks0);
+}
+
+/* ==================================================================== lists */
+
+ML_TEST(an_empty_list_has_no_item_array, .points = 1, .visibility = ML_HIDDEN,
+        .description = "list_new(0) allocates no item array; list_new(3) allocates exactly 3 slots",
+        .hint = "handout §6.1, list", .parent = "list_append_increfs_and_grows")
+{
+    ml_object *empty = list_new(0), *three = list_new(3);
+    ck_assert_ptr_nonnull(empty);
+    ck_assert_ptr_nonnull(three);
+    ck_assert_msg(((ml_list *)empty)->ob_item == NULL, "[] has ob_item NULL, as in CPython");
+    ck_assert_int_eq(((ml_list *)empty)->allocated, 0);
+    ck_assert_int_eq(((ml_list *)three)->allocated, 3);
+    ck_assert_int_eq(list_size(three), 3);
+    obj_decref(empty);
+    obj_decref(three);
+}
+
+ML_TEST(insert_at_zero_puts_the_item_first, .points = 1, .visibility = ML_HIDDEN,
+        .description = "l.insert(0, x) on [a, b] gives [x, a, b]; l.insert(-2, y) gives [x, y, a, b]",
+        .hint = "handout §6.1, list", .parent = "list_insert_clamps_the_index_and_increfs")
+{
+    ml_object *l = list_new(0), *p[4];
+    ck_assert_ptr_nonnull(l);
+    for (int i = 0; i < 4; i++) {
+        p[i] = probe_new(i);
+        ck_assert_ptr_nonnull(p[i]);
+    }
+    ck_assert_int_eq(list_append(l, p[0]), 0);
+    ck_assert_int_eq(list_append(l, p[1]), 0);
+    ck_assert_int_eq(list_insert(l, 0, p[2]), 0);  /* [2, 0, 1] */
+    ck_assert_int_eq(list_insert(l, -2, p[3]), 0); /* [2, 3, 0, 1] */
+    const int expected[] = {2, 3, 0, 1};
+    ck_assert_int_eq(list_size(l), 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(probe_id(list_getitem(l, i)) == expected[i], "item %d is probe %d, not %d",
+                      i, probe_id(list_getitem(l, i)), expected[i]);
+    obj_decref(l);
+    for (int i = 0; i < 4; i++)
+        obj_decref(p[i]);
+}
+
+ML_TEST(insert_and_append_report_a_failed_resize, .points = 1, .visibility = ML_HIDDEN,
+        .description = "list_insert and list_append return -1 with MemoryError when the list "
+                       "cannot grow, and leave it unchanged",
+        .hint = "handout §6.1, list", .parent = "list_append_increfs_and_grows")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    ml_object *l = list_new(0), *p = probe_new(1);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_ptr_nonnull(p);
+    mem_set_allocator(MEM_DOMAIN_MEM, &fail_once);
+    failures_left = 1;
+    int rc = list_insert(l, 0, p);
+    ck_assert_msg(rc == -1, "list_insert returned %d when the list could not grow", rc);
+    ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
+    err_clear();
+    failures_left = 1;
+    rc = list_append(l, p);
+    mem_reset_allocators();
+    ck_assert_msg(rc == -1, "list_append returned %d when the list could not grow", rc);
+    ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
+    err_clear();
+    ck_assert_int_eq(list_size(l), 0);
+    ck_assert_int_eq(ML_REFCNT(p), 1);
+    obj_decref(l);
+    obj_decref(p);
+    ASSERT_BALANCED(total0, blocks0);
+}
