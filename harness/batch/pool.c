@@ -315,6 +315,32 @@ static void stop_all(struct job *jobs, size_t n)
     }
 }
 
+/* The grader times the reference once per lab (its calibration, cached in
+ * BUILD/calibration/<lab>.json).  While that cache is missing, a lab's first
+ * job runs alone among that lab's jobs, so that N graders do not all time
+ * the reference at once; once one of its jobs has finished, the lab is free. */
+static int must_wait_for_calibration(const struct batch_options *o, const struct job *j,
+                                     const struct job *jobs, size_t n)
+{
+    for (size_t i = 0; i < o->ngrader_args; i++)
+        if (strcmp(o->grader_args[i], "--no-calibrate") == 0)
+            return 0;
+    int running = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(jobs[i].lab, j->lab) != 0)
+            continue;
+        if (jobs[i].state == JOB_DONE || jobs[i].state == JOB_SKIPPED)
+            return 0;
+        running |= jobs[i].state == JOB_RUNNING;
+    }
+    if (!running)
+        return 0;
+    char *cache = str_printf("%s/calibration/%s.json", o->build, j->lab);
+    int missing = !is_file(cache);
+    free(cache);
+    return missing;
+}
+
 int pool_run(const struct batch_options *o, struct job *jobs, size_t njobs)
 {
     install_stop_handlers();
@@ -326,7 +352,10 @@ int pool_run(const struct batch_options *o, struct job *jobs, size_t njobs)
     char *timed_out = calloc(njobs ? njobs : 1, 1);
     for (;;) {
         while (!stop_requested && running < o->jobs && next < njobs) {
-            struct job *j = &jobs[next++];
+            struct job *j = &jobs[next];
+            if (j->state == JOB_TODO && must_wait_for_calibration(o, j, jobs, njobs))
+                break;
+            next++;
             if (j->state != JOB_TODO)
                 continue;
             if (unpack_student(o->out, j->student) != 0) {
