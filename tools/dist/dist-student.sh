@@ -111,7 +111,9 @@ files | while IFS= read -r f; do
     [ -f "$f" ] || continue
     if keep "$f"; then cp --parents -p "$f" "$root/"; fi
 done
-for f in tools/dist/classroom-result.py tools/dist/debian-packages.txt; do cp --parents -p "$f" "$root/"; done
+for f in tools/dist/classroom-result.py tools/dist/debian-packages.txt; do
+    cp --parents -p "$f" "$root/"
+done
 
 # ---------------------------------------------------------------- prebuilt references
 # Every layer, released or not: grading one lab links the others' reference.
@@ -149,13 +151,16 @@ EOF
 
 # The Classroom workflow grades the labs this kit was released with.
 if [ -f "$root/.github/workflows/classroom.yml" ]; then
-    sed -i "s/^\( *MEMLAB_LABS:\).*/\1 \"$(echo $release)\"/" "$root/.github/workflows/classroom.yml"
+    sed -i "s/^\( *MEMLAB_LABS:\).*/\1 \"$(echo $release)\"/" \
+        "$root/.github/workflows/classroom.yml"
 fi
 
 # ---------------------------------------------------------------- prove it, then pack
 leak_args=()
 [ "$with_hidden" = 1 ] && leak_args+=(--allow-hidden)
-leakcheck() { python3 tools/dist/leakcheck.py "$KIT" "$root" "${leak_args[@]}" >"$work/leaks" 2>/dev/null; }
+leakcheck() {
+    python3 tools/dist/leakcheck.py "$KIT" "$root" "${leak_args[@]}" >"$work/leaks" 2>/dev/null
+}
 if ! leakcheck; then
     # Prose that quotes a reference solution is left out, loudly; its author
     # can rewrite it, or list a line deliberately quoted in tools/dist/leak-allow.txt.
@@ -172,7 +177,8 @@ if ! leakcheck; then
 fi
 if [ -n "$out" ]; then
     mkdir -p "$(dirname "$out")"
-    tar -C "$(dirname "$root")" --owner=0 --group=0 --sort=name -czf "$out.tmp" "$(basename "$root")"
+    tar -C "$(dirname "$root")" --owner=0 --group=0 --sort=name \
+        -czf "$out.tmp" "$(basename "$root")"
     mv "$out.tmp" "$out"
     echo "dist-student: $out (labs:$release; $(find "$root" -type f | wc -l) files)"
 fi

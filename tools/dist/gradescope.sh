@@ -28,7 +28,8 @@ case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$KIT/tools/dist/dist-student.sh" --labs "$lab" --with-hidden --stage "$work" --name source >/dev/null
+"$KIT/tools/dist/dist-student.sh" --labs "$lab" --with-hidden --stage "$work" --name source \
+    >/dev/null
 src="$work/source"
 # What must be built before a submission is graded (the grader, the kit's
 # libraries, the lab's test objects and link manifest): make all.
