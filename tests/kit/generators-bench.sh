@@ -62,7 +62,7 @@ done
 # busy machine): the difference between draining 2m and m items, per item.
 if command -v valgrind >/dev/null 2>&1; then
     py=$(python3 -c 'import sys; print(sys.executable)')
-    m=200000
+    m=100000
     ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
            sed -n 's/.*Collected : //p'; }
     for w in none int; do
