@@ -136,12 +136,16 @@ static block_slot *registry_find(const void *ptr)
     }
 }
 
-static void registry_insert_slot(block_slot *slots, size_t capacity, block_slot entry)
+/* Put `entry` in the first empty or deleted slot of its probe sequence;
+ * returns 1 if that slot was empty (one more slot in use), 0 if reused. */
+static int registry_insert_slot(block_slot *slots, size_t capacity, block_slot entry)
 {
     size_t i = slot_of(entry.key, capacity);
     while (slots[i].key != EMPTY && slots[i].key != TOMBSTONE)
         i = (i + 1) & (capacity - 1);
+    int was_empty = slots[i].key == EMPTY;
     slots[i] = entry;
+    return was_empty;
 }
 
 /* Rebuild into a table that keeps the load under 3/4; drops tombstones. */
@@ -169,8 +173,8 @@ static void registry_add(const void *ptr, size_t size, mem_domain domain)
 {
     if ((registry.used + 1) * 4 > registry.capacity * 3)
         registry_grow();
-    registry_insert_slot(registry.slots, registry.capacity, (block_slot){key_of(ptr), size << 2 | (size_t)domain});
-    registry.used++;
+    registry.used += registry_insert_slot(registry.slots, registry.capacity,
+                                          (block_slot){key_of(ptr), size << 2 | (size_t)domain});
     stats.blocks++;
     stats.current += size;
     if (stats.current > stats.peak)
