@@ -128,23 +128,17 @@ void exc_format(const ml_exc *exc, char *buf, size_t size)
 
 static ml_exc *current;
 
-/* The exception used when there is no memory for a new one: immortal, so no
- * decref ever frees it; its message lives in a static buffer. */
-static char fallback_message[256];
-static ml_exc fallback_exc = {
+/* The exception used when there is no memory for a new one, as CPython
+ * falls back on a preallocated MemoryError: immortal, so no decref frees it,
+ * and never rewritten, so a copy saved by err_fetch keeps its meaning. */
+static char no_memory_message[] = "";
+static ml_exc no_memory_exc = {
     .ob_base = {ML_IMMORTAL_REFCNT, &ml_exc_type},
     .kind = ML_EXC_MEMORY_ERROR,
-    .message = fallback_message,
+    .message = no_memory_message,
 };
 
-static ml_exc *fallback(ml_exc_kind kind, const char *message)
-{
-    fallback_exc.kind = kind;
-    snprintf(fallback_message, sizeof fallback_message, "%s", message ? message : "");
-    fallback_exc.value = NULL; /* immortal: it owns nothing */
-    fallback_exc.cause = NULL;
-    return &fallback_exc;
-}
+static ml_exc *or_no_memory(ml_exc *exc) { return exc != NULL ? exc : &no_memory_exc; }
 
 void err_restore(ml_exc *exc)
 {
@@ -166,7 +160,7 @@ void err_clear(void) { err_restore(NULL); }
 void err_set(ml_exc_kind kind, const char *message)
 {
     ml_exc *exc = exc_new(kind, message, NULL);
-    err_restore(exc != NULL ? exc : fallback(kind, message));
+    err_restore(or_no_memory(exc));
 }
 
 void err_set_fmt(ml_exc_kind kind, const char *fmt, ...)
@@ -191,7 +185,7 @@ void err_set_value(ml_exc_kind kind, ml_object *value)
             obj_repr(value, message, sizeof message);
     }
     ml_exc *exc = exc_new(kind, message, value);
-    err_restore(exc != NULL ? exc : fallback(kind, message));
+    err_restore(or_no_memory(exc));
 }
 
 ml_object *err_no_memory(void)
