@@ -339,9 +339,18 @@ class Scanner:
         return "integer"
 
 
-def mutants_of(name, text):
+def function_bodies(name, text):
+    """{function name: its body's text, whitespace collapsed}."""
     s = Scanner(name, text)
-    funcs = s.functions()
+    return {fname: " ".join(s.masked[s.toks[lo].start:s.toks[hi].end].split())
+            for lo, hi, _, fname in s.functions()}
+
+
+def mutants_of(name, text, given=()):
+    """The mutants of one file; functions named in `given` (code the
+    skeleton hands out as is) are left alone."""
+    s = Scanner(name, text)
+    funcs = [f for f in s.functions() if f[3] not in given]
     s.token_sites([(lo, hi) for lo, hi, _, _ in funcs])
     for lo, hi, rettype, _ in funcs:
         s.statement_sites(lo, hi, rettype)

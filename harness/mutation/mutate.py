@@ -4,7 +4,9 @@
     mutate.py --lab ID [--kit DIR] [--build DIR] [--jobs N] [--sample N]
               [--min-score PCT] [--no-memcheck] [--list]
 
-Makes the mutants of the lab's reference solution (mutants.py), grades each
+Makes the mutants of the lab's reference solution (mutants.py) -- of the
+functions the student writes: a function the skeleton gives whole (the same
+body in labs/<lab>/<file>) is left alone unless --include-given --, grades each
 with the lab's public and hidden tests (execute.py) and reports the mutation
 score = killed / (killed + survived), every survivor with its file:line and
 change.  Mutants that do not compile, and those listed as equivalent in
@@ -44,16 +46,27 @@ def parse_args(argv):
     p.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--fresh", action="store_true", help="ignore the cached results")
+    p.add_argument("--include-given", action="store_true",
+                   help="mutate the functions the skeleton gives whole, too")
     return p.parse_args(argv)
 
 
-def collect(lab):
-    texts, out = {}, []
+def collect(lab, include_given=False):
+    """The mutants of the lab's files, and the functions left out because
+    the skeleton gives them whole (same body in labs/<lab>/<file>)."""
+    texts, out, given = {}, [], {}
     for name in lab.files:
         with open(lab.source(name)) as f:
             texts[name] = f.read()
-        out.extend(mutants.mutants_of(name, texts[name]))
-    return texts, out
+        skeleton = os.path.join(lab.kit, "labs", lab.id, name)
+        given[name] = set()
+        if not include_given and os.path.exists(skeleton):
+            with open(skeleton) as f:
+                sk = mutants.function_bodies(name, f.read())
+            sol = mutants.function_bodies(name, texts[name])
+            given[name] = {fn for fn, body in sol.items() if sk.get(fn) == body}
+        out.extend(mutants.mutants_of(name, texts[name], given[name]))
+    return texts, out, given
 
 
 def sample(ms, n):
@@ -68,7 +81,7 @@ def main(argv):
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     t0 = time.monotonic()
     lab = execute.Lab(args.kit, args.build, args.lab)
-    texts, ms = collect(lab)
+    texts, ms, given = collect(lab, args.include_given)
     ms = sample(ms, args.sample)
     if args.list:
         for m in ms:
@@ -87,8 +100,9 @@ def main(argv):
             results[m.mid] = {"status": "equivalent", "detail": reason, "seconds": 0}
         else:
             todo.append(m)
+    ngiven = sum(len(v) for v in given.values())
     log(f"mutation {lab.id}: {len(ms)} mutants ({len(ms) - len(todo)} listed as equivalent), "
-        f"{args.jobs} at a time")
+        f"{args.jobs} at a time; {ngiven} functions given by the skeleton left alone")
     done = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(ex.run, m, texts[m.file]): m for m in todo}
@@ -103,6 +117,7 @@ def main(argv):
                 log(f"  {done}/{len(todo)} in {time.monotonic() - t0:.0f} s")
 
     report = summarize(lab, ms, results, time.monotonic() - t0, args)
+    report["given"] = {f: sorted(v) for f, v in given.items()}
     write_reports(lab, report, args.sample)
     print(text_report(report, survivors_only=True), end="")
     used = equivalents.unused(equiv, {m.key for m in ms}) if not args.sample else []
