@@ -37,6 +37,11 @@ $(BENCH_DIR)/refcount-bench: bench/refcount_bench.c bench-o2-libs
 	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/refcount_bench.c -Wl,--undefined=pool_install \
 	  -Wl,--start-group $(BENCH_O2_LIBS) -Wl,--end-group -lm
 
+$(BENCH_DIR)/cycles-scale: bench/cycles_scale.c bench-o2-libs
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/cycles_scale.c \
+	  -Wl,--start-group $(BENCH_O2_LIBS) -Wl,--end-group -lm
+
 # The tracer stands on the mem layer alone (as in mk/tracing.mk).
 $(BENCH_DIR)/tracing-scale: bench/tracing_scale.c solutions/tracing/tracing.c labs/runtime/mem.c \
                             labs/include/memlab/tracing.h labs/include/memlab/mem.h
@@ -44,7 +49,7 @@ $(BENCH_DIR)/tracing-scale: bench/tracing_scale.c solutions/tracing/tracing.c la
 	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/tracing_scale.c \
 	  solutions/tracing/tracing.c labs/runtime/mem.c
 
-bench-tools: $(BENCH_DIR)/refcount-bench $(BENCH_DIR)/tracing-scale
+bench-tools: $(BENCH_DIR)/refcount-bench $(BENCH_DIR)/cycles-scale $(BENCH_DIR)/tracing-scale
 
 bench: bench-tools
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \

@@ -37,6 +37,20 @@ for alloc in malloc pymalloc; do
     fi
 done
 
+# ---------------------------------------------------------------- cycles scaling
+if $CC $FLAGS -o "$tmp/cycles-scale" bench/cycles_scale.c -Wl,--start-group $libs \
+    "$BUILD/lib/libruntime.a" -Wl,--end-group -lm 2> "$tmp/cc.log"; then
+    out=$("$tmp/cycles-scale" 10000 2>&1)
+    if grep -Eq '^reachable [0-9.]+$' <<<"$out" && grep -Eq '^cycles [0-9.]+$' <<<"$out" &&
+        ! grep -q 'expected' <<<"$out"; then
+        ok "cycles scaling driver at 10^4: both graphs collected as expected, ns per object"
+    else
+        bad "cycles scaling driver at 10^4: $out"
+    fi
+else
+    bad "bench/cycles_scale.c builds: $(head -3 "$tmp/cc.log")"
+fi
+
 # ---------------------------------------------------------------- tracing scaling
 if $CC $FLAGS -o "$tmp/tracing-scale" bench/tracing_scale.c solutions/tracing/tracing.c \
     labs/runtime/mem.c 2> "$tmp/cc.log"; then
