@@ -241,8 +241,10 @@ static int grow_arena_objects(void)
     return -1;
 }
 
-/* Map a new arena and return its object, its pools all free; NULL on failure. */
-static arena_object *new_arena(void)
+/* Map a new arena and return its object, its pools all free; NULL on failure.
+ * Out of line (noinline): it runs once per MiB, and inlined into its caller it
+ * would make every new pool save and restore registers it never uses. */
+static __attribute__((noinline)) arena_object *new_arena(void)
 {
     /* TODO: Take an unused arena object (growing the vector if none), mmap 1 MiB, mark
      * it in the address map, make it NOACCESS for Valgrind (create the mempool on
@@ -300,8 +302,10 @@ static void pool_extend(pool_header *pool, size_t size)
 }
 
 /* Take an empty pool from the fullest usable arena (mapping one if there is
- * none), put it on the used list of class idx, and return its first block. */
-static block *allocate_from_new_pool(unsigned int idx)
+ * none), put it on the used list of class idx, and return its first block.
+ * Out of line (noinline): inlined into pool_malloc, it would make every call,
+ * even the many that never get here, save and restore six registers. */
+static __attribute__((noinline)) block *allocate_from_new_pool(unsigned int idx)
 {
     (void)idx;
     /* TODO: Handout §4: get the head of usable_arenas (map a new arena if there is

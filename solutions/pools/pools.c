@@ -253,8 +253,10 @@ static int grow_arena_objects(void)
     return 0;
 }
 
-/* Map a new arena and return its object, its pools all free; NULL on failure. */
-static arena_object *new_arena(void)
+/* Map a new arena and return its object, its pools all free; NULL on failure.
+ * Out of line (noinline): it runs once per MiB, and inlined into its caller it
+ * would make every new pool save and restore registers it never uses. */
+static __attribute__((noinline)) arena_object *new_arena(void)
 {
     if (heap.unused_arena_objects == NULL && grow_arena_objects() < 0)
         return NULL;
@@ -359,8 +361,10 @@ static void pool_extend(pool_header *pool, size_t size)
 }
 
 /* Take an empty pool from the fullest usable arena (mapping one if there is
- * none), put it on the used list of class idx, and return its first block. */
-static block *allocate_from_new_pool(unsigned int idx)
+ * none), put it on the used list of class idx, and return its first block.
+ * Out of line (noinline): inlined into pool_malloc, it would make every call,
+ * even the many that never get here, save and restore six registers. */
+static __attribute__((noinline)) block *allocate_from_new_pool(unsigned int idx)
 {
     if (heap.usable_arenas == NULL) {
         heap.usable_arenas = new_arena();
@@ -576,7 +580,10 @@ void *pool_realloc(void *p, size_t nbytes)
     VALGRIND_DISABLE_ERROR_REPORTING;
     memcpy(q, p, nbytes < size ? nbytes : size);
     VALGRIND_ENABLE_ERROR_REPORTING;
-    pool_free(p);
+    /* pool_free(p) without its range test: p is known to be ours */
+    VALGRIND_MEMPOOL_FREE(&heap, p);
+    small_free(header_open(POOL_ADDR(p)), p);
+    headers_close();
     return q;
 }
 
