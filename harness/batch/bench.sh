@@ -105,7 +105,7 @@ for j in $jobs_list; do
     g="$out/grades-j$j"
     t0=$(date +%s.%N)
     "$build/bin/memlab-grade-all" --submissions "$subs" --lab "$lab" --out "$g" --jobs "$j" \
-        --kit "$KIT" --build "$build" --grader "$build/bin/memlab-grade" --quiet "${extra[@]}"
+        --kit "$KIT" --build "$build" --grader "$build/bin/memlab-grade" "${extra[@]}" 2>"$out/progress-j$j.log"
     t1=$(date +%s.%N)
     wall[$j]=$(python3 -c "print(round($t1 - $t0, 1))")
     echo "bench: --jobs $j: ${wall[$j]} s wall for $count submissions" \
