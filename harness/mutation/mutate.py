@@ -45,6 +45,8 @@ def parse_args(argv):
     p.add_argument("--no-memcheck", action="store_true")
     p.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--only", action="append", default=[],
+                   help="only the mutants whose id starts with this (repeatable)")
     p.add_argument("--fresh", action="store_true", help="ignore the cached results")
     p.add_argument("--include-given", action="store_true",
                    help="mutate the functions the skeleton gives whole, too")
@@ -83,6 +85,8 @@ def main(argv):
     lab = execute.Lab(args.kit, args.build, args.lab)
     texts, ms, given = collect(lab, args.include_given)
     ms = sample(ms, args.sample)
+    if args.only:
+        ms = [m for m in ms if any(m.mid.startswith(o) for o in args.only)]
     if args.list:
         for m in ms:
             print(f"{m.mid}\t{m.change()}")
@@ -118,11 +122,14 @@ def main(argv):
 
     report = summarize(lab, ms, results, time.monotonic() - t0, args)
     report["given"] = {f: sorted(v) for f, v in given.items()}
+    report["only"] = args.only
     write_reports(lab, report, args.sample)
     print(text_report(report, survivors_only=True), end="")
-    used = equivalents.unused(equiv, {m.key for m in ms}) if not args.sample else []
+    mine = {k: v for k, v in equiv.items() if k[0] in lab.files}
+    used = equivalents.unused(mine, {m.key for m in ms}) if not (args.sample or args.only) else []
     for key in used:
-        print(f"note: equivalent entry matches no mutant (stale?): {key[0]} {key[1]} `{key[2]}`")
+        print(f"note: equivalent entry matches no mutant (stale?): {key[0]} {key[1]} {key[2]} "
+              f"`{key[3]}` {key[4]}")
     if args.min_score is not None and report["score"] < args.min_score:
         print(f"mutation {lab.id}: score {report['score']:.1f} % is below {args.min_score:g} %")
         return 1
@@ -136,7 +143,7 @@ def summarize(lab, ms, results, elapsed, args):
         r = results[m.mid]
         counts[r["status"]] += 1
         rows.append({"id": m.mid, "file": m.file, "line": m.line, "operator": m.op,
-                     "change": m.change(), "line_text": m.key[2], **r})
+                     "change": m.change(), "function": m.func, "line_text": m.key[3], **r})
     scored = counts["killed"] + counts["survived"]
     return {"lab": lab.id, "sample": args.sample, "memcheck": not args.no_memcheck,
             "total": len(ms), **counts,
@@ -165,6 +172,8 @@ def text_report(rep, survivors_only=False):
 
 
 def write_reports(lab, rep, sampled):
+    if rep.get("only"):
+        return  # a partial run: the reports stay those of the last whole run
     stem = "sample" if sampled else "report"
     with open(os.path.join(lab.work, stem + ".json"), "w") as f:
         json.dump(rep, f, indent=1)

@@ -77,3 +77,63 @@ ML_TEST(churn_with_every_arena_placement_keeps_the_arena_lists_right, .points = 
     churn(PLACE_POOL_ALIGNED, 3000, 2000, 10);
     churn(PLACE_PAGE_ALIGNED, 3000, 2000, 10);
 }
+
+/* Arena A1 full of 512-byte blocks, A2 with three pools in use; A1 then
+ * emptied, so that it is kept at the end of usable_arenas. */
+static void full_then_kept(bag *a1, bag *a2)
+{
+    bag_alloc(a1, 1, 512);
+    bag_alloc(a1, pools_per_first_arena() * POOL_NUMBLOCKS(31) - 1, 512);
+    bag_alloc(a2, 1, 512);
+    bag_alloc(a2, 1, 496);
+    bag_alloc(a2, 1, 480);
+    ck_assert_msg(stats_now().arenas_current == 2, "two arenas expected");
+    bag_free_all(a1);
+    ck_assert_msg(stats_now().arenas_current == 2, "the emptied arena is kept");
+    ck_assert_int_eq(pool_check_heap(), 0);
+}
+
+ML_TEST(uninstall_leaves_a_heap_the_checker_accepts, .points = 1, .visibility = ML_HIDDEN,
+        .description = "pool_uninstall unmaps the kept empty arena and leaves usable_arenas, "
+                       "nfp2lasta and the unused arena objects right for the next allocations",
+        .hint = "handout §4, Returning arenas")
+{
+    bag a1 = {0}, a2 = {0}, a3 = {0};
+    full_then_kept(&a1, &a2);
+    pool_uninstall();
+    ck_assert_int_eq(stats_now().arenas_current, 1);
+    ck_assert_msg(pool_check_heap() == 0, "pool_uninstall left a heap the checker rejects");
+    pool_install();
+    /* a new arena must come from the arena object just given back */
+    bag_alloc(&a3, 64 * POOL_NUMBLOCKS(31), 512);
+    ck_assert_int_eq(pool_check_heap(), 0);
+    pool_stats s = stats_now();
+    ck_assert_msg(s.arenas_current == fake_mmap_live(), "%zu arenas counted, %zu mapped",
+                  s.arenas_current, fake_mmap_live());
+    bag_free_all(&a3);
+    bag_free_all(&a2);
+    ck_assert_int_eq(pool_check_heap(), 0);
+}
+
+ML_TEST(uninstall_unmaps_a_kept_arena_at_the_head_of_usable_arenas, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "one full arena and one emptied one (the only usable arena): "
+                       "pool_uninstall unmaps the empty one, usable_arenas is left empty",
+        .hint = "handout §4, Returning arenas")
+{
+    bag full = {0}, one = {0};
+    bag_alloc(&full, 1, 512); /* the arena exists: its pools can be counted */
+    bag_alloc(&full, pools_per_first_arena() * POOL_NUMBLOCKS(31) - 1, 512);
+    bag_alloc(&one, 1, 512);
+    ck_assert_msg(stats_now().arenas_current == 2, "two arenas expected");
+    bag_free_all(&one);
+    ck_assert_msg(stats_now().arenas_current == 2, "the emptied arena is kept");
+    pool_uninstall();
+    pool_stats s = stats_now();
+    ck_assert_int_eq(s.arenas_current, 1);
+    ck_assert_int_eq(s.usable_arenas, 0);
+    ck_assert_msg(pool_check_heap() == 0, "pool_uninstall left a heap the checker rejects");
+    pool_install();
+    bag_free_all(&full);
+    ck_assert_int_eq(pool_check_heap(), 0);
+}
