@@ -6,6 +6,7 @@
  */
 #include "../fake_mmap.h"
 #include "../pools_test.h"
+#include "memlab/mem.h"
 
 #include <string.h>
 
@@ -136,4 +137,75 @@ ML_TEST(uninstall_unmaps_a_kept_arena_at_the_head_of_usable_arenas, .points = 1,
     pool_install();
     bag_free_all(&full);
     ck_assert_int_eq(pool_check_heap(), 0);
+}
+
+/* ==================================================================== install, stats */
+
+static int tagged_calls[2];
+
+static void *tagged_malloc(void *ctx, size_t n)
+{
+    tagged_calls[*(int *)ctx]++;
+    return malloc(n ? n : 1);
+}
+
+static void *tagged_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    tagged_calls[*(int *)ctx]++;
+    return calloc(nelem ? nelem : 1, elsize ? elsize : 1);
+}
+
+static void *tagged_realloc(void *ctx, void *ptr, size_t n)
+{
+    tagged_calls[*(int *)ctx]++;
+    return realloc(ptr, n ? n : 1);
+}
+
+static void tagged_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+}
+
+ML_TEST(uninstall_gives_each_domain_its_own_allocator_back, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "with different allocators on MEM and OBJ, pool_install then "
+                       "pool_uninstall puts back each domain's own",
+        .hint = "handout §1, Where the layer sits")
+{
+    static int mem_tag = 0, obj_tag = 1;
+    const mem_allocator on_mem = {&mem_tag, tagged_malloc, tagged_calloc, tagged_realloc,
+                                  tagged_free};
+    const mem_allocator on_obj = {&obj_tag, tagged_malloc, tagged_calloc, tagged_realloc,
+                                  tagged_free};
+    mem_set_allocator(MEM_DOMAIN_MEM, &on_mem);
+    mem_set_allocator(MEM_DOMAIN_OBJ, &on_obj);
+    pool_install();
+    pool_uninstall();
+    tagged_calls[0] = tagged_calls[1] = 0;
+    void *m = mem_malloc(MEM_DOMAIN_MEM, 24), *o = mem_malloc(MEM_DOMAIN_OBJ, 24);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_msg(tagged_calls[0] == 1 && tagged_calls[1] == 1,
+                  "MEM's allocator served %d calls, OBJ's %d: each should have served its own",
+                  tagged_calls[0], tagged_calls[1]);
+    mem_free(MEM_DOMAIN_MEM, m);
+    mem_free(MEM_DOMAIN_OBJ, o);
+    mem_reset_allocators();
+}
+
+ML_TEST(stats_count_the_bytes_in_blocks, .points = 1, .visibility = ML_HIDDEN,
+        .description = "bytes_in_blocks is the sum of the live blocks' class sizes",
+        .hint = "handout §7, The report")
+{
+    void *a = pool_malloc(1), *b = pool_malloc(100), *c = pool_malloc(512);
+    ck_assert_msg(a && b && c, "pool_malloc returned NULL");
+    pool_stats s = stats_now();
+    ck_assert_msg(s.bytes_in_blocks == 16 + 112 + 512, "bytes_in_blocks is %zu, expected %d",
+                  s.bytes_in_blocks, 16 + 112 + 512);
+    pool_free(b);
+    ck_assert_int_eq(stats_now().bytes_in_blocks, 16 + 512);
+    pool_free(a);
+    pool_free(c);
+    ck_assert_int_eq(stats_now().bytes_in_blocks, 0);
 }
