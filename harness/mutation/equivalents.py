@@ -11,12 +11,15 @@ Each entry there is a bullet list item of five or six sub-items:
       reason: n is never 0 here: ...
 
 `function` is the function the mutant is in, `line` the text of the line
-it changes (whitespace collapsed), `change` as the report prints it.  Matching uses those, not the line
+it changes (whitespace collapsed), `change` as the report prints it, and
+`occurrence` (optional, default 1) which of the function's lines of that
+text it is, counted from the top.  Matching uses those, not the line
 number, so the list survives edits elsewhere in the file.
 """
 import re
 
-FIELD = re.compile(r"^\s*-?\s*(file|function|operator|line|change|reason):\s*(.*)$")
+FIELD = re.compile(r"^\s*-?\s*(file|function|operator|line|change|occurrence|reason):"
+                   r"\s*(.*)$")
 
 
 def load(path):
@@ -31,7 +34,7 @@ def load(path):
     def flush():
         if all(k in cur for k in ("file", "function", "operator", "line", "change")):
             key = (cur["file"], cur["function"], cur["operator"], unquote(cur["line"]),
-                   cur["change"].strip())
+                   cur["change"].strip(), int(cur.get("occurrence", "1")))
             out[key] = " ".join(cur.get("reason", "equivalent").split())
 
     for raw in text.splitlines():

@@ -22,8 +22,9 @@ then tokenized; every site is a (start, end, replacement) edit of the
 original text, so a mutant is exact text, not a re-printed tree.
 
 Identity.  `mid` (file:line:operator#n) names a mutant in a report; `key`
-(the file, the function, the operator, the text of the line it changes and
-the change) names it across edits of the file: the equivalent-mutant list
+(the file, the function, the operator, the text of the line it changes, the
+change, and which of the function's lines of that text it is) names it
+across edits of the file: the equivalent-mutant list
 matches on it.
 """
 import re
@@ -362,8 +363,18 @@ def mutants_of(name, text, given=()):
         seen[base] = seen.get(base, 0) + 1
         m.mid = f"{base}#{seen[base]}"
         m.func = next((f for a, b, f in bodies if a <= m.start < b), "?")
-        m.key = (name, m.func, m.op, original_lines(text, m), m.change())
+        line = original_lines(text, m)
+        m.key = (name, m.func, m.op, line, m.change(), occurrence(text, bodies, m, line))
     return s.mutants
+
+
+def occurrence(text, bodies, m, line):
+    """1 + the number of lines of the same text before the mutant's in its
+    function: tells `if (i < 0)` twice in one function apart."""
+    a = next((a for a, b, f in bodies if a <= m.start < b), 0)
+    start = text.rfind("\n", 0, m.start) + 1
+    before = text[a:start].split("\n")
+    return 1 + sum(1 for l in before if " ".join(l.split()) == line)
 
 
 def original_lines(text, m):

@@ -129,7 +129,7 @@ def main(argv):
     used = equivalents.unused(mine, {m.key for m in ms}) if not (args.sample or args.only) else []
     for key in used:
         print(f"note: equivalent entry matches no mutant (stale?): {key[0]} {key[1]} {key[2]} "
-              f"`{key[3]}` {key[4]}")
+              f"`{key[3]}` {key[4]} (occurrence {key[5]})")
     if args.min_score is not None and report["score"] < args.min_score:
         print(f"mutation {lab.id}: score {report['score']:.1f} % is below {args.min_score:g} %")
         return 1
@@ -143,7 +143,8 @@ def summarize(lab, ms, results, elapsed, args):
         r = results[m.mid]
         counts[r["status"]] += 1
         rows.append({"id": m.mid, "file": m.file, "line": m.line, "operator": m.op,
-                     "change": m.change(), "function": m.func, "line_text": m.key[3], **r})
+                     "change": m.change(), "function": m.func, "line_text": m.key[3],
+                     "occurrence": m.key[5], **r})
     scored = counts["killed"] + counts["survived"]
     return {"lab": lab.id, "sample": args.sample, "memcheck": not args.no_memcheck,
             "total": len(ms), **counts,
