@@ -236,9 +236,12 @@ static trace_traceback *intern_traceback(const trace_traceback *tb)
 
 /* ================================================================ traces */
 
-/* Fibonacci hashing: multiply by 2^64 / golden ratio and keep the top bits,
- * which depend on every bit of the address (blocks are 16-byte aligned, so
- * the low bits alone would crowd into a few slots). */
+/* An order-keeping hash, as the mem layer's registry uses: blocks allocated
+ * one after another sit at nearby addresses, so their traces land in
+ * neighbouring slots, one cache line often serving several lookups, and
+ * distinct homes make probe runs short.  >> 4 drops the bits that 16-byte
+ * alignment fixes; the >> 24 term spreads blocks with large alignments; other
+ * domains (trace_track) are scattered by a multiplicative constant. */
 static size_t trace_home(unsigned int domain, uintptr_t ptr, size_t cap)
 {
     /* TODO: home slot of (domain, ptr) in a table of cap slots (cap is a power of two). */
@@ -275,7 +278,10 @@ static int traces_grow(void)
 }
 
 /* Empty slot `i`, then pull back every entry after it that could no longer
- * be reached from its home slot (backward-shift deletion). */
+ * be reached from its home slot (backward-shift deletion).  The entry at j
+ * moves into the hole at i when i lies on its probe path, that is when its
+ * home is at least as far behind j as i is (distances counted forward, with
+ * wrap-around). */
 static void traces_delete_at(size_t i)
 {
     /* TODO: empty slot i and move back later entries of the probe run so that every entry

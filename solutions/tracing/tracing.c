@@ -272,13 +272,17 @@ static trace_traceback *intern_traceback(const trace_traceback *tb)
 
 /* ================================================================ traces */
 
-/* Fibonacci hashing: multiply by 2^64 / golden ratio and keep the top bits,
- * which depend on every bit of the address (blocks are 16-byte aligned, so
- * the low bits alone would crowd into a few slots). */
+/* An order-keeping hash, as the mem layer's registry uses: blocks allocated
+ * one after another sit at nearby addresses, so their traces land in
+ * neighbouring slots, one cache line often serving several lookups, and
+ * distinct homes make probe runs short.  >> 4 drops the bits that 16-byte
+ * alignment fixes; the >> 24 term spreads blocks with large alignments; other
+ * domains (trace_track) are scattered by a multiplicative constant. */
 static size_t trace_home(unsigned int domain, uintptr_t ptr, size_t cap)
 {
-    uint64_t key = ((uint64_t)ptr >> 4) ^ ((uint64_t)domain << 44);
-    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - __builtin_ctzll(cap)));
+    uint64_t key = ((uint64_t)ptr >> 4) ^ ((uint64_t)ptr >> 24) ^
+                   ((uint64_t)domain * 0x9E3779B97F4A7C15ULL);
+    return (size_t)key & (cap - 1);
 }
 
 /* Slot of (domain, ptr), or the empty slot where it would go. */
@@ -316,14 +320,16 @@ static int traces_grow(void)
 }
 
 /* Empty slot `i`, then pull back every entry after it that could no longer
- * be reached from its home slot (backward-shift deletion). */
+ * be reached from its home slot (backward-shift deletion).  The entry at j
+ * moves into the hole at i when i lies on its probe path, that is when its
+ * home is at least as far behind j as i is (distances counted forward, with
+ * wrap-around). */
 static void traces_delete_at(size_t i)
 {
     size_t mask = tracer.traces_cap - 1;
     for (size_t j = (i + 1) & mask; tracer.traces[j].traceback; j = (j + 1) & mask) {
         size_t home = trace_home(tracer.traces[j].domain, tracer.traces[j].ptr, tracer.traces_cap);
-        bool reachable = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (!reachable) {
+        if (((j - home) & mask) >= ((j - i) & mask)) {
             tracer.traces[i] = tracer.traces[j];
             i = j;
         }
