@@ -424,7 +424,8 @@ static void call_finalizer_once(ml_object *op)
 {
     /* TODO Step 4: if the type has tp_finalize and the object is not
      * FINALIZED: set FINALIZED, call it, report an exception it left as
-     * unraisable. */
+     * unraisable.  An exception already set when you are called is not the
+     * finalizer's: set it aside around the call and put it back after. */
     (void)op;
 }
 

@@ -493,6 +493,18 @@ static void move_legacy_finalizer_reachable(gc_head *finalizers)
 
 /* ================================================================ PEP 442 finalizers */
 
+/* Call a finalizer; an exception it raises is reported, not propagated.  A
+ * dealloc may run while another exception is on its way up: that one is set
+ * aside for the call and comes back unchanged. */
+static void run_finalizer(ml_object *op, ml_destructor finalize)
+{
+    ml_exc *in_flight = err_fetch();
+    finalize(op);
+    if (err_occurred())
+        err_write_unraisable(op);
+    err_restore(in_flight);
+}
+
 /* Call tp_finalize (if any) unless it ran before; the caller holds a
  * reference.  An exception it leaves is reported, not propagated. */
 static void call_finalizer_once(ml_object *op)
@@ -501,9 +513,7 @@ static void call_finalizer_once(ml_object *op)
     if (finalize == NULL || gc_is_finalized(op))
         return;
     GC_HEAD(op)->gc_prev |= GC_PREV_MASK_FINALIZED;
-    finalize(op);
-    if (err_occurred())
-        err_write_unraisable(op);
+    run_finalizer(op, finalize);
 }
 
 /* Run every finalizer of the unreachable set; returns how many ran.  A
@@ -556,13 +566,10 @@ int gc_call_finalizer_from_dealloc(ml_object *op)
         ml_fatal("gc_call_finalizer_from_dealloc called on object with a non-zero refcount");
     ML_REFCNT(op) = 1; /* resurrect for the call, without counting a reference */
     ml_destructor finalize = ML_TYPE(op)->tp_finalize;
-    if (!is_gc(op)) {
-        finalize(op);
-        if (err_occurred())
-            err_write_unraisable(op);
-    } else {
+    if (!is_gc(op))
+        run_finalizer(op, finalize);
+    else
         call_finalizer_once(op);
-    }
     ML_REFCNT(op) -= 1;
     return ML_REFCNT(op) == 0 ? 0 : -1; /* > 0: the finalizer resurrected it */
 }
