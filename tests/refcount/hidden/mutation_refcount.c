@@ -78,12 +78,14 @@ ML_TEST(obj_new_var_of_zero_items_is_a_valid_object, .points = 1, .visibility = 
 
 /* An allocator whose next call fails, then passes every call through (the
  * MemoryError itself is an object: it must be allocatable). */
-static int failures_left;
+static int failures_left, passes_first;
 
 static void *fail_once_malloc(void *ctx, size_t n)
 {
     (void)ctx;
-    if (failures_left > 0) {
+    if (passes_first > 0)
+        passes_first--;
+    else if (failures_left > 0) {
         failures_left--;
         return NULL;
     }
@@ -272,5 +274,71 @@ ML_TEST(insert_and_append_report_a_failed_resize, .points = 1, .visibility = ML_
     ck_assert_int_eq(ML_REFCNT(p), 1);
     obj_decref(l);
     obj_decref(p);
+    ASSERT_BALANCED(total0, blocks0);
+}
+
+/* ==================================================================== dicts */
+
+ML_TEST(dict_keeps_keys_whose_hashes_all_collide, .points = 1, .visibility = ML_HIDDEN,
+        .description = "40 keys with hashes 0, 64, 128, ... (one slot in every table up to 64): "
+                       "through resizes, deletions and reinsertions every key is found",
+        .hint = "handout §6.3, dict", .parent = "dict_holds_a_thousand_keys_through_resizes")
+{
+    enum { N = 40 };
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    ml_object *d = dict_new(), *keys[N];
+    ck_assert_ptr_nonnull(d);
+    for (int i = 0; i < N; i++) {
+        keys[i] = probe_new(i * 64);
+        ck_assert_ptr_nonnull(keys[i]);
+        ck_assert_int_eq(dict_setitem(d, keys[i], keys[i]), 0);
+        for (int j = 0; j <= i; j++)
+            ck_assert_msg(dict_getitem(d, keys[j]) == keys[j], "after %d inserts key %d is lost",
+                          i + 1, j * 64);
+    }
+    for (int i = 0; i < N; i += 3)
+        ck_assert_int_eq(dict_delitem(d, keys[i]), 0);
+    for (int i = 0; i < N; i += 3)
+        ck_assert_int_eq(dict_setitem(d, keys[i], keys[i]), 0);
+    ck_assert_int_eq(dict_size(d), N);
+    for (int i = 0; i < N; i++)
+        ck_assert_msg(dict_getitem(d, keys[i]) == keys[i], "key %d is lost", i * 64);
+    obj_decref(d);
+    for (int i = 0; i < N; i++)
+        obj_decref(keys[i]);
+    ASSERT_BALANCED(total0, blocks0);
+}
+
+ML_TEST(dict_growth_that_fails_half_way_frees_what_it_got, .points = 1, .visibility = ML_HIDDEN,
+        .description = "the first insert into a dict fails with MemoryError when either of the "
+                       "two new tables cannot be allocated, and frees the other",
+        .hint = "handout §6.3, dict", .parent = "out_of_memory_in_dict_operations_fails_cleanly")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    ml_object *k = probe_new(1);
+    ck_assert_ptr_nonnull(k);
+    for (int passes = 0; passes < 2; passes++) {
+        ml_object *d = dict_new();
+        ck_assert_ptr_nonnull(d);
+        size_t blocks1 = live_blocks();
+        mem_set_allocator(MEM_DOMAIN_MEM, &fail_once);
+        passes_first = passes;
+        failures_left = 1;
+        int rc = dict_setitem(d, k, k);
+        mem_reset_allocators();
+        passes_first = failures_left = 0;
+        ck_assert_msg(rc == -1, "allocation %d failed: dict_setitem returned %d", passes + 1, rc);
+        ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
+        err_clear();
+        ck_assert_msg(live_blocks() == blocks1,
+                      "allocation %d failed: %zu blocks left behind by the failed growth",
+                      passes + 1, live_blocks() - blocks1);
+        ck_assert_int_eq(dict_size(d), 0);
+        ck_assert_int_eq(ML_REFCNT(k), 1);
+        obj_decref(d);
+    }
+    obj_decref(k);
     ASSERT_BALANCED(total0, blocks0);
 }
