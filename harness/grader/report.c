@@ -24,6 +24,31 @@
 #include "results.h"
 #include "util.h"
 
+/* ------------------------------------------------------------ clean text */
+
+/* Everything a submission can put into the model (its output, its
+ * compiler's messages, its file names) escaped once, before any output:
+ * results.json stays valid UTF-8 JSON, junit.xml valid XML, and the
+ * terminal receives no escape sequence. */
+static void clean_model(struct grade *g)
+{
+    clean_in_place(&g->submission);
+    clean_in_place(&g->outcome_message);
+    clean_in_place(&g->warnings);
+    for (size_t i = 0; g->violations && g->violations[i]; i++)
+        clean_in_place(&g->violations[i]);
+    for (size_t i = 0; g->notes && g->notes[i]; i++)
+        clean_in_place(&g->notes[i]);
+    for (size_t i = 0; i < g->ntests; i++) {
+        struct test *t = &g->tests[i];
+        clean_in_place(&t->reason);
+        clean_in_place(&t->err_head);
+        clean_in_place(&t->out_head);
+        clean_in_place(&t->record_message);
+        clean_in_place(&t->record_file);
+    }
+}
+
 /* ------------------------------------------------------------ naming */
 
 int test_shown(const struct grade *g, const struct test *t)
@@ -204,6 +229,7 @@ static char *report_text(const struct grade *g, int details)
 
 void report_table(struct grade *g)
 {
+    clean_model(g);
     char *text = report_text(g, 0);
     fputs(text, stdout);
     fflush(stdout);
@@ -403,6 +429,7 @@ static int put(const struct grade *g, const char *name, const char *text)
 int report_write(struct grade *g)
 {
     int rc = 0;
+    clean_model(g);
     char *text = report_text(g, 1);
     rc |= put(g, "report.txt", text);
     free(text);

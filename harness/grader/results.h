@@ -123,6 +123,7 @@ struct grade {
     char *kit, *build, *submission, *report_dir, *work_dir;
     char *only;         /* comma-separated test names, or NULL for all */
     int jobs, use_valgrind, quiet, reveal_hidden, calibrate;
+    int no_static_check; /* --no-static-check: the grader's own tests only */
     struct policy policy;
     char *token;        /* what a genuine result record carries */
 

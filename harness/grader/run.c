@@ -23,6 +23,11 @@
  *   RLIMIT_NOFILE, RLIMIT_NPROC (enforced only for a non-root uid), RLIMIT_CORE 0
  *   a private network namespace (unshare(CLONE_NEWNET)) when permitted
  *   when root: a uid of its own per job slot, leased per grader (lease_uids)
+ *   when root: a private view of the file system (sandbox.c): the system
+ *              folders, the test binary and the test's own scratch folder,
+ *              nothing of the kit (solutions, hidden tests) or other tests
+ *   a seccomp deny list (no sockets, no ptrace, mounts, namespaces...),
+ *   no descriptor of the grader's
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -43,6 +49,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "sandbox.h"
 #include "util.h"
 
 #define MAX_JOBS 16
@@ -131,6 +138,8 @@ struct sandbox {
     int netns;     /* unshare(CLONE_NEWNET) works */
     int own_uids;  /* root: tests run as uid `uid_base` + slot */
     int uid_base;  /* policy base + lease x MAX_JOBS */
+    int view;      /* sandbox_enter_view works (root) */
+    int seccomp;   /* sandbox_deny_syscalls works */
 };
 
 #define UID_LEASES 64
@@ -162,10 +171,50 @@ static void drop_to(int uid)
         _exit(125);
 }
 
+/* The empty folder each test's private root is mounted on. */
+static char *view_root(const char *scratch_root) { return xprintf("%s/.root", scratch_root); }
+
+/* In a child: can a test get its private view and the system-call filter? */
+static int probe_view(const char *scratch_root, const char *binary)
+{
+    char *rw[] = {(char *)scratch_root, NULL};
+    char *root = view_root(scratch_root);
+    return sandbox_enter_view(root, binary, rw) == 0 && access(binary, R_OK) == 0 ? 0 : 1;
+}
+
+static int probe_seccomp(const char *unused, const char *unused_too)
+{
+    (void)unused;
+    (void)unused_too;
+    return sandbox_deny_syscalls() == 0 && socket(AF_INET, SOCK_STREAM, 0) < 0 && errno == EACCES
+               ? 0
+               : 1;
+}
+
+static int probe(int (*what)(const char *, const char *), const char *a, const char *b)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(what(a, b));
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 /* Find out once what this machine lets the grader do. */
-static void sandbox_probe(struct grade *g, struct sandbox *sb, const char *scratch_root)
+static void sandbox_probe(struct grade *g, struct sandbox *sb, const char *scratch_root,
+                          const char *binary)
 {
     sb->probed = 1;
+    sb->view = geteuid() == 0 && probe(probe_view, scratch_root, binary);
+    if (!sb->view)
+        g->notes = list_push(g->notes, xstrdup("no private file system view for the tests (needs "
+                                               "root and mount namespaces): a test can read what "
+                                               "its uid may read"));
+    sb->seccomp = probe(probe_seccomp, NULL, NULL);
+    if (!sb->seccomp)
+        g->notes = list_push(g->notes, xstrdup("no seccomp filter for the tests (the kernel "
+                                               "refused it): sockets are not refused"));
     pid_t pid = fork();
     if (pid == 0)
         _exit(unshare(CLONE_NEWNET) == 0 ? 0 : 1);
@@ -222,13 +271,17 @@ static int open_out(const char *dir, const char *name)
     return open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
+/* In the child, between fork and exec (the grader is single-threaded).
+ * Exit 125: the sandbox could not be built, the test did not start. */
 static void exec_sandboxed(const struct grade *g, const struct sandbox *sb, const struct test *t,
-                           int slot, char **argv, char **envp)
+                           int slot, char **argv, char **envp, const char *binary,
+                           const char *root, char **rw)
 {
     setpgid(0, 0);
     if (sb->netns)
         unshare(CLONE_NEWNET);
+    if (sb->view && sandbox_enter_view(root, binary, rw) != 0)
+        _exit(125);
     const struct policy *p = &g->policy;
     rlim_t cpu = (rlim_t)ceil(t->budget + p->cpu_slack);
     set_limit(RLIMIT_CPU, cpu, cpu + 1);
@@ -250,9 +303,9 @@ static void exec_sandboxed(const struct grade *g, const struct sandbox *sb, cons
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
-    close(in);
-    close(out);
-    close(err);
+    sandbox_close_fds();
+    if (sb->seccomp && sandbox_deny_syscalls() != 0)
+        _exit(125);
     execve(argv[0], argv, envp);
     _exit(127);
 }
@@ -266,7 +319,10 @@ static void sweep(const struct sandbox *sb, int slot, pid_t pgid)
     pid_t pid = fork();
     if (pid == 0) {
         drop_to(sb->uid_base + slot); /* exits if it cannot: never kill as root */
-        kill(-1, SIGKILL);
+        /* a fork bomb may fork while the first pass runs: again until no
+         * process of this uid is left (kill(-1) spares the caller) */
+        for (int pass = 0; pass < 1000 && kill(-1, SIGKILL) == 0; pass++)
+            ;
         _exit(0);
     }
     int st;
@@ -346,10 +402,20 @@ static pid_t launch(struct grade *g, const struct sandbox *sb, const char *valgr
         chmod(t->scratch, 0777);
     char **argv = test_argv(g, valgrind, binary, t);
     char **envp = test_env(g, t);
+    /* what the test sees read-write: its folder, and gcov's .gcda files */
+    char **rw = list_push(list_push(NULL, NULL), xstrdup(t->scratch));
+    char *objdir = xprintf("%s/obj", g->work_dir);
+    if (is_dir(objdir))
+        rw = list_push(rw, objdir);
+    else
+        free(objdir);
+    char *root = view_root(scratch_root);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0)
-        exec_sandboxed(g, sb, t, slot, argv, envp);
+        exec_sandboxed(g, sb, t, slot, argv, envp, binary, root, rw);
+    free(root);
+    list_free(rw);
     list_free(argv);
     list_free(envp);
     if (pid > 0) {
@@ -449,8 +515,11 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
         return -1;
     }
     mkdir_p(scratch_root, 0755);
+    char *root = view_root(scratch_root);
+    mkdir_p(root, 0755);
+    free(root);
     if (!sb.probed)
-        sandbox_probe(g, &sb, scratch_root);
+        sandbox_probe(g, &sb, scratch_root, binary);
     /* gcov writes the .gcda files beside the objects, as the test's uid */
     char *objdir = xprintf("%s/obj", g->work_dir);
     chmod(objdir, 0777);

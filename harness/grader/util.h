@@ -55,6 +55,11 @@ char *one_line(const char *s, size_t max);
 char *cut_text(const char *s, size_t max_lines, size_t max_chars);
 /* Replace every occurrence of `from` in s by `to` (new string). */
 char *replace_all(const char *s, const char *from, const char *to);
+/* clean.c: `s` with control characters and invalid UTF-8 escaped as \xNN
+ * (newlines and tabs kept): safe for JSON, XML and a terminal.  NULL for
+ * NULL.  clean_in_place replaces *s (freed) by its clean copy. */
+char *clean_text(const char *s);
+void clean_in_place(char **s);
 
 /* Run argv (no shell) in `cwd` (NULL: here); stdout and stderr together into
  * *output (kept up to `limit` bytes) when output is not NULL.  Returns the
