@@ -119,7 +119,7 @@ scores = collections.Counter(r[f"{lab} score"] for r in rows)
 print("       statuses:", dict(st), " scores:", dict(sorted(scores.items())))
 PY
 done
-set -- $jobs_list
+set -- $(printf '%s\n' $jobs_list | sort -n)
 if [ $# -ge 2 ]; then
     python3 -c "print('bench: speed-up from --jobs $1 to --jobs $2: x%.2f' % (${wall[$1]} / ${wall[$2]}))"
 fi
