@@ -14,12 +14,12 @@
 #
 # Prints one line per mismatch (with the graph file kept for a repro), then
 # "N passed, M failed"; exits 1 on any mismatch, 77 when the oracle is missing.
-# ORACLES=dir overrides ../shared/oracles.
+# ORACLES=dir overrides tests/oracles (the kit's copy of the oracle scripts).
 set -eu
 bin=${1:?usage: cycles-oracle.sh BINARY [COUNT] [FIRST_SEED]}
 count=${2:-300}
 first=${3:-1}
-oracles=${ORACLES:-../shared/oracles}
+oracles=${ORACLES:-tests/oracles}
 if [ ! -f "$oracles/gc_oracle.py" ] || ! command -v python3 >/dev/null 2>&1; then
     echo "cycles-oracle: $oracles/gc_oracle.py or python3 missing: skipped"
     exit 77

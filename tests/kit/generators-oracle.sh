@@ -3,7 +3,7 @@
 # by scenario: BINARY (tests/kit/generators-oracle.c) prints the event traces
 # of gen_oracle.py's 26 scenarios; they must equal CPython's own.
 #
-# CPython's answer comes from python3 ${ORACLES:-../shared/oracles}/gen_oracle.py
+# CPython's answer comes from python3 ${ORACLES:-tests/oracles}/gen_oracle.py
 # when that script is there, else from the golden copy committed in
 # tests/kit/expected/generators-oracle.txt (made by that script on CPython 3.11).
 # Prints one line per mismatching scenario, then "N passed, M failed"; exits 1
@@ -11,7 +11,7 @@
 set -eu
 bin=${1:?usage: generators-oracle.sh BINARY}
 here=$(dirname "$0")
-oracle=${ORACLES:-../shared/oracles}/gen_oracle.py
+oracle=${ORACLES:-tests/oracles}/gen_oracle.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -4,7 +4,7 @@
 # (sizes over a wide range of values and signs, Statistic and StatisticDiff
 # lines, grouping and sort order of random synthetic snapshots, Traceback.format).
 #
-# CPython's answer comes from python3 ${ORACLES:-../shared/oracles}/format_oracle.py
+# CPython's answer comes from python3 ${ORACLES:-tests/oracles}/format_oracle.py
 # when that script is there, else from the golden copies committed in
 # tests/kit/expected/tracing-<case>.txt (made by that script on CPython 3.11).
 # Prints the first mismatch of each case file, then one summary line; exits 1
@@ -12,7 +12,7 @@
 set -eu
 bin=${1:?usage: tracing-oracle.sh BINARY}
 here=$(dirname "$0")
-oracle=${ORACLES:-../shared/oracles}/format_oracle.py
+oracle=${ORACLES:-tests/oracles}/format_oracle.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
