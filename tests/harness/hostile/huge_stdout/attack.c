@@ -1,0 +1,2 @@
+#include <stdio.h>
+static char spam[1 << 16];

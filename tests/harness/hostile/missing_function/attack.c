@@ -1,0 +1,2 @@
+/* the definition below is renamed away */
+#define obj_total_refcount obj_total_refcount_renamed

@@ -1,0 +1,3 @@
+#include "memlab/object.h"
+/* the student's own idea of the function */
+int obj_getrefcount(ml_object *op, int extra);
