@@ -342,3 +342,161 @@ ML_TEST(dict_growth_that_fails_half_way_frees_what_it_got, .points = 1, .visibil
     obj_decref(k);
     ASSERT_BALANCED(total0, blocks0);
 }
+
+ML_TEST(freed_containers_leave_the_collector_clean, .points = 1, .visibility = ML_HIDDEN,
+        .description = "a tuple and a dict freed by refcounting are untracked first: a full "
+                       "collection afterwards finds nothing and touches no freed memory",
+        .hint = "handout §6, Containers", .parent = "tuple_new_has_null_slots_and_is_tracked")
+{
+    ml_object *p = probe_new(1);
+    ck_assert_ptr_nonnull(p);
+    ml_object *t = tuple_pack(1, p), *d = dict_new();
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(dict_setitem(d, p, t), 0);
+    ck_assert(gc_is_tracked(t));
+    ck_assert(gc_is_tracked(d));
+    obj_decref(t);
+    obj_decref(d);
+    ck_assert_int_eq(gc_collect(2), 0);
+    ck_assert_int_eq(gc_collect(2), 0);
+    obj_decref(p);
+}
+
+ML_TEST(tuple_traverse_skips_null_slots, .points = 1, .visibility = ML_HIDDEN,
+        .description = "traversing (a, NULL, b) visits a and b and returns 0",
+        .hint = "handout §6.2, tuple", .parent = "tuple_new_has_null_slots_and_is_tracked")
+{
+    ml_object *t = tuple_new(3), *a = probe_new(1), *b = probe_new(2);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(tuple_setitem(t, 0, a), 0);
+    ck_assert_int_eq(tuple_setitem(t, 2, b), 0);
+    visit_count = 0;
+    ck_assert_int_eq(ml_tuple_type.tp_traverse(t, record_visit, NULL), 0);
+    ck_assert_int_eq(visit_count, 2);
+    ck_assert_msg(visit_log[0] + visit_log[1] == 3 && visit_log[0] * visit_log[1] == 2,
+                  "the two items are visited (probes %d and %d seen)", visit_log[0], visit_log[1]);
+    obj_decref(t);
+}
+
+ML_TEST(dict_calls_with_a_missing_argument_are_bad_calls, .points = 1, .visibility = ML_HIDDEN,
+        .description = "dict_getitem on a non-dict or with no key is NULL; setitem and "
+                       "setdefault with any argument NULL fail with SystemError",
+        .hint = "handout §6.3, dict", .parent = "non_containers_are_bad_internal_calls")
+{
+    ml_object *d = dict_new(), *l = list_new(0), *k = probe_new(1);
+    ck_assert(d && l && k);
+    for (int i = 0; i < 9; i++)
+        ck_assert_int_eq(list_append(l, k), 0);
+    ck_assert_ptr_null(dict_getitem(l, k));
+    ck_assert_ptr_null(dict_getitem(d, NULL));
+    err_clear();
+    ck_assert_int_eq(dict_setitem(d, k, NULL), -1);
+    ck_assert_int_eq(err_occurred(), ML_EXC_SYSTEM_ERROR);
+    err_clear();
+    ck_assert_int_eq(dict_setitem(d, NULL, k), -1);
+    err_clear();
+    ck_assert_ptr_null(dict_setdefault(d, k, NULL));
+    ck_assert_int_eq(err_occurred(), ML_EXC_SYSTEM_ERROR);
+    err_clear();
+    ck_assert_int_eq(dict_size(d), 0);
+    obj_decref(d);
+    obj_decref(l);
+    ck_assert_int_eq(ML_REFCNT(k), 1);
+    obj_decref(k);
+}
+
+ML_TEST(dict_next_from_a_negative_position_starts_at_the_first_entry, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "dict_next with *pos = -5 returns the first entry",
+        .hint = "handout §6.3, dict", .parent = "dict_next_walks_insertion_order_with_borrowed_references")
+{
+    ml_object *d = dict_new(), *a = probe_new(1), *b = probe_new(2);
+    ck_assert(d && a && b);
+    ck_assert_int_eq(dict_setitem(d, a, a), 0);
+    ck_assert_int_eq(dict_setitem(d, b, b), 0);
+    ml_ssize_t pos = -5;
+    ml_object *key = NULL, *value = NULL;
+    ck_assert_int_eq(dict_next(d, &pos, &key, &value), 1);
+    ck_assert_msg(key == a, "the first entry is key 1, got probe %d", probe_id(key));
+    obj_decref(d);
+    obj_decref(a);
+    obj_decref(b);
+}
+
+ML_TEST(dict_setdefault_that_cannot_grow_fails_cleanly, .points = 1, .visibility = ML_HIDDEN,
+        .description = "setdefault into an empty dict whose tables cannot be allocated: NULL, "
+                       "MemoryError, no reference taken",
+        .hint = "handout §6.3, dict", .parent = "out_of_memory_in_dict_operations_fails_cleanly")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    ml_object *d = dict_new(), *k = probe_new(1), *v = probe_new(2);
+    ck_assert(d && k && v);
+    mem_set_allocator(MEM_DOMAIN_MEM, &fail_once);
+    failures_left = 1;
+    ml_object *r = dict_setdefault(d, k, v);
+    mem_reset_allocators();
+    failures_left = 0;
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
+    err_clear();
+    ck_assert_int_eq(ML_REFCNT(k), 1);
+    ck_assert_int_eq(ML_REFCNT(v), 1);
+    obj_decref(d);
+    obj_decref(k);
+    obj_decref(v);
+    ASSERT_BALANCED(total0, blocks0);
+}
+
+/* A plain object whose dealloc runs a full collection, as a __del__ calling
+ * gc.collect() would. */
+static ml_ssize_t collected_inside;
+
+static void collecting_dealloc(ml_object *op)
+{
+    collected_inside += gc_collect(2);
+    ML_TYPE(op)->tp_free(op);
+}
+
+static ml_type collecting_type = {
+    .tp_name = "collecting",
+    .tp_basicsize = sizeof(ml_object),
+    .tp_dealloc = collecting_dealloc,
+    .tp_free = obj_free,
+};
+
+ML_TEST(a_collection_during_a_containers_dealloc_does_not_see_it, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "a tuple, a list and a dict are untracked before they release their "
+                       "items: an item whose dealloc collects finds nothing to collect",
+        .hint = "handout §6, Containers", .parent = "tuple_new_has_null_slots_and_is_tracked")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    for (int kind = 0; kind < 3; kind++) {
+        ml_object *item = obj_new(&collecting_type), *c = NULL;
+        ck_assert_ptr_nonnull(item);
+        if (kind == 0) {
+            c = tuple_pack(1, item);
+        } else if (kind == 1) {
+            c = list_new(0);
+            ck_assert_ptr_nonnull(c);
+            ck_assert_int_eq(list_append(c, item), 0);
+        } else {
+            c = dict_new();
+            ck_assert_ptr_nonnull(c);
+            ck_assert_int_eq(dict_setitem(c, ML_NONE, item), 0);
+        }
+        ck_assert_ptr_nonnull(c);
+        obj_decref(item);
+        obj_decref(c);
+    }
+    ck_assert_msg(collected_inside == 0,
+                  "the collections run from the items' deallocs found %td objects: a container "
+                  "being freed was still tracked", collected_inside);
+    ck_assert_int_eq(gc_collect(2), 0);
+    ASSERT_BALANCED(total0, blocks0);
+}
