@@ -228,6 +228,11 @@ class Executor:
             self.slots.append(True)
             return len(self.slots) - 1
 
+    def cleanup(self):
+        for i in range(len(self.slots)):
+            shutil.rmtree(os.path.join(self.lab.work, f"slot{i}-{os.getpid()}"),
+                          ignore_errors=True)
+
     def _free(self, i):
         with self.slot_lock:
             self.slots[i] = False
@@ -287,7 +292,7 @@ class Executor:
     def _run(self, m, text, slot):
         t0 = time.monotonic()
         lab = self.lab
-        wdir = os.path.join(lab.work, f"slot{slot}")
+        wdir = os.path.join(lab.work, f"slot{slot}-{os.getpid()}")
         shutil.rmtree(wdir, ignore_errors=True)
         os.makedirs(os.path.join(wdir, "scratch"))
         src = os.path.join(wdir, m.file)

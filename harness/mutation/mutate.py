@@ -120,6 +120,7 @@ def main(argv):
             if done % 50 == 0:
                 log(f"  {done}/{len(todo)} in {time.monotonic() - t0:.0f} s")
 
+    ex.cleanup()
     report = summarize(lab, ms, results, time.monotonic() - t0, args)
     report["given"] = {f: sorted(v) for f, v in given.items()}
     report["only"] = args.only

@@ -53,12 +53,19 @@ def oracle(kit, build, lab):
 
 
 def mutation(build, lab):
-    path = os.path.join(build, "mutation", lab, "report.json")
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
+    """The last full run's report, else the last sampled run's."""
+    for stem in ("report", "sample"):
+        try:
+            with open(os.path.join(build, "mutation", lab, stem + ".json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def score_text(m):
+    text = f"{m['score']:.1f} %"
+    return text + (f" (sample of {m['sample']})" if m.get("sample") else "")
 
 
 def row(kit, build, lab):
@@ -97,7 +104,7 @@ def render(rows):
     for r in rows:
         m = r["mutation"]
         if m:
-            ms = f"{m['score']:.1f} %"
+            ms = score_text(m)
             mk = f"{m['killed']}/{m['survived']}/{m['not-compiling']}/{m['equivalent']}"
         else:
             ms, mk = "not run", "-"
@@ -124,7 +131,7 @@ def render(rows):
         m = r["mutation"]
         if m:
             out.append(f"| {r['lab']} | {m['total']} | {m['killed']} | {m['survived']} "
-                       f"| {m['not-compiling']} | {m['equivalent']} | {m['score']:.1f} % "
+                       f"| {m['not-compiling']} | {m['equivalent']} | {score_text(m)} "
                        f"| {m['seconds']:.0f} s{' (cached)' if m['seconds'] < 60 else ''} |")
     out += [
         "",
@@ -133,11 +140,15 @@ def render(rows):
         "(incref, decref, free, list_/pool_/trace_/gc_/obj_/mem_ ...) dropped, any other",
         "expression statement, `break` or `continue` removed, an `if` condition negated (its",
         "branches swapped), a `return e` of a non-void function made a constant.  Comments,",
-        "literals, preprocessor lines and Valgrind client requests are never mutated.",
+        "literals, preprocessor lines and Valgrind client requests are never mutated, nor the",
+        "functions the skeleton hands out whole (the same body in labs/<lab>/): the students'",
+        "parts are what the tests grade.",
         "",
         "A mutant is killed when a test fails on it: natively first (3 x the test's declared",
-        "timeout; a timeout kills), then, if it survived, under memcheck with",
-        "`--errors-for-leak-kinds=definite --error-exitcode` (an error or a definite leak kills).",
+        "timeout, a timeout kills; MALLOC_PERTURB_ set), then, if it survived, under memcheck",
+        "with `--errors-for-leak-kinds=definite --error-exitcode` (an error or a definite leak",
+        "kills) on at most 12 of its tests, leaving out the stress tests (over 0.25 s natively):",
+        "a bounded check, so the score is a lower bound.",
         "Each mutant runs only the tests that execute one of its lines in the reference (from",
         "per-test gcov data); a line no test executes makes a survivor at once.",
         "",
@@ -155,7 +166,8 @@ def render(rows):
         out.append(f"### {r['lab']}: {len(surv)} surviving mutants")
         out.append("")
         for x in surv:
-            out.append(f"- {x['file']}:{x['line']} [{x['operator']}] {x['change']}: {x['detail']}")
+            out.append(f"- {x['file']}:{x['line']} ({x.get('function', '?')}) [{x['operator']}] "
+                       f"{x['change']}: {x['detail']}")
         out.append("")
     return "\n".join(out)
 
