@@ -12,8 +12,10 @@
 #        check `make test` runs (tests/kit/quality-mutation.sh)
 #   make quality
 #        docs/quality.md: per lab, tests, points, coverage, mutation score,
-#        oracle cases, grading time (runs the grader on each solution, the
-#        oracle targets and `make mutation`, cached)
+#        oracle cases, grading time (runs the grader on each solution and
+#        the oracle targets; the mutation score is the last `make mutation`
+#        report of the lab, else its last sampled one: run `make mutation`
+#        first for the full numbers)
 #
 # Survivors judged equivalent are listed, with the reason, in
 # docs/mutation-equivalents.md; the tool excludes them from the score.
@@ -39,5 +41,4 @@ mutation-sample: all
 	done; exit $$rc
 
 quality: all
-	-$(MAKE) --no-print-directory mutation BUILD=$(BUILD)
 	python3 harness/mutation/quality.py --build $(BUILD) --out docs/quality.md $(MUTATION_LABS)
