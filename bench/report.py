@@ -363,7 +363,7 @@ def pools(b):
                     vals[n, kind] = None
         table.append((trace, int(r[col["ops"]]), share, vals))
         small = share >= 0.95
-        for kind, what in (("ir", "instructions/op (callgrind)"), ("us", "wall time")):
+        for kind, what in (("ir", "instructions/op (callgrind)"), ("us", "wall µs per replay")):
             ours = vals[ref, kind]
             for peer in ("glibc", "mimalloc", "jemalloc"):
                 theirs = vals.get((peer, kind))
@@ -706,26 +706,25 @@ plot '%s' using 3:1:4:5:($1-0.35):($1+0.35):ytic(2) with boxxyerror notitle
 # ==================================================================== the report
 
 def summary(b):
-    rows = []
+    """One row per claim, in the order of the sections; pools: one row per trace and
+    measure, against every allocator at once."""
+    rows, done = [], set()
     for c in b.claims:
-        if c["layer"] == "pools":
+        if c["layer"] != "pools":
+            rows.append([c["layer"], c["measure"], fmt(c["memlab"]), c["peer"] or "",
+                         fmt(c["theirs"]) if c["theirs"] is not None else "",
+                         fmt(c["ratio"], 3) if c["ratio"] else "", c["goal"] or "",
+                         "" if c["met"] is None else "met" if c["met"] else "**missed**"])
             continue
-        rows.append([c["layer"], c["measure"], fmt(c["memlab"]), c["peer"] or "",
-                     fmt(c["theirs"]) if c["theirs"] is not None else "",
-                     fmt(c["ratio"], 3) if c["ratio"] else "", c["goal"] or "",
-                     "" if c["met"] is None else "met" if c["met"] else "**missed**"])
-    # pools: one line per trace and measure, against every allocator at once
-    per_trace = {}
-    for c in b.claims:
-        if c["layer"] == "pools":
-            per_trace.setdefault(c["measure"], []).append(c)
-    for measure, cs in per_trace.items():
-        goals = ["%s %s" % (c["peer"], c["goal"]) for c in cs if c["goal"]]
-        verdicts = [c["met"] for c in cs if c["met"] is not None]
-        rows.append(["pools", measure.replace("trace ", "", 1), fmt(cs[0]["memlab"]),
-                     " / ".join(c["peer"] for c in cs),
-                     " / ".join(fmt(c["theirs"]) for c in cs),
-                     " / ".join(fmt(c["ratio"], 2) for c in cs), "; ".join(goals),
+        if c["measure"] in done:
+            continue
+        done.add(c["measure"])
+        cs = [x for x in b.claims if x["layer"] == "pools" and x["measure"] == c["measure"]]
+        goals = ["%s %s" % (x["peer"], x["goal"]) for x in cs if x["goal"]]
+        verdicts = [x["met"] for x in cs if x["met"] is not None]
+        rows.append(["pools", c["measure"].replace("trace ", "", 1), fmt(c["memlab"]),
+                     " / ".join(x["peer"] for x in cs), " / ".join(fmt(x["theirs"]) for x in cs),
+                     " / ".join(fmt(x["ratio"], 2) for x in cs), "; ".join(goals),
                      "" if not verdicts else "met" if all(verdicts) else "**missed**"])
     return md_table(["layer", "measure", "memlab", "compared with", "theirs", "ratio", "goal",
                      "verdict"], rows)
