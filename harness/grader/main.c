@@ -180,6 +180,9 @@ int main(int argc, char **argv)
     if (read_lab(&g) != 0 || policy_load(&g.policy, policy) != 0)
         return could_not_grade("cannot grade without the lab's lab.json and the policy");
     free(policy);
+    char *lab_json = xprintf("%s/tests/%s/lab.json", g.kit, g.lab);
+    policy_lab_overrides(&g.policy, lab_json);
+    free(lab_json);
     char *refbin = xprintf("%s/tests/%s/t_%s", g.build, g.lab, g.lab);
     if (!is_file(refbin))
         return could_not_grade("the kit is not built (no reference test binary): run make");

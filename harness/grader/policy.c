@@ -2,7 +2,8 @@
  * policy.c -- harness/policy.json: how much a memory error or a leak costs,
  * how long a test may run, the sandbox's limits, and which C library
  * functions a lab file may call.  docs/grading-policy.md explains each key.
- * A key that is absent keeps the default written here.
+ * A key that is absent keeps the default written here.  A lab may override
+ * "timeouts" and "limits" keys in its lab.json (policy_lab_overrides).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -54,4 +55,23 @@ int policy_load(struct policy *p, const char *path)
     p->libc_forbidden = names(root, "libc_forbidden");
     json_decref(root);
     return 0;
+}
+
+/* The lab's own "timeouts" and "limits" (tests/<lab>/lab.json), over the
+ * policy's: e.g. {"limits": {"address_space_mb": 4096, "processes": 8}}. */
+void policy_lab_overrides(struct policy *p, const char *lab_json)
+{
+    json_t *root = json_load_file(lab_json, 0, NULL);
+    if (!root)
+        return;
+    p->timeout_margin = num(root, "timeouts", "margin", p->timeout_margin);
+    p->timeout_floor = num(root, "timeouts", "floor_seconds", p->timeout_floor);
+    p->valgrind_factor = num(root, "timeouts", "valgrind_factor", p->valgrind_factor);
+    p->cpu_slack = num(root, "timeouts", "cpu_slack_seconds", p->cpu_slack);
+    p->as_mb = (long)num(root, "limits", "address_space_mb", (double)p->as_mb);
+    p->fsize_mb = (long)num(root, "limits", "file_size_mb", (double)p->fsize_mb);
+    p->nofile = (long)num(root, "limits", "open_files", (double)p->nofile);
+    p->nproc = (long)num(root, "limits", "processes", (double)p->nproc);
+    p->output_kib = (long)num(root, "limits", "output_kib", (double)p->output_kib);
+    json_decref(root);
 }

@@ -169,6 +169,7 @@ void coverage_collect(struct grade *g);                /* coverage.c */
 int report_write(struct grade *g);                     /* report.c */
 void report_table(struct grade *g);                    /* report.c */
 int policy_load(struct policy *p, const char *path);   /* policy.c */
+void policy_lab_overrides(struct policy *p, const char *lab_json); /* policy.c */
 
 /* Tests the student may see by name. */
 int test_shown(const struct grade *g, const struct test *t);

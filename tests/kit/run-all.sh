@@ -3,7 +3,8 @@
 #
 # Runs every executable tests/kit/*.sh (the generic lab checks, labs.sh, and
 # whatever a lab adds, e.g. an oracle check) and the grader's own cases,
-# tests/harness/run.sh.  Each script prints "N passed, M failed" as its last
+# tests/harness/run.sh, and the hostile submissions, tests/harness/hostile/hostile.sh.
+# Each script prints "N passed, M failed" as its last
 # such line and exits non-zero on failure; this one adds them up and ends
 # with one line: "TOTAL: N passed, M failed".  Exit status 0 only if every
 # script passed.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 
 scripts=()
-for s in tests/kit/*.sh tests/harness/run.sh; do
+for s in tests/kit/*.sh tests/harness/run.sh tests/harness/hostile/hostile.sh; do
     [ "$s" = tests/kit/run-all.sh ] && continue
     [ -x "$s" ] || continue
     if [ -n "${KIT_TESTS:-}" ] && ! grep -qw "$(basename "$s" .sh)" <<<"$KIT_TESTS"; then continue; fi

@@ -27,8 +27,9 @@ For every case the grader must exit 0 within "grader_timeout" seconds
 (default 120); its results.json must be JSON, junit.xml XML, and no output
 may hold a control character or invalid UTF-8; no process of the case may
 be left running.  Prints one line per case and "N passed, M failed".
-Environment: BUILD (default build), CASES="a b" (a subset), TABLE=path (a
-Markdown table of case, expected, got).
+Environment: BUILD (default build), CASES="a b" (a subset), JOBS (cases
+graded at a time, default 2), TABLE=path (a Markdown table of case,
+expected, got).
 """
 import json
 import os
@@ -37,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 import xml.etree.ElementTree as ET
 
 KIT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -226,15 +228,12 @@ def main():
         return 1
     wanted = os.environ.get("CASES", "").split()
     names = sorted(d for d in os.listdir(HERE) if os.path.isfile(os.path.join(HERE, d, "expected.json")))
-    passed = failed = 0
-    rows = []
-    for name in names:
-        if wanted and name not in wanted:
-            continue
-        ok, row = run_case(name)
-        rows.append(row)
-        passed += ok
-        failed += not ok
+    names = [n for n in names if not wanted or n in wanted]
+    with ThreadPoolExecutor(max_workers=int(os.environ.get("JOBS", "2"))) as pool:
+        done = list(pool.map(run_case, names))
+    passed = sum(ok for ok, _ in done)
+    failed = len(done) - passed
+    rows = [row for _, row in done]
     if os.environ.get("TABLE"):
         with open(os.environ["TABLE"], "w") as f:
             f.write("| case | what it does | expected | got | s |\n|---|---|---|---|---|\n")
