@@ -92,8 +92,14 @@ class Lab:
         return os.path.join(self.kit, "solutions", self.id, name)
 
     def _manifest(self):
+        """The test objects and link flags of the lab, as the Makefile wrote
+        them for the grader (make all)."""
         objs, ldlibs, ldflags = [], [], []
-        with open(os.path.join(self.build, "grader", f"{self.id}.link")) as f:
+        path = os.path.join(self.build, "grader", f"{self.id}.link")
+        if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(self.ref_bin):
+            raise SystemExit(f"{path} is missing or older than {self.ref_bin}: run make "
+                             f"BUILD={self.build} first")
+        with open(path) as f:
             for line in f:
                 kind, _, rest = line.strip().partition(" ")
                 if kind == "obj":

@@ -296,7 +296,7 @@ class Scanner:
         elif rettype == "real":
             repl = "0.0" if expr not in ("0", "0.0") else "1.0"
         else:
-            repl = "-1" if expr == "0" else "0"
+            repl = "-1" if expr in ("0", "false") else "0"
         self.add("ret-const", lo, hi, repl)
 
     # ------------------------------------------------------------ functions
