@@ -685,12 +685,14 @@ def ratios_plot(b):
     with open(dat, "w") as fh:
         for i, c in enumerate(rows):
             label = "%s: %s" % (c["layer"], c["short"])
-            fh.write('%d "%s" %g %g %g\n' % (i, label.replace('"', "'").replace("_", "\\\\_"),
-                                             c["ratio"], min(1, c["ratio"]), max(1, c["ratio"])))
+            color = 0x999999 if c["met"] is None else 0x2e9e4f if c["met"] else 0xd04040
+            fh.write('%d "%s" %g %g %g %d\n' % (i, label.replace('"', "'").replace("_", "\\\\_"),
+                                                c["ratio"], min(1, c["ratio"]),
+                                                max(1, c["ratio"]), color))
     script = """
 set terminal pngcairo size 1000,%d font ",9"
 set output '%s'
-set title 'memlab / its peer, measured side by side (below 1: memlab is cheaper)'
+set title "memlab / its peer, measured side by side (below 1: memlab is cheaper)\\ngreen: the lab's goal met, red: missed, grey: no goal"
 set logscale x
 set xlabel 'ratio (log scale)'
 set ytics nomirror
@@ -698,7 +700,7 @@ set yrange [-1:%d]
 set grid x
 set style fill solid 0.7
 set arrow from 1, graph 0 to 1, graph 1 nohead dt 2 lw 2
-plot '%s' using 3:1:4:5:($1-0.35):($1+0.35):ytic(2) with boxxyerror notitle
+plot '%s' using 3:1:4:5:($1-0.35):($1+0.35):6:ytic(2) with boxxyerror lc rgb variable notitle
 """ % (200 + 28 * len(rows), os.path.join(b.out, "ratios.png"), len(rows), dat)
     gnuplot(b, script, "ratios.png", "every comparison as a ratio memlab / peer")
 
