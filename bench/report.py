@@ -670,7 +670,8 @@ set ylabel '%s'
 set key outside right top
 set grid
 plot %s
-""" % (os.path.join(b.out, name + ".png"), title, "set logscale y" if logy else "set yrange [0:*]",
+""" % (os.path.join(b.out, name + ".png"), title.replace("'", "").replace("_", "\\_"),
+       "set logscale y" if logy else "set yrange [0:*]",
        xlabel, ylabel,
        ", ".join("'%s' using 1:%d with linespoints lw 2 title '%s'" % (dat, col, label)
                  for col, label in series))
