@@ -115,6 +115,29 @@ for f in tools/dist/classroom-result.py tools/dist/debian-packages.txt; do
     cp --parents -p "$f" "$root/"
 done
 
+# ---------------------------------------------------------------- hidden test counts
+# A student's copy has no hidden tests, but its grader says how many will run
+# after the deadline: each lab.json in the tarball gets "hidden_tests", the
+# number of tests declared in the kit's tests/<lab>/hidden/.
+if [ "$with_hidden" = 0 ]; then
+    for j in "$root"/tests/*/lab.json; do
+        l=$(basename "$(dirname "$j")")
+        python3 - "$j" tests/"$l"/hidden <<'PY'
+import glob, json, os, re, sys
+path, hidden = sys.argv[1], sys.argv[2]
+count = sum(len(re.findall(r"^\s*ML_TEST\(", open(f).read(), re.M))
+            for f in glob.glob(os.path.join(hidden, "*.c")))
+lab = json.load(open(path))
+lab["hidden_tests"] = count
+tmp = path + ".tmp"
+with open(tmp, "w") as out:
+    json.dump(lab, out)
+    out.write("\n")
+os.replace(tmp, path)
+PY
+    done
+fi
+
 # ---------------------------------------------------------------- prebuilt references
 # Every layer, released or not: grading one lab links the others' reference.
 # -O0 like the kit's own build (the grader calibrates timeouts on it), no -g,
