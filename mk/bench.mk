@@ -13,7 +13,8 @@
 # requests: a library set of its own in $(BUILD)/bench/o2 (the same sources,
 # the same link as `make demo`).  The labs' own benchmarks are their targets
 # bench-cycles, bench-pools, bench-generators, bench-tracing (mk/<lab>.mk);
-# bench/report.py calls them and reads what they print.
+# bench/report.py calls them and reads what they print.  (Its recipes do not
+# name $(MAKE): `make -n bench` prints them and runs nothing.)
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_O2 := $(BENCH_DIR)/o2
@@ -53,9 +54,8 @@ bench-tools: $(BENCH_DIR)/refcount-bench $(BENCH_DIR)/cycles-scale $(BENCH_DIR)/
 
 bench: bench-tools
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \
-	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) $(if $(BENCH_KEEP),--keep) \
-	  --make '$(MAKE)'
+	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) $(if $(BENCH_KEEP),--keep)
 
 bench-refcount: $(BENCH_DIR)/refcount-bench
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --only refcount \
-	  --refcount-n $(BENCH_N) --make '$(MAKE)'
+	  --refcount-n $(BENCH_N)
