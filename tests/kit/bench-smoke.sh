@@ -15,6 +15,7 @@ pass=0 fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 CC=${CC:-cc}
+export PYTHONDONTWRITEBYTECODE=1   # import bench/report.py without leaving a cache
 FLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -Ilabs/include"
 
 # ---------------------------------------------------------------- refcount bench
