@@ -234,6 +234,20 @@ static int run_all_forked(void)
     return failed ? 1 : 0;
 }
 
+/* The grader's token, taken out of the environment before any test code
+ * runs.  unsetenv only drops the pointer: the string itself stays where the
+ * kernel put it, on the stack, so its value is wiped too. */
+static char *take_token(void)
+{
+    char *value = getenv("MEMLAB_TOKEN");
+    if (value == NULL)
+        return NULL;
+    char *token = strdup(value);
+    unsetenv("MEMLAB_TOKEN");
+    memset(value, 0, strlen(value));
+    return token;
+}
+
 static void usage(FILE *out, const char *prog)
 {
     fprintf(out,
@@ -248,8 +262,7 @@ int main(int argc, char **argv)
     /* Keep the test's own prints even when it fails (Check leaves through _exit). */
     setvbuf(stdout, NULL, _IONBF, 0);
 
-    char *token = getenv("MEMLAB_TOKEN") ? strdup(getenv("MEMLAB_TOKEN")) : NULL;
-    unsetenv("MEMLAB_TOKEN");
+    char *token = take_token();
 
     static const struct option options[] = {
         {"list", no_argument, NULL, 'l'},  {"run", required_argument, NULL, 'r'},
@@ -263,7 +276,7 @@ int main(int argc, char **argv)
         case 'l': list = 1; break;
         case 'r': run_name = optarg; break;
         case 's': seed_text = optarg; break;
-        case 'o': result_path = optarg; break;
+        case 'o': result_path = optarg; break; /* copied below, before any test runs */
         case 'h': usage(stdout, argv[0]); free(token); return 0;
         default: usage(stderr, argv[0]); free(token); return 2;
         }
@@ -273,6 +286,12 @@ int main(int argc, char **argv)
         free(token);
         return 2;
     }
+    /* argv's strings are the process's own memory: keep private copies, so
+     * that test code rewriting them cannot send the record elsewhere. */
+    char *result_copy = result_path ? strdup(result_path) : NULL;
+    char *name_copy = run_name ? strdup(run_name) : NULL;
+    result_path = result_copy;
+    run_name = name_copy;
     seed_given = seed_text != NULL;
     current_seed = seed_given ? strtoull(seed_text, NULL, 10) : 0;
     int rc;
@@ -283,5 +302,7 @@ int main(int argc, char **argv)
     else
         rc = run_all_forked();
     free(token);
+    free(result_copy);
+    free(name_copy);
     return rc;
 }
