@@ -39,3 +39,20 @@ ML_TEST(filter_and_map_pass_their_context_to_the_callback, .points = 1,
     ck_assert_int_eq(n, 3);
     obj_decref(m);
 }
+
+ML_TEST(empty_ranges_yield_nothing, .points = 1, .visibility = ML_HIDDEN,
+        .description = "range(5, 5, -1), range(5, 5, 1), range(5, 6, -1) and range(6, 5, 1) "
+                       "are empty",
+        .hint = "handout §7, Lazy builtins", .parent = "map_filter_take_pipeline")
+{
+    const long cases[][3] = {{5, 5, -1}, {5, 5, 1}, {5, 6, -1}, {6, 5, 1}};
+    for (int i = 0; i < 4; i++) {
+        ml_object *r = gen_range(cases[i][0], cases[i][1], cases[i][2]);
+        ck_assert_ptr_nonnull(r);
+        ml_object *v = obj_iternext(r);
+        ck_assert_msg(v == NULL, "range(%ld, %ld, %ld) yielded %ld", cases[i][0], cases[i][1],
+                      cases[i][2], v ? int_as_long(v) : 0);
+        ck_assert_int_eq(err_occurred(), ML_EXC_NONE);
+        obj_decref(r);
+    }
+}
