@@ -41,12 +41,12 @@ ML_TEST(filter_and_map_pass_their_context_to_the_callback, .points = 1,
 }
 
 ML_TEST(empty_ranges_yield_nothing, .points = 1, .visibility = ML_HIDDEN,
-        .description = "range(5, 5, -1), range(5, 5, 1), range(5, 6, -1) and range(6, 5, 1) "
+        .description = "range(5, 5, s) for s = -2, -1, 1, 2, range(5, 6, -2) and range(6, 5, 2) "
                        "are empty",
         .hint = "handout §7, Lazy builtins", .parent = "map_filter_take_pipeline")
 {
-    const long cases[][3] = {{5, 5, -1}, {5, 5, 1}, {5, 6, -1}, {6, 5, 1}};
-    for (int i = 0; i < 4; i++) {
+    const long cases[][3] = {{5, 5, -2}, {5, 5, -1}, {5, 5, 1}, {5, 5, 2}, {5, 6, -2}, {6, 5, 2}};
+    for (int i = 0; i < 6; i++) {
         ml_object *r = gen_range(cases[i][0], cases[i][1], cases[i][2]);
         ck_assert_ptr_nonnull(r);
         ml_object *v = obj_iternext(r);
