@@ -181,6 +181,13 @@ ML_TEST(uninstall_gives_each_domain_its_own_allocator_back, .points = 1,
     mem_set_allocator(MEM_DOMAIN_MEM, &on_mem);
     mem_set_allocator(MEM_DOMAIN_OBJ, &on_obj);
     pool_install();
+    tagged_calls[0] = tagged_calls[1] = 0;
+    void *small = mem_malloc(MEM_DOMAIN_OBJ, 24);
+    ck_assert_ptr_nonnull(small);
+    ck_assert_msg(tagged_calls[1] == 0,
+                  "after pool_install a 24-byte OBJ request should come from a pool, not from "
+                  "the allocator that was there before");
+    mem_free(MEM_DOMAIN_OBJ, small);
     pool_uninstall();
     tagged_calls[0] = tagged_calls[1] = 0;
     void *m = mem_malloc(MEM_DOMAIN_MEM, 24), *o = mem_malloc(MEM_DOMAIN_OBJ, 24);
