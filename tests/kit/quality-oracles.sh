@@ -16,7 +16,7 @@ for lab in $labs; do
         echo "# $lab: no oracle target"
         continue
     fi
-    out=$(make -s --no-print-directory BUILD="$BUILD" ORACLE_COUNT="${ORACLE_COUNT:-300}" "$target" 2>&1)
+    out=$(make -s --no-print-directory BUILD="$BUILD" ORACLE_COUNT="${ORACLE_COUNT:-2000}" "$target" 2>&1)
     rc=$?
     echo "$out" | tail -n 3 | sed 's/^/# /'
     last=$(grep -E '[0-9]+ passed, [0-9]+ failed|[0-9]+ lines, [0-9]+ case files differ' <<<"$out" | tail -n 1)
