@@ -1,0 +1,104 @@
+/*
+ * mutation_cycles.c -- hidden tests that kill what the mutation run
+ * (make mutation LAB=cycles) found alive: untracked tuples leaving the
+ * long-lived count, and a list that cannot grow while gc.garbage or
+ * gc_get_referrers fill theirs.
+ */
+#include "mltest.h"
+#include "../nodes.h"
+
+#include <stdlib.h>
+
+/* ==================================================================== the long-lived count */
+
+#define MAX_ALLOCATIONS 64
+
+typedef struct full_watch {
+    int allocations; /* nodes allocated so far */
+    int first_full;  /* allocation that started the first full collection, 0 if none yet */
+} full_watch;
+
+static void note_full(const char *phase, const gc_callback_info *info, void *ctx)
+{
+    full_watch *w = ctx;
+    if (phase[0] == 's' && phase[2] == 'a' && info->generation == GC_NUM_GENERATIONS - 1 &&
+        w->first_full == 0)
+        w->first_full = w->allocations + 1;
+}
+
+/* With thresholds (1, 1, 1), allocate nodes until a full collection starts
+ * (at most MAX_ALLOCATIONS); returns the allocation that started it, or 0. */
+static int allocations_until_full_collection(void)
+{
+    full_watch w = {0, 0};
+    ml_object *n[MAX_ALLOCATIONS];
+    ck_assert_int_eq(gc_callbacks_add(note_full, &w), 0);
+    gc_set_threshold(1, 1, 1);
+    while (w.first_full == 0 && w.allocations < MAX_ALLOCATIONS) {
+        n[w.allocations] = node_new(&node_type, w.allocations);
+        w.allocations++;
+    }
+    gc_set_threshold(0, 0, 0);
+    gc_callbacks_remove(note_full, &w);
+    for (int i = 0; i < w.allocations; i++)
+        obj_decref(n[i]);
+    return w.first_full;
+}
+
+ML_TEST(untracked_tuples_do_not_count_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
+        .description = "20 nodes and 80 tuples of ints survive collect(2): the tuples are "
+                       "untracked, so only 20 objects are long-lived and, with thresholds "
+                       "(1, 1, 1), the first full collection comes at the 14th allocation (the first "
+                       "time generation 2 passes its threshold), not the 32nd",
+        .hint = "handout §7, untrack_tuples; handout §3, The long-lived heuristic",
+        .parent = "a_full_collection_waits_for_a_quarter_of_long_lived_objects")
+{
+    ml_object *keep[20], *tuples[80];
+    for (int i = 0; i < 20; i++)
+        keep[i] = node_new(&node_type, 100 + i);
+    for (int i = 0; i < 80; i++) {
+        ml_object *v = must(int_from_long(1000 + i), "int_from_long");
+        tuples[i] = must(tuple_pack(1, v), "tuple_pack");
+        obj_decref(v);
+    }
+    gc_collect(2);
+    int untracked = 0;
+    for (int i = 0; i < 80; i++)
+        untracked += !gc_is_tracked(tuples[i]);
+    ck_assert_msg(untracked == 80, "collect(2) untracks the 80 tuples of ints (%d were)", untracked);
+    int at = allocations_until_full_collection();
+    ck_assert_msg(at == 14,
+                  "20 long-lived objects: the first full collection at allocation 14, got %d "
+                  "(0: none in %d)",
+                  at, MAX_ALLOCATIONS);
+    for (int i = 0; i < 80; i++)
+        obj_decref(tuples[i]);
+    for (int i = 0; i < 20; i++)
+        obj_decref(keep[i]);
+}
+
+ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
+        .description = "a list and 100 tuples holding it survive collect(2): 101 long-lived "
+                       "objects, so with thresholds (1, 1, 1) the first full collection comes "
+                       "at the 32nd allocation",
+        .hint = "handout §7, untrack_tuples; handout §3, The long-lived heuristic",
+        .parent = "a_full_collection_waits_for_a_quarter_of_long_lived_objects")
+{
+    ml_object *l = must(list_new(0), "list_new");
+    ml_object *tuples[100];
+    for (int i = 0; i < 100; i++)
+        tuples[i] = must(tuple_pack(1, l), "tuple_pack");
+    gc_collect(2);
+    int tracked = 0;
+    for (int i = 0; i < 100; i++)
+        tracked += gc_is_tracked(tuples[i]);
+    ck_assert_msg(tracked == 100, "tuples holding a list stay tracked (%d are)", tracked);
+    int at = allocations_until_full_collection();
+    ck_assert_msg(at == 32,
+                  "101 long-lived objects: the first full collection at allocation 32, got %d "
+                  "(0: none in %d)",
+                  at, MAX_ALLOCATIONS);
+    for (int i = 0; i < 100; i++)
+        obj_decref(tuples[i]);
+    obj_decref(l);
+}
