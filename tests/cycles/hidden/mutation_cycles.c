@@ -6,6 +6,7 @@
  */
 #include "mltest.h"
 #include "../nodes.h"
+#include "memlab/mem.h"
 
 #include <stdlib.h>
 
@@ -101,4 +102,113 @@ ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibil
     for (int i = 0; i < 100; i++)
         obj_decref(tuples[i]);
     obj_decref(l);
+}
+
+/* ==================================================================== lists that cannot grow */
+
+/* An allocator for MEM_DOMAIN_MEM (where list item arrays live) that
+ * refuses every new block and every resize; frees go to the C library,
+ * which made every block the test had before. */
+static void *refuse_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    return NULL;
+}
+
+static void *refuse_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    (void)ctx;
+    (void)nelem;
+    (void)elsize;
+    return NULL;
+}
+
+static void *refuse_realloc(void *ctx, void *ptr, size_t n)
+{
+    (void)ctx;
+    (void)ptr;
+    (void)n;
+    return NULL;
+}
+
+static void pass_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+}
+
+static const mem_allocator refuse_all = {NULL, refuse_malloc, refuse_calloc, refuse_realloc,
+                                         pass_free};
+
+ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "when gc.garbage cannot grow, collect() still returns 2 for a tp_del "
+                       "2-cycle and leaves no exception set; the next collect() saves both",
+        .hint = "handout §5, Legacy finalizers", .parent = "legacy_finalizer_cycle_goes_to_garbage")
+{
+    ml_object *garbage = gc_garbage(); /* made now, while lists can still be made */
+    ck_assert_msg(garbage != NULL, "gc_garbage() returns a list");
+    ml_object *a = node_new(&del_node_type, 1);
+    ml_object *b = node_new(&del_node_type, 2);
+    node_pair(a, b);
+    obj_decref(a);
+    obj_decref(b);
+    mem_allocator saved;
+    mem_get_allocator(MEM_DOMAIN_MEM, &saved);
+    mem_set_allocator(MEM_DOMAIN_MEM, &refuse_all);
+    ml_ssize_t found = gc_collect(2);
+    ml_exc_kind pending = err_occurred();
+    mem_set_allocator(MEM_DOMAIN_MEM, &saved);
+    err_clear();
+    ck_assert_msg(pending == ML_EXC_NONE,
+                  "collect() left exception kind %d set after gc.garbage could not grow",
+                  (int)pending);
+    ck_assert_msg(found == 2, "collect() returned %zd, expected 2", found);
+    ck_assert_int_eq(list_size(garbage), 0);
+    ck_assert_int_eq(node_alive(), 2);
+    ck_assert_msg(gc_collect(2) == 2, "the next collection finds the cycle again");
+    ck_assert_int_eq(list_size(garbage), 2);
+    node_release_garbage();
+    ck_assert_int_eq(node_alive(), 0);
+}
+
+static ml_ssize_t objects_tracked(void)
+{
+    ml_ssize_t n = 0;
+    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
+        n += gc_generation_size(i);
+    return n;
+}
+
+ML_TEST(get_referrers_that_cannot_grow_its_list_frees_it, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "gc_get_referrers returns NULL with MemoryError when its list cannot "
+                       "grow, and leaves no list behind in the generations",
+        .hint = "handout §6, gc.get_referrers",
+        .parent = "get_referrers_finds_the_containers_that_reference_an_object")
+{
+    ml_object *a = node_new(&node_type, 1);
+    ml_object *b = node_new(&node_type, 2);
+    node_set(b, 0, a);
+    ml_object *refs = gc_get_referrers(&a, 1);
+    ck_assert_msg(refs != NULL, "gc_get_referrers failed with every allocator working");
+    ck_assert_int_eq(list_size(refs), 1);
+    obj_decref(refs);
+    ml_ssize_t tracked = objects_tracked();
+    mem_allocator saved;
+    mem_get_allocator(MEM_DOMAIN_MEM, &saved);
+    mem_set_allocator(MEM_DOMAIN_MEM, &refuse_all);
+    refs = gc_get_referrers(&a, 1);
+    mem_set_allocator(MEM_DOMAIN_MEM, &saved);
+    ml_exc_kind pending = err_occurred();
+    err_clear();
+    ck_assert_msg(refs == NULL, "gc_get_referrers returned a list it could not fill");
+    ck_assert_msg(pending == ML_EXC_MEMORY_ERROR, "MemoryError expected, kind %d set",
+                  (int)pending);
+    ck_assert_msg(objects_tracked() == tracked,
+                  "%zd objects tracked after the failed call, %zd before: the list was not freed",
+                  objects_tracked(), tracked);
+    obj_decref(a);
+    obj_decref(b);
 }
