@@ -1,7 +1,8 @@
 /*
  * mutation_generators.c -- hidden tests that kill what the mutation run
  * (make mutation LAB=generators) found alive: the context pointer of the
- * lazy builtins' callbacks.
+ * lazy builtins' callbacks, empty ranges, and the state a generator shows
+ * while its frame is cleared.
  */
 #include "../gen_testutil.h"
 
@@ -55,4 +56,74 @@ ML_TEST(empty_ranges_yield_nothing, .points = 1, .visibility = ML_HIDDEN,
         ck_assert_int_eq(err_occurred(), ML_EXC_NONE);
         obj_decref(r);
     }
+}
+
+/* A watcher: when freed, notes the state of the generator it watches
+ * (borrowed: the generator owns the watcher, in its frame). */
+typedef struct watcher {
+    ml_object ob_base;
+    ml_object *gen;
+} watcher;
+
+static int state_seen_by_watcher = -1;
+
+static void watcher_dealloc(ml_object *op)
+{
+    state_seen_by_watcher = (int)gen_getstate(((watcher *)op)->gen);
+    ML_TYPE(op)->tp_free(op);
+}
+
+static ml_type watcher_type = {
+    .tp_name = "watcher",
+    .tp_basicsize = sizeof(watcher),
+    .tp_dealloc = watcher_dealloc,
+    .tp_free = obj_free,
+};
+
+/* def stubborn_holder(w):  while True: try: yield 1  except GeneratorExit: pass */
+typedef struct stubborn_holder_locals {
+    ml_object *watcher;
+} stubborn_holder_locals;
+static const size_t stubborn_holder_refs[] = {GEN_REF(stubborn_holder_locals, watcher)};
+
+static ml_object *stubborn_holder_body(ml_gen *gen)
+{
+    GEN_BEGIN(gen);
+    for (;;) {
+        GEN_YIELD_TRY(gen, int_from_long(1));
+        if (GEN_RAISING(gen)) {
+            if (!err_matches(ML_EXC_GENERATOR_EXIT))
+                return NULL;
+            err_clear();
+        }
+    }
+    GEN_END(gen);
+}
+static const gen_code stubborn_holder_code =
+    GEN_CODE("stubborn_holder", stubborn_holder_body, stubborn_holder_locals, stubborn_holder_refs);
+
+ML_TEST(a_dropped_generator_that_ignored_close_is_closed_while_its_locals_are_freed, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "dropping a suspended generator that ignores GeneratorExit: code run by "
+                       "the release of its locals sees it GEN_CLOSED",
+        .hint = "handout §5, Dealloc and finalization",
+        .parent = "unraisable_close_error_at_dealloc_is_reported")
+{
+    ml_object *g = gen_new(&stubborn_holder_code);
+    ck_assert_ptr_nonnull(g);
+    watcher *w = (watcher *)obj_new(&watcher_type);
+    ck_assert_ptr_nonnull(w);
+    w->gen = g;
+    GEN_LOCALS(g, stubborn_holder_locals)->watcher = &w->ob_base; /* the frame's reference */
+    ck_assert_int_eq(take_long(gen_next(g)), 1);
+    ck_assert_int_eq(gen_getstate(g), GEN_SUSPENDED);
+    size_t before = err_unraisable_count();
+    state_seen_by_watcher = -1;
+    obj_decref(g); /* close is ignored (reported), then the frame is cleared */
+    ck_assert_uint_eq(err_unraisable_count(), before + 1);
+    ck_assert_int_eq(err_occurred(), ML_EXC_NONE);
+    ck_assert_msg(state_seen_by_watcher == GEN_CLOSED,
+                  "while its locals were released the generator was %s, not GEN_CLOSED",
+                  state_seen_by_watcher < 0 ? "(not released)"
+                                            : gen_state_name((gen_state)state_seen_by_watcher));
 }
