@@ -1,12 +1,16 @@
 # mk/pools.mk -- extra rules of the pools lab (the library and the test
 # binaries come from the Makefile's LAB_RULES):
 #
-#   make bench-pools            the reference pymalloc against glibc malloc,
-#                               mimalloc and jemalloc on the recorded traces:
-#                               callgrind instructions per operation and wall
-#                               time per trace, one Markdown table
-#   make pools-perf SUBMISSION=path/pools.c [OUT=perf.json]
+#   make bench-pools [BENCH_TRACES=name,...] [BENCH_REPS=5] [BENCH_JSON=file]
+#                               the reference pymalloc against glibc malloc,
+#                               mimalloc and jemalloc on the recorded traces
+#                               (default all): callgrind instructions per
+#                               operation and wall time per trace, one Markdown
+#                               table (tests/pools/perf/bench.py; BENCH_REPLAYS
+#                               replays per timed run, default 3)
+#   make pools-perf [SUBMISSION=path/pools.c] [OUT=perf.json]
 #                               the grader's stage 7 for one submission
+#                               (labs/pools/pools.c by default), unconfined
 #   make pools-memcheck         proof that memcheck sees bugs inside pool blocks
 #   make pools-recorder         the LD_PRELOAD allocation recorder
 #   make pools-traces           re-record the traces from python3 (slow, changes data)
@@ -14,10 +18,13 @@
 .PHONY: bench-pools pools-perf pools-memcheck pools-recorder pools-traces
 
 bench-pools:
-	python3 tests/pools/perf/bench.py --build $(BUILD)/bench/pools
+	python3 tests/pools/perf/bench.py --build $(BUILD)/bench/pools --rounds $(or $(BENCH_REPS),5) \
+	  $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) $(if $(BENCH_REPLAYS),--replays $(BENCH_REPLAYS)) \
+	  $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 pools-perf:
-	tests/pools/perf/perf-run --student $(SUBMISSION) --out $(or $(OUT),$(BUILD)/pools-perf.json)
+	tests/pools/perf/perf-run --summary --student $(or $(SUBMISSION),labs/pools/pools.c) \
+	  --cache $(BUILD)/perf-cache --out $(or $(OUT),$(BUILD)/pools-perf.json)
 
 pools-memcheck:
 	tests/kit/pools-memcheck.sh $(BUILD)

@@ -4,7 +4,11 @@
  *   memlab-grade --lab ID [--submission DIR] [--report DIR] [--kit ROOT]
  *                [--build DIR] [--jobs N] [--only T1,T2] [--no-valgrind]
  *                [--no-calibrate] [--reveal-hidden] [--quiet]
- *                [--no-static-check]   (the grader's own tests only)
+ *                [--no-perf] [--no-static-check]   (the grader's own tests only)
+ *   memlab-grade --sandbox-exec --lab ID [--kit ROOT] --dir DIR --binary FILE
+ *                --timeout SECONDS -- COMMAND...
+ *                (for a lab's performance program: run COMMAND the way a
+ *                test runs, exit with its status; run.c run_sandboxed)
  *
  * The stages run in the order of DESIGN.md section 4; one that stops the
  * grading (a missing file, a static check, a compile error) still leads to
@@ -27,12 +31,13 @@ static void usage(FILE *out)
 {
     fputs("usage: memlab-grade --lab ID [--submission DIR] [--report DIR] [--kit ROOT]\n"
           "                    [--build DIR] [--jobs N] [--only T1,T2] [--no-valgrind]\n"
-          "                    [--no-calibrate] [--reveal-hidden] [--quiet]\n"
+          "                    [--no-calibrate] [--reveal-hidden] [--no-perf] [--quiet]\n"
           "  --submission DIR  the student's files: DIR/<file> or DIR/labs/<lab>/<file>\n"
           "                    (default: ROOT/labs/<lab>)\n"
           "  --report DIR      where the report goes (default: BUILD/reports/<lab>)\n"
           "  --kit ROOT        the kit (default: .); --build DIR its build (default ROOT/build)\n"
           "  --jobs N          tests run at a time (default 2)\n"
+          "  --no-perf         leave out the performance stage (labs that have one)\n"
           "  --no-static-check for the grader's own tests only: skip stage 2, so that\n"
           "                    hostile code reaches the sandbox (the report says so)\n",
           out);
@@ -45,6 +50,29 @@ static int could_not_grade(const char *why)
 }
 
 /* ------------------------------------------------------------ setup */
+
+static char *string_or(json_t *o, const char *key, const char *fallback)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return xstrdup(s ? s : fallback);
+}
+
+/* lab.json "perf" (results.h): {"program", "points", "timeout", "name",
+ * "description", "hint"}; only "program" is required. */
+static void read_perf(struct grade *g, json_t *perf)
+{
+    const char *program = json_string_value(json_object_get(perf, "program"));
+    if (!program)
+        return;
+    struct perf_spec *p = &g->perf;
+    p->program = xstrdup(program);
+    p->name = string_or(perf, "name", "performance");
+    p->description = string_or(perf, "description", "the lab's performance part");
+    p->hint = string_or(perf, "hint", "the handout's grading section");
+    json_t *points = json_object_get(perf, "points"), *timeout = json_object_get(perf, "timeout");
+    p->points = json_is_number(points) ? json_number_value(points) : 20;
+    p->timeout = json_is_number(timeout) ? json_number_value(timeout) : 120;
+}
 
 static int read_lab(struct grade *g)
 {
@@ -69,6 +97,7 @@ static int read_lab(struct grade *g)
         g->lab_allow = list_push(g->lab_allow, xstrdup(json_string_value(v)));
     json_t *hidden = json_object_get(o, "hidden_tests");
     g->hidden_declared = json_is_integer(hidden) ? (int)json_integer_value(hidden) : -1;
+    read_perf(g, json_object_get(o, "perf"));
     json_decref(o);
     return list_len(g->files) ? 0 : -1;
 }
@@ -99,7 +128,9 @@ static int parse_args(struct grade *g, int argc, char **argv)
         {"only", required_argument, NULL, 'o'},       {"no-valgrind", no_argument, NULL, 'V'},
         {"no-calibrate", no_argument, NULL, 'C'},     {"reveal-hidden", no_argument, NULL, 'H'},
         {"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
-        {"no-static-check", no_argument, NULL, 'S'},
+        {"no-static-check", no_argument, NULL, 'S'},  {"no-perf", no_argument, NULL, 'P'},
+        {"sandbox-exec", no_argument, NULL, 'X'},     {"dir", required_argument, NULL, 'D'},
+        {"binary", required_argument, NULL, 'B'},     {"timeout", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     g->jobs = 2;
@@ -120,11 +151,22 @@ static int parse_args(struct grade *g, int argc, char **argv)
         case 'H': g->reveal_hidden = 1; break;
         case 'q': g->quiet = 1; break;
         case 'S': g->no_static_check = 1; break;
+        case 'P': g->no_perf = 1; break;
+        case 'X': g->sandbox_exec = 1; break;
+        case 'D': g->exec_dir = abs_path(optarg); break;
+        case 'B': g->exec_binary = abs_path(optarg); break;
+        case 'T': g->exec_seconds = atof(optarg); break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
     }
-    if (!g->lab || optind != argc) {
+    if (g->sandbox_exec) {
+        g->exec_argv = argv + optind;
+        if (!g->lab || !g->exec_dir || !g->exec_binary || g->exec_seconds <= 0 || optind == argc) {
+            usage(stderr);
+            return -1;
+        }
+    } else if (!g->lab || optind != argc) {
         usage(stderr);
         return -1;
     }
@@ -158,8 +200,19 @@ static int prepare(struct grade *g)
     return build_link(g);
 }
 
+/* --sandbox-exec: one command, confined like a test (run.c). */
+static int sandbox_exec(struct grade *g)
+{
+    int rc = run_sandboxed(g, g->exec_dir, g->exec_binary, g->exec_seconds, g->exec_argv);
+    if (rc == 125)
+        fprintf(stderr, "memlab-grade: the sandbox could not be built for %s\n", g->exec_argv[0]);
+    return rc;
+}
+
 static void run_and_judge(struct grade *g)
 {
+    if (g->ntests == 0) /* --only named the performance stage alone */
+        return;
     calibrate_budgets(g);
     if (!g->quiet)
         fprintf(stderr, "memlab-grade: %s: %zu tests%s, %d at a time\n", g->lab, g->ntests,
@@ -183,6 +236,8 @@ int main(int argc, char **argv)
     char *lab_json = xprintf("%s/tests/%s/lab.json", g.kit, g.lab);
     policy_lab_overrides(&g.policy, lab_json);
     free(lab_json);
+    if (g.sandbox_exec)
+        return sandbox_exec(&g);
     char *refbin = xprintf("%s/tests/%s/t_%s", g.build, g.lab, g.lab);
     if (!is_file(refbin))
         return could_not_grade("the kit is not built (no reference test binary): run make");
@@ -196,12 +251,16 @@ int main(int argc, char **argv)
     int rc = prepare(&g);
     if (rc == -2)
         return could_not_grade("stopped while preparing the submission");
-    if (rc == 0)
+    if (rc == 0) {
         run_and_judge(&g);
-    else
+        perf_add_row(&g);
+        perf_run(&g);
+    } else {
+        perf_add_row(&g);
         judge_not_run(&g, g.outcome == OUT_MISSING   ? "a file of the submission is missing"
                           : g.outcome == OUT_STATIC  ? "a static check failed"
                                                      : "the submission does not compile");
+    }
     judge_totals(&g);
     g.seconds = now_seconds() - start;
     if (report_write(&g) != 0)

@@ -45,6 +45,7 @@ static void clean_model(struct grade *g)
         clean_in_place(&t->err_head);
         clean_in_place(&t->out_head);
         clean_in_place(&t->record_message);
+        clean_in_place(&t->detail);
         clean_in_place(&t->record_file);
     }
 }
@@ -189,6 +190,8 @@ static void table(const struct grade *g, struct sbuf *b, int details)
         snprintf(pts, sizeof pts, "%g/%g", t->score, t->points);
         sb_printf(b, "%-8s %-9s %-*s  %s\n", status_word(t->status), pts, (int)width, t->name,
                   t->reason ? t->reason : "");
+        if (t->detail)
+            sb_add(b, t->detail);
         if (t->status == ST_PASS || t->status == ST_SKIPPED || !t->ran)
             continue;
         char *repro = repro_line(g, t);
@@ -245,6 +248,8 @@ static char *test_output(const struct grade *g, const struct test *t)
     if (t->reason && *t->reason)
         sb_printf(&b, ": %s", t->reason);
     sb_add(&b, "\n");
+    if (t->detail)
+        sb_add(&b, t->detail);
     if (t->description)
         sb_printf(&b, "Checks: %s\n", t->description);
     if (t->hint)

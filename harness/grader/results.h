@@ -13,6 +13,7 @@
  *   calibrate.c the reference's time per test: fair timeouts
  *   judge.c     one verdict and a score per test (the policy)     (5)
  *   coverage.c  gcovr over the student's files                    (6)
+ *   perf.c      the lab's performance program, as one more row    (7)
  *   report.c    every output, atomically                          (8)
  *   policy.c    harness/policy.json: deductions, limits, allowlist
  *   util.c      files, processes, strings
@@ -87,6 +88,7 @@ struct test {
     enum status status;
     double score;
     char *reason;     /* one line */
+    char *detail;     /* more lines under the row (the performance stage's table), or NULL */
 };
 
 /* ------------------------------------------------------------ the policy */
@@ -103,6 +105,24 @@ struct policy {
     int sandbox_uid_base;   /* when root: tests run as uid base+slot */
     char **libc_allowed;    /* symbols of the C library every lab file may use */
     char **libc_forbidden;  /* named for a clearer message */
+};
+
+/* ------------------------------------------------------------ stage 7 */
+
+/* lab.json "perf": a lab's performance part.  `program` (a path in the
+ * kit) is run as
+ *   PROGRAM --student WORK/src/<file> --out FILE --kit KIT --work DIR
+ *           --cache BUILD/perf-cache --max-score POINTS --timeout SECONDS
+ *           --sandbox "MEMLAB-GRADE --sandbox-exec --kit KIT --lab LAB"
+ * and writes {"traces": [{"name", "ok", "error", "score", ...}], "score",
+ * "max_score", "error"}: the grader shows it as one more row, worth
+ * `points`.  The program must run every piece of student code through
+ * the --sandbox prefix. */
+struct perf_spec {
+    char *program;      /* NULL: the lab has no performance part */
+    char *name, *description, *hint;
+    double points;
+    double timeout;     /* per run of the student's code, seconds */
 };
 
 /* ------------------------------------------------------------ the run */
@@ -124,6 +144,12 @@ struct grade {
     char *only;         /* comma-separated test names, or NULL for all */
     int jobs, use_valgrind, quiet, reveal_hidden, calibrate;
     int no_static_check; /* --no-static-check: the grader's own tests only */
+    int no_perf;        /* --no-perf: leave stage 7 out (its row too) */
+    int sandbox_exec;   /* --sandbox-exec: run exec_argv confined, nothing else */
+    char *exec_dir, *exec_binary;
+    double exec_seconds;
+    char **exec_argv;
+    struct perf_spec perf;
     struct policy policy;
     char *token;        /* what a genuine result record carries */
 
@@ -166,6 +192,10 @@ void judge_test(struct grade *g, struct test *t);      /* judge.c */
 void judge_not_run(struct grade *g, const char *why);  /* judge.c */
 void judge_totals(struct grade *g);                    /* judge.c */
 void coverage_collect(struct grade *g);                /* coverage.c */
+void perf_add_row(struct grade *g);                    /* perf.c: the row, not run yet */
+void perf_run(struct grade *g);                        /* perf.c: stage 7 fills the row */
+int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
+                  char **argv);                         /* run.c: --sandbox-exec */
 int report_write(struct grade *g);                     /* report.c */
 void report_table(struct grade *g);                    /* report.c */
 int policy_load(struct policy *p, const char *path);   /* policy.c */

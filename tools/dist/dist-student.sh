@@ -162,6 +162,18 @@ for l in $all_labs; do
     ar rcs "$root/prebuilt/lib/libref_$l.a" $objs
     strip --strip-debug --strip-unneeded "$root/prebuilt/lib/libref_$l.a"
 done
+# A lab with a performance part (lab.json "perf") measures the student
+# against its reference built at -O2: the same flags as its perf program
+# (tests/pools/perf/perf-run), no debug information.
+for l in $release; do
+    perf=$(python3 -c 'import json,sys; print(1 if "perf" in json.load(open(sys.argv[1])) else "")' \
+        "tests/$l/lab.json")
+    [ -n "$perf" ] && [ -f "solutions/$l/$l.c" ] || continue
+    mkdir -p "$root/prebuilt/perf"
+    "$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -DNVALGRIND -DNDEBUG -Ilabs/include \
+        -fmacro-prefix-map="solutions/$l/=labs/$l/" -c "solutions/$l/$l.c" -o "$root/prebuilt/perf/$l.o"
+    strip --strip-debug --strip-unneeded "$root/prebuilt/perf/$l.o"
+done
 cat >"$root/prebuilt/README.md" <<'EOF'
 # prebuilt/
 
@@ -170,6 +182,9 @@ The reference implementation of every layer, as object code only
 file is linked with the *other* layers' reference, so that a bug in one lab
 never costs points in another. The Makefile uses these libraries because
 this kit has no `solutions/` folder.
+
+`perf/<lab>.o`: the reference of a lab with a performance part, built at
+-O2 as its performance program builds yours, to measure yours against.
 EOF
 
 # The Classroom workflow grades the labs this kit was released with.

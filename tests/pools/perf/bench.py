@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
 """bench.py -- the reference pools allocator against glibc malloc, mimalloc
-and jemalloc on the recorded traces, side by side (make bench-pools).
+and jemalloc on allocation traces, side by side (make bench-pools).
 
-    bench.py --build DIR [--kit ROOT] [--rounds 5] [--no-callgrind]
+    bench.py --build DIR [--kit ROOT] [--traces NAME|PATH,...] [--rounds 5]
+             [--replays 3] [--callgrind-max-ops 1000000] [--no-callgrind] [--json FILE]
 
 Builds tests/pools/perf/driver.c four times at -O2 (pools: the reference
 pools.c with -DNVALGRIND; glibc; -lmimalloc; -ljemalloc), then per trace:
 instructions per operation from callgrind (--toggle-collect=replay_fast, so
-only the replay loop and the allocator count), and wall time per trace, the
-median of ROUNDS rounds in which the four allocators run interleaved (each
-run reports its fastest of 3 replays).  Prints a Markdown table.
+only the replay loop and the allocator count; skipped for traces of more than
+--callgrind-max-ops operations, where it would take minutes), and wall time
+per trace, the median of ROUNDS rounds in which the four allocators run
+interleaved (each run reports its fastest of REPLAYS replays).
+
+--traces: the recorded traces to run, by name (tests/pools/traces/NAME.trace)
+or as paths to trace files (bench/report.py's synthetic ones); default every
+recorded trace.  Prints a Markdown table; --json FILE also writes every
+number (bench/report.py reads it).
 """
 import argparse
 import glob
+import json
 import os
 import re
 import statistics
@@ -44,8 +52,9 @@ def ir(binary, trace):
     return int(m.group(1)) if m else None
 
 
-def wall_ns(binary, trace):
-    p = subprocess.run([binary, "time", trace, "3"], capture_output=True, text=True, check=True)
+def wall_ns(binary, trace, replays):
+    p = subprocess.run([binary, "time", trace, str(replays)], capture_output=True, text=True,
+                       check=True)
     return int(p.stdout.strip())
 
 
@@ -55,12 +64,34 @@ def ops_of(trace):
     return int(m.group(1))
 
 
+def find_traces(kit, spec):
+    """--traces -> [(name, path)]: names of recorded traces, or paths."""
+    recorded = os.path.join(kit, "tests/pools/traces")
+    if not spec:
+        return [(os.path.basename(p)[:-len(".trace")], p)
+                for p in sorted(glob.glob(os.path.join(recorded, "*.trace")))]
+    out = []
+    for item in filter(None, spec.split(",")):
+        path = item if os.sep in item or item.endswith(".trace") else \
+            os.path.join(recorded, item + ".trace")
+        if not os.path.exists(path):
+            sys.exit("bench.py: no trace %s (%s)" % (item, path))
+        name = os.path.basename(path)
+        out.append((name[:-len(".trace")] if name.endswith(".trace") else name,
+                    os.path.abspath(path)))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--kit", default=os.path.abspath(os.path.join(HERE, "..", "..", "..")))
+    ap.add_argument("--traces", default="", help="comma-separated trace names or paths")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--replays", type=int, default=3, help="replays per timed run (fastest)")
+    ap.add_argument("--callgrind-max-ops", type=int, default=1000000)
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--json", help="write every number here")
     a = ap.parse_args()
     os.makedirs(a.build, exist_ok=True)
     bins = []
@@ -68,32 +99,43 @@ def main():
         out = os.path.join(a.build, "bench-" + name.split()[0])
         build(a.kit, out, flags, pools, libs)
         bins.append((name, out))
-    traces = sorted(glob.glob(os.path.join(a.kit, "tests/pools/traces/*.trace")))
+    traces = find_traces(a.kit, a.traces)
+    ops = {t: ops_of(path) for t, path in traces}
     irs, times = {}, {}
-    for t in traces:
+    for t, path in traces:
         for name, b in bins:
-            irs[t, name] = None if a.no_callgrind else ir(b, t)
+            skip = a.no_callgrind or ops[t] > a.callgrind_max_ops
+            irs[t, name] = None if skip else ir(b, path)
             times[t, name] = []
     for _ in range(a.rounds):          # interleaved: every allocator once per trace per round
-        for t in traces:
+        for t, path in traces:
             for name, b in bins:
-                times[t, name].append(wall_ns(b, t))
+                times[t, name].append(wall_ns(b, path, a.replays))
     names = [n for n, _ in bins]
     head = "| trace | ops | " + " | ".join("%s Ir/op" % n for n in names) + " | " + \
            " | ".join("%s µs" % n for n in names) + " |"
     print(head)
     print("|" + "---|" * (2 + 2 * len(names)))
-    for t in traces:
-        ops = ops_of(t)
+    for t, _ in traces:
         cells = []
         for n in names:
             v = irs[t, n]
-            cells.append("%.1f" % (v / ops) if v else "n/a")
+            cells.append("%.1f" % (v / ops[t]) if v else "n/a")
         for n in names:
             cells.append("%.0f" % (statistics.median(times[t, n]) / 1000))
-        print("| %s | %d | %s |" % (os.path.basename(t)[:-6], ops, " | ".join(cells)))
-    print("\nIr/op: callgrind instructions of replay_fast (driver loop + allocator) per trace operation; "
-          "µs: median of %d interleaved rounds, each the fastest of 3 replays." % a.rounds)
+        print("| %s | %d | %s |" % (t, ops[t], " | ".join(cells)))
+    print("\nIr/op: callgrind instructions of replay_fast (driver loop + allocator) per trace "
+          "operation; µs: median of %d interleaved rounds, each the fastest of %d replay%s."
+          % (a.rounds, a.replays, "s" if a.replays > 1 else ""))
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump({"rounds": a.rounds, "replays": a.replays, "allocators": names,
+                       "traces": [{"name": t, "path": path, "ops": ops[t],
+                                   "ir": {n: irs[t, n] for n in names},
+                                   "ns": {n: times[t, n] for n in names},
+                                   "median_ns": {n: statistics.median(times[t, n])
+                                                 for n in names}}
+                                  for t, path in traces]}, fh, indent=1)
     return 0
 
 

@@ -5,12 +5,24 @@
  *   -DREPLAY_POOLS   the allocator is a pools.c (pool_malloc & co.), linked
  *                    with stubs.c instead of the runtime; link with
  *                    -Wl,--wrap=mmap -Wl,--wrap=munmap so that the driver
- *                    counts the bytes the allocator maps
+ *                    counts the bytes the allocator maps.  perf-run also
+ *                    renames the pools object's malloc/calloc/realloc/free
+ *                    to perf_sys_* (objcopy --redefine-sym): what the
+ *                    allocator takes from the C library then counts as
+ *                    obtained from the system too, at its usable size
  *   (default)        the allocator is malloc/calloc/realloc/free of whatever
  *                    library is linked: glibc, -lmimalloc, -ljemalloc
  *
- * usage: replay check TRACE        checked replay (replay.h); prints one JSON
+ * usage: replay check TRACE [OUT]  checked replay (replay.h); prints one JSON
  *                                  object: name, ops, ok, utilization, error
+ *                                  (to OUT when given, opened before the
+ *                                  replay starts, with the MEMLAB_TOKEN of
+ *                                  the environment as "token": the code
+ *                                  under test can print, never open a file,
+ *                                  so a forged line on stdout counts for
+ *                                  nothing); the allocator is called through
+ *                                  measured_*, what callgrind's
+ *                                  --toggle-collect=measured_* counts
  *        replay measure TRACE      one unchecked replay_fast (what callgrind
  *                                  measures with --toggle-collect=replay_fast)
  *        replay time TRACE [N]     N (default 3) unchecked replays; prints the
@@ -20,6 +32,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,45 +65,108 @@ int __wrap_munmap(void *addr, size_t len)
     return rc;
 }
 
-static size_t arena_bytes(void) { return mapped_bytes; }
+/* The C library's blocks the allocator holds (large requests, its own
+ * bookkeeping), at their usable size. */
+static size_t libc_bytes;
 
-static const replay_allocator allocator = {pool_malloc,     pool_calloc,           pool_realloc, pool_free,
-                                           pool_check_heap, pool_address_in_range, arena_bytes};
+void *perf_sys_malloc(size_t n)
+{
+    void *p = malloc(n);
+    libc_bytes += malloc_usable_size(p);
+    return p;
+}
+
+void *perf_sys_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    libc_bytes += malloc_usable_size(p);
+    return p;
+}
+
+void *perf_sys_realloc(void *old, size_t n)
+{
+    size_t before = malloc_usable_size(old);
+    void *p = realloc(old, n);
+    if (p != NULL || n == 0)
+        libc_bytes += malloc_usable_size(p) - before;
+    return p;
+}
+
+void perf_sys_free(void *p)
+{
+    libc_bytes -= malloc_usable_size(p);
+    free(p);
+}
+
+static size_t arena_bytes(void) { return mapped_bytes + libc_bytes; }
+
+/* No is_own: every byte the allocator holds is in arena_bytes already. */
+static const replay_allocator allocator = {pool_malloc,     pool_calloc, pool_realloc, pool_free,
+                                           pool_check_heap, NULL,        arena_bytes};
 static void finish(void) { pool_uninstall(); }
+
+/* What the grader measures: `check` runs under callgrind with
+ * --toggle-collect=measured_*, so the count is the allocator's own work in
+ * the checked replay.  One run gives correctness, utilization and the
+ * instruction count: the allocator cannot behave one way when checked and
+ * another when measured.  The four never call one another, so a toggle is
+ * never nested inside another. */
+__attribute__((noinline)) static void *measured_malloc(size_t n) { return pool_malloc(n); }
+__attribute__((noinline)) static void *measured_calloc(size_t n, size_t s) { return pool_calloc(n, s); }
+__attribute__((noinline)) static void *measured_realloc(void *p, size_t n) { return pool_realloc(p, n); }
+__attribute__((noinline)) static void measured_free(void *p) { pool_free(p); }
+static const replay_allocator measured = {measured_malloc, measured_calloc, measured_realloc, measured_free,
+                                          pool_check_heap, NULL,            arena_bytes};
 #else
 static void *sys_malloc(size_t n) { return malloc(n); }
 static void *sys_calloc(size_t n, size_t s) { return calloc(n, s); }
 static void *sys_realloc(void *p, size_t n) { return realloc(p, n); }
 static void sys_free(void *p) { free(p); }
 static const replay_allocator allocator = {sys_malloc, sys_calloc, sys_realloc, sys_free, NULL, NULL, NULL};
+#define measured allocator
 static void finish(void) {}
 #endif
 
-static void json_string(const char *s)
+static void json_string(FILE *out, const char *s)
 {
-    putchar('"');
+    fputc('"', out);
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
+            fprintf(out, "\\%c", *s);
         else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
+            fprintf(out, "\\u%04x", *s);
         else
-            putchar(*s);
+            fputc(*s, out);
     }
-    putchar('"');
+    fputc('"', out);
 }
 
-static int check(const trace *t)
+/* The token the grader gave this run, taken out of the environment at once
+ * (wiped in place), so that the code under test cannot find it there. */
+static char run_token[65];
+
+static void take_token(void)
+{
+    char *value = getenv("MEMLAB_TOKEN");
+    if (value == NULL)
+        return;
+    snprintf(run_token, sizeof run_token, "%s", value);
+    memset(value, 0, strlen(value));
+}
+
+static int check(const trace *t, FILE *out)
 {
     replay_result r;
-    int rc = replay_checked(t, &allocator, 1000, &r);
-    printf("{\"name\": ");
-    json_string(t->name);
-    printf(", \"ops\": %zu, \"ok\": %s, \"utilization\": %.6f, \"peak_requested\": %zu, "
-           "\"peak_system\": %zu, \"error\": ",
-           r.ops, rc == 0 ? "true" : "false", r.utilization, r.peak_requested, r.peak_system);
-    json_string(r.error);
-    printf("}\n");
+    int rc = replay_checked(t, &measured, 1000, &r);
+    fprintf(out, "{\"name\": ");
+    json_string(out, t->name);
+    fprintf(out, ", \"token\": ");
+    json_string(out, run_token);
+    fprintf(out, ", \"ops\": %zu, \"ok\": %s, \"utilization\": %.6f, \"peak_requested\": %zu, "
+            "\"peak_system\": %zu, \"error\": ",
+            r.ops, rc == 0 ? "true" : "false", r.utilization, r.peak_requested, r.peak_system);
+    json_string(out, r.error);
+    fprintf(out, "}\n");
     return rc == 0 ? 0 : 1;
 }
 
@@ -104,7 +180,13 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s check|measure|time TRACE [N]\n", argv[0]);
+        fprintf(stderr, "usage: %s check TRACE [OUT] | measure TRACE | time TRACE [N]\n", argv[0]);
+        return 2;
+    }
+    take_token();
+    FILE *out = stdout;
+    if (strcmp(argv[1], "check") == 0 && argc > 3 && (out = fopen(argv[3], "w")) == NULL) {
+        perror(argv[3]);
         return 2;
     }
     trace t;
@@ -116,7 +198,9 @@ int main(int argc, char **argv)
     int rc = 0;
     void **slots = calloc(t.nids + 1, sizeof *slots);
     if (strcmp(argv[1], "check") == 0) {
-        rc = check(&t);
+        rc = check(&t, out);
+        if (out != stdout && fclose(out) != 0)
+            rc = 2;
     } else if (strcmp(argv[1], "measure") == 0) {
         replay_fast(&t, &allocator, slots);
     } else if (strcmp(argv[1], "time") == 0) {

@@ -1,0 +1,203 @@
+/*
+ * perf.c -- stage 7: the lab's performance part, as one more row of the
+ * report.
+ *
+ * The lab names a program in lab.json ("perf", results.h); the grader runs
+ * it once, after the tests, with the staged file, and reads the JSON it
+ * writes.  The program is trusted kit code: it builds and measures the
+ * reference itself, and runs every piece of the student's code through the
+ * sandbox prefix it is given (`memlab-grade --sandbox-exec`, run.c), so the
+ * student's code meets the same limits, uid, file-system view and system-
+ * call filter as in a test.
+ *
+ * The row: score and points from the program; PASS when every case ran
+ * correctly (a slow but correct allocator passes with a lower score), FAIL
+ * when a case failed, ERROR when the program could not grade (then the
+ * report says so and the score is 0: an instructor reruns it).
+ */
+#include "results.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PERF_OUTPUT_LIMIT (64 * 1024)
+
+static struct test *perf_row(struct grade *g)
+{
+    for (size_t i = 0; i < g->ntests; i++)
+        if (g->perf.name && strcmp(g->tests[i].name, g->perf.name) == 0 && g->tests[i].tags &&
+            strstr(g->tests[i].tags, "performance"))
+            return &g->tests[i];
+    return NULL;
+}
+
+/* Stage 7 is left out with --no-perf, and when --only names tests but not
+ * this row. */
+static int perf_wanted(const struct grade *g)
+{
+    if (!g->perf.program || g->no_perf)
+        return 0;
+    if (!g->only)
+        return 1;
+    char **names = split(g->only, ", ");
+    int wanted = list_has(names, g->perf.name);
+    list_free(names);
+    return wanted;
+}
+
+void perf_add_row(struct grade *g)
+{
+    if (!perf_wanted(g))
+        return;
+    g->tests = xrealloc(g->tests, (g->ntests + 1) * sizeof *g->tests);
+    struct test *t = &g->tests[g->ntests++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup(g->perf.name);
+    t->file = xprintf("tests/%s/lab.json", g->lab);
+    t->description = xstrdup(g->perf.description);
+    t->hint = xstrdup(g->perf.hint);
+    t->tags = xstrdup("performance");
+    t->points = g->perf.points;
+    t->visibility = VIS_VISIBLE;
+    t->status = ST_SKIPPED;
+    t->reason = xstrdup("not run");
+}
+
+/* The command the program confines the student's runs with. */
+static char *sandbox_prefix(const struct grade *g)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return NULL;
+    self[n] = '\0';
+    return xprintf("%s --sandbox-exec --kit %s --lab %s", self, g->kit, g->lab);
+}
+
+/* One line per case: "  notebook      ok    1.02x instructions  0.98x utilization  0.99". */
+static char *case_table(json_t *cases)
+{
+    struct sbuf b = {0};
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c)
+    {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        int ok = json_is_true(json_object_get(c, "ok"));
+        double score = json_number_value(json_object_get(c, "score"));
+        double s_ir = json_number_value(json_object_get(c, "student_ir"));
+        double r_ir = json_number_value(json_object_get(c, "reference_ir"));
+        double u = json_number_value(json_object_get(c, "utilization"));
+        double u_ref = json_number_value(json_object_get(c, "ref_utilization"));
+        if (!ok) {
+            const char *error = json_string_value(json_object_get(c, "error"));
+            char *line = one_line(error ? error : "failed", 160);
+            sb_printf(&b, "  %-16s FAIL   %s\n", name ? name : "?", line);
+            free(line);
+            continue;
+        }
+        sb_printf(&b,
+                  "  %-16s ok     %.2fx the reference's instructions, %.2fx its utilization:"
+                  " %.0f%%\n",
+                  name ? name : "?", r_ir > 0 ? s_ir / r_ir : 0.0, u_ref > 0 ? u / u_ref : 0.0,
+                  100 * score);
+    }
+    return sb_take(&b);
+}
+
+/* Fill the row from the program's JSON. */
+static void perf_judge(struct grade *g, struct test *t, json_t *r)
+{
+    json_t *cases = json_object_get(r, "traces");
+    const char *error = json_string_value(json_object_get(r, "error"));
+    size_t failed = 0, n = json_array_size(cases);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c) failed += !json_is_true(json_object_get(c, "ok"));
+    double score = json_number_value(json_object_get(r, "score"));
+    t->score = fmin(fmax(score, 0.0), t->points);
+    t->status = failed || (error && *error) || n == 0 ? ST_FAIL : ST_PASS;
+    if (error && *error)
+        t->reason = one_line(error, 200);
+    else if (failed)
+        t->reason =
+            xprintf("%zu of %zu traces failed their checked replay (0 points each)", failed, n);
+    else
+        t->reason =
+            xprintf("%zu traces replayed correctly; score %.2f of %g", n, t->score, t->points);
+    char *table = case_table(cases);
+    t->detail = xprintf("%sRerun alone: make %s-perf SUBMISSION=<your %s> (labs/%s/README.md)\n",
+                        table, g->lab, g->files[0], g->lab);
+    free(table);
+}
+
+void perf_run(struct grade *g)
+{
+    struct test *t = perf_row(g);
+    if (!t)
+        return;
+    char *dir = xprintf("%s/perf", g->work_dir);
+    rm_rf(dir);
+    mkdir_p(dir, 0755);
+    char *out = xprintf("%s/perf.json", dir);
+    char *program = xprintf("%s/%s", g->kit, g->perf.program);
+    char *sandbox = sandbox_prefix(g);
+    char *cache = xprintf("%s/perf-cache", g->build);
+    char *points = xprintf("%g", g->perf.points);
+    char *timeout = xprintf("%g", g->perf.timeout);
+    char *argv[] = {program,
+                    "--student",
+                    g->staged[0],
+                    "--out",
+                    out,
+                    "--kit",
+                    g->kit,
+                    "--work",
+                    dir,
+                    "--cache",
+                    cache,
+                    "--max-score",
+                    points,
+                    "--timeout",
+                    timeout,
+                    "--sandbox",
+                    sandbox ? sandbox : "",
+                    NULL};
+    if (!g->quiet)
+        fprintf(stderr, "memlab-grade: %s: performance (%s)\n", g->lab, g->perf.program);
+    double start = now_seconds();
+    char *output = NULL;
+    int rc = sandbox ? run_capture(argv, dir, &output, PERF_OUTPUT_LIMIT) : -1;
+    t->seconds = now_seconds() - start;
+    json_error_t err;
+    json_t *r = rc == 0 ? json_load_file(out, 0, &err) : NULL;
+    free(t->reason);
+    t->reason = NULL;
+    if (r) {
+        perf_judge(g, t, r);
+        char *copy = xprintf("%s/perf.json", g->report_dir);
+        copy_file(out, copy);
+        free(copy);
+        json_decref(r);
+    } else {
+        t->status = ST_ERROR;
+        t->score = 0;
+        char *why = one_line(output && *output ? output : "no result file", 300);
+        t->reason = xprintf("the performance stage could not run (exit %d): %s", rc, why);
+        free(why);
+        g->notes = list_push(g->notes, xprintf("performance stage: %s", t->reason));
+    }
+    free(output);
+    free(points);
+    free(timeout);
+    free(cache);
+    free(sandbox);
+    free(program);
+    free(out);
+    free(dir);
+}

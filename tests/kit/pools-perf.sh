@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# pools-perf.sh -- the pools lab's performance stage (tests/pools/perf/perf-run)
+# scores what it should: the reference 20/20 whether it is given as source
+# or as the stripped object code a student kit ships (prebuilt/perf/pools.o);
+# a correct allocator that does extra work per call is correct on every
+# trace and loses performance points in proportion; one that takes its
+# blocks from the C library is counted as holding them; the skeleton 0.
+#
+#   tests/kit/pools-perf.sh        (from the repository root; BUILD=build)
+#
+# Prints one line per case and "N passed, M failed"; exits 1 if any failed.
+set -u
+build=${BUILD:-build}
+work=$build/kit-tests/pools-perf
+cache=$build/perf-cache
+rm -rf "$work" && mkdir -p "$work"
+passed=0 failed=0
+
+verdict() { # name ok detail
+    if [ "$2" = 1 ]; then passed=$((passed + 1)); echo "ok - $1"
+    else failed=$((failed + 1)); echo "not ok - $1: $3"; fi
+}
+
+# run NAME FILE [perf-run options...]: prints the score, writes $work/NAME.json
+run() {
+    local name=$1 file=$2
+    shift 2
+    tests/pools/perf/perf-run --student "$file" --out "$work/$name.json" --cache "$cache" \
+        --work "$work/$name" "$@" >"$work/$name.log" 2>&1 || { echo "perf-run exit $?"; return; }
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["score"])' "$work/$name.json"
+}
+
+# a field of every trace, space separated
+field() { python3 -c 'import json,sys; print(" ".join(str(t[sys.argv[2]]) for t in json.load(open(sys.argv[1]))["traces"]))' "$work/$1.json" "$2"; }
+
+score=$(run reference solutions/pools/pools.c)
+verdict "the reference scores 20/20 against itself" "$([ "$score" = 20.0 ] && echo 1)" "score $score"
+
+# The object code a student kit ships, built as tools/dist/dist-student.sh does.
+obj=$work/pools-ref.o
+cc -std=c11 -D_GNU_SOURCE -O2 -g0 -DNVALGRIND -DNDEBUG -Ilabs/include -c solutions/pools/pools.c -o "$obj" &&
+    strip --strip-debug --strip-unneeded "$obj"
+score=$(run object solutions/pools/pools.c --reference "$obj")
+same=$( [ "$(field object student_ir)" = "$(field object reference_ir)" ] && echo 1)
+verdict "the stripped reference object measures the same instructions as its source" \
+    "$([ "$score" = 20.0 ] && [ "$same" = 1 ] && echo 1)" "score $score; $(field object student_ir) vs $(field object reference_ir)"
+
+# A correct allocator doing a little extra work per malloc: pool_malloc
+# spins, then calls the reference's (renamed pool_malloc_fast).
+slow=$work/slow.c
+python3 - solutions/pools/pools.c "$slow" <<'PY'
+import sys
+head = "void *pool_malloc(size_t nbytes)\n"
+text = open(sys.argv[1]).read()
+assert head in text
+spin = ("void *pool_malloc_fast(size_t nbytes);\n\n" + head +
+        "{\n    for (volatile int spin = 0; spin < 8; spin++) {\n    }\n"
+        "    return pool_malloc_fast(nbytes);\n}\n\nvoid *pool_malloc_fast(size_t nbytes)\n")
+open(sys.argv[2], "w").write(text.replace(head, spin, 1))
+PY
+score=$(run slow "$slow")
+oks=$(field slow ok)
+verdict "a correct but slower allocator passes every trace and scores between 0 and 20" \
+    "$(python3 -c 'import sys; s = float(sys.argv[1]); print(1 if 0 < s < 19.5 else "")' "$score" 2>/dev/null)$( [ "$oks" = "True True True True True True" ] || echo x)" \
+    "score $score, ok: $oks"
+
+# An allocator that serves everything from the C library: its blocks count.
+libc=$work/libc.c
+cat >"$libc" <<'C'
+#include <stdlib.h>
+#include "memlab/pools.h"
+void *pool_malloc(size_t n) { return malloc(n ? n : 1); }
+void *pool_calloc(size_t n, size_t s) { return calloc(n ? n : 1, s ? s : 1); }
+void *pool_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void pool_free(void *p) { free(p); }
+int pool_check_heap(void) { return 0; }
+int pool_address_in_range(const void *p) { (void)p; return 0; }
+void pool_uninstall(void) {}
+C
+score=$(run libc "$libc")
+utils=$(field libc utilization)
+verdict "blocks taken from the C library count as held (utilization below 1 on every trace)" \
+    "$(python3 -c 'import sys; print(1 if all(0 < float(u) < 1 for u in sys.argv[1:]) else "")' $utils)" \
+    "utilizations: $utils (score $score)"
+
+score=$(run skeleton labs/pools/pools.c)
+verdict "the skeleton scores 0" "$([ "$score" = 0.0 ] && echo 1)" "score $score"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
