@@ -5,22 +5,26 @@ and gnuplot PNG plots.
 
     python3 bench/report.py --build BUILD [--kit ROOT] [--reps 5]
                             [--sizes 10000,100000,1000000,10000000]
-                            [--skip grading,pools,...] [--make make]
+                            [--skip grading,pools,...] [--only cycles,...] [--keep]
+                            [--traces notebook,...] [--refcount-n N] [--make make]
 
 Sections (each may be skipped; a failing one is reported, not fatal):
   refcount    bench/refcount_bench.c against python3: `del l` of N nested lists
-  cycles      bench/cycles_scale.c against python3's gc.collect() (CPU time) at
-              each size; `make bench-cycles` (wall time) as a cross-check
+  cycles      `make bench-cycles` (tests/kit/cycles-bench.c and .py) at each
+              size and at 10^6: a full collection against python3's gc.collect()
   pools       `make bench-pools` (tests/pools/perf/bench.py) on the recorded
-              traces; the same drivers on synthetic churn traces of each size
+              traces (--traces: a subset), then on synthetic churn traces of
+              each size (bench/pools_trace.py)
   generators  `make bench-generators`
-  tracing     `make bench-tracing`, run --reps times; bench/tracing_scale.c
-              against bench/tracing_scale.py at each size
+  tracing     `make bench-tracing` (tests/kit/tracing-bench.c and .py): the
+              churn slowdown, and snapshot + statistics at each size and at 10^6
   grading     `make grade LAB=x SUBMISSION=solutions/x`, timed, per lab
 
-Every comparison is measured side by side: in each repetition the memlab side
-and its peer run one after the other, and the table shows the median of the
-repetitions.  Writes BUILD/bench/results.md, results.json and *.png, and
+A lab's section runs the lab's own bench target, the very program a student or
+an instructor runs alone, with BENCH_SIZES, BENCH_REPS and BENCH_JSON on its
+command line, and reads the JSON it writes.  Every comparison is measured side
+by side: in each repetition the memlab side and its peer run one after the
+other, and the table shows the median of the repetitions.  Writes BUILD/bench/results.md, results.json and *.png, and
 prints the table.  Standard library only; plots need gnuplot.
 """
 import argparse
@@ -54,6 +58,7 @@ class Bench:
         self.sizes = [int(float(s)) for s in args.sizes.split(",") if s]
         self.make = args.make.split()
         self.refcount_n = args.refcount_n
+        self.traces = args.traces
         self.claims = []        # the summary table: one dict per comparison
         self.details = []       # (title, markdown) per section
         self.plots = []         # (file, caption)
@@ -72,9 +77,22 @@ class Bench:
             raise RuntimeError("%s exited %d: %s" % (" ".join(cmd), p.returncode, " | ".join(tail)))
         return p.stdout
 
-    def make_target(self, target, timeout=3600):
-        return self.run(self.make + ["-s", "--no-print-directory", "BUILD=" + self.build, target],
-                        timeout=timeout)
+    def make_target(self, target, timeout=3600, **variables):
+        """`make target VAR=value...` in the kit; its stdout."""
+        return self.run(self.make + ["-s", "--no-print-directory", "BUILD=" + self.build, target] +
+                        ["%s=%s" % kv for kv in sorted(variables.items())], timeout=timeout)
+
+    def lab_bench(self, target, name, timeout=7200, **variables):
+        """Run a lab's bench target with BENCH_JSON=<out>/<name>.json and the
+        given variables (BENCH_REPS is this run's --reps unless given); its
+        printed text and the JSON it wrote."""
+        out = os.path.join(self.out, name + ".json")
+        if os.path.exists(out):
+            os.remove(out)
+        variables.setdefault("BENCH_REPS", self.reps)
+        text = self.make_target(target, timeout=timeout, BENCH_JSON=out, **variables)
+        with open(out) as fh:
+            return text, json.load(fh)
 
     def claim(self, layer, measure, ours, peer, theirs, goal=None, met=None, unit="", short=None):
         ratio = ours / theirs if ours is not None and theirs else None
@@ -116,15 +134,6 @@ def md_table(head, rows):
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
-
-
-def parse_md_table(text):
-    """The first Markdown table in text -> (header, [row, ...])."""
-    rows = [l.strip() for l in text.splitlines() if l.strip().startswith("|")]
-    if len(rows) < 2:
-        raise ValueError("no Markdown table in:\n" + text[-500:])
-    cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows]
-    return cells[0], [c for c in cells[2:] if len(c) == len(cells[0])]
 
 
 def size_label(n):
@@ -218,99 +227,43 @@ def refcount(b):
 
 # ==================================================================== cycles
 
-CYCLES_ROW = re.compile(r"^(.*?)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+CLAIM_N = 1000000      # the size of the labs' claims (cycles' lists, tracing's traces)
 
 
-def parse_cycles(text):
-    """tests/kit/cycles-bench.sh's table -> {'reachable': (ours, python), 'cycles': ...}."""
-    out = {}
-    for line in text.splitlines():
-        m = CYCLES_ROW.match(line)
-        if not m:
-            continue
-        label = m.group(1)
-        key = "cycles" if "cycle" in label else "reachable" if "reachable" in label else None
-        if key:
-            out[key] = (float(m.group(2)), float(m.group(3)))
-    if len(out) != 2:
-        raise ValueError("unexpected bench-cycles output:\n" + text)
-    return out
-
-
-CYCLES_PY = r"""
-import gc, sys, time
-n = int(sys.argv[1])
-gc.disable()
-gc.collect()
-root = []
-for i in range(n):
-    root.append([])
-t0 = time.process_time_ns()
-found = gc.collect()
-t1 = time.process_time_ns()
-assert found == 0, found
-print("reachable %.2f" % ((t1 - t0) / n))
-del root
-gc.collect()
-for i in range(n // 2):
-    a = []
-    b = [a]
-    a.append(b)
-del a, b
-t0 = time.process_time_ns()
-found = gc.collect()
-t1 = time.process_time_ns()
-assert found == n // 2 * 2, found
-print("cycles %.2f" % ((t1 - t0) / (n // 2 * 2)))
-"""
+def sizes_arg(sizes):
+    return ",".join(str(n) for n in sorted(sizes))
 
 
 def cycles(b):
-    """The claim and the scaling from bench/cycles_scale.c (CPU time) against
-    python3 on the same graphs; `make bench-cycles` (wall time) alongside."""
-    try:
-        lab = parse_cycles(b.make_target("bench-cycles"))
-    except Exception as e:      # the lab's own bench is a cross-check only
-        lab = None
-        b.notes.append("cycles: make bench-cycles: %s" % e)
-    binary = os.path.join(b.out, "cycles-scale")
-    scale = {}
-    for n in sorted(set(b.sizes) | {1000000}):
-        ours, theirs = [], []
-        for _ in range(b.reps):
-            ours.append(keyvals(b.run([binary, str(n)])))
-            theirs.append(keyvals(b.run(["python3", "-c", CYCLES_PY, str(n)])))
-        m, p = medians(ours), medians(theirs)
-        scale[n] = {k: (m[k], p[k]) for k in ("reachable", "cycles")}
-    main = scale[1000000]
+    """`make bench-cycles` (tests/kit/cycles-bench.c and .py, CPU time) at each
+    size and at 10^6, the claim's size."""
+    sizes = set(b.sizes) | {CLAIM_N}
+    text, res = b.lab_bench("bench-cycles", "cycles", BENCH_SIZES=sizes_arg(sizes))
+    scale = {n: {g: tuple(res["sizes"][str(n)]["median"][g]) for g in ("reachable", "cycles")}
+             for n in sizes}
+    main = scale[CLAIM_N]
     for key, label in (("reachable", "full collection, 10^6 reachable lists, ns/object"),
                        ("cycles", "full collection, 10^6 lists in unreachable 2-cycles, "
                                   "ns/object")):
         ours, theirs = main[key]
         b.claim("cycles", label, ours, "python3 gc.collect()", theirs, goal="<= 1/3",
                 met=ours * 3 <= theirs, unit="ns", short="collect, " + key)
-    b.raw["cycles"] = {"make bench-cycles": lab,
-                       "scale": {str(n): v for n, v in scale.items()}}
-    sizes = [n for n in b.sizes]
+    b.raw["cycles"] = res
     rows = [[size_label(n)] + [fmt(scale[n][k][i]) for k in ("reachable", "cycles")
                                for i in (0, 1)] +
             ["%.2f" % (scale[n][k][0] / scale[n][k][1]) for k in ("reachable", "cycles")]
-            for n in sizes]
+            for n in b.sizes]
     text = md_table(["lists", "reachable memlab", "reachable python3", "2-cycles memlab",
                      "2-cycles python3", "reachable ratio", "2-cycles ratio"], rows)
-    text += ("\n\nCPU ns per object: bench/cycles_scale.c and the same graphs in python3, "
-             "median of %d interleaved runs.  python3's gc.collect() also walks the "
-             "interpreter's own tracked objects (modules, functions, dicts), which weigh on "
-             "its cost per object at 10^4 and fade from 10^6 on." % b.reps)
-    if lab:
-        text += ("  The lab's own `make bench-cycles` (wall time, 10^6) said in this run: "
-                 "reachable %s vs %s ns, 2-cycles %s vs %s ns." % (
-                     fmt(lab["reachable"][0]), fmt(lab["reachable"][1]),
-                     fmt(lab["cycles"][0]), fmt(lab["cycles"][1])))
+    text += ("\n\nCPU ns per object: `make bench-cycles` (tests/kit/cycles-bench.c, and the same "
+             "graphs in python3 by tests/kit/cycles-bench.py), median of %d interleaved runs.  "
+             "python3's gc.collect() also walks the interpreter's own tracked objects (modules, "
+             "functions, dicts), which weigh on its cost per object at 10^4 and fade from 10^6 "
+             "on." % b.reps)
     b.details.append(("cycles: full collection, ns per object, by size", text))
     dat = os.path.join(b.out, "cycles-scale.dat")
     with open(dat, "w") as fh:
-        for n in sizes:
+        for n in b.sizes:
             fh.write("%d %s\n" % (n, " ".join("%g" % scale[n][k][i] for k in
                                                 ("reachable", "cycles") for i in (0, 1))))
     plot(b, "cycles-scale", "cycles: one full collection, CPU ns per object",
@@ -343,25 +296,20 @@ def small_share(trace):
 
 
 def pools(b):
-    text = b.make_target("bench-pools")
-    head, rows = parse_md_table(text)
-    col = {h: i for i, h in enumerate(head)}
-    names = [h[:-len(" Ir/op")] for h in head if h.endswith(" Ir/op")]
+    """`make bench-pools` on the recorded traces (--traces: a subset), then on
+    synthetic churn of each size."""
+    text, res = b.lab_bench("bench-pools", "pools", BENCH_TRACES=b.traces, BENCH_REPLAYS="")
+    names = res["allocators"]
     ref = next(n for n in names if n.startswith("pymalloc"))
-    traces_dir = os.path.join(b.kit, "tests", "pools", "traces")
     table = []
-    for r in rows:
-        trace = r[col["trace"]]
-        path = os.path.join(traces_dir, trace + ".trace")
-        share = small_share(path) if os.path.exists(path) else 0
+    for t in res["traces"]:
+        trace = t["name"]
+        share = small_share(t["path"])
         vals = {}
         for n in names:
-            for kind, suffix in (("ir", " Ir/op"), ("us", " µs")):
-                try:
-                    vals[n, kind] = float(r[col[n + suffix]])
-                except (KeyError, ValueError):
-                    vals[n, kind] = None
-        table.append((trace, int(r[col["ops"]]), share, vals))
+            vals[n, "ir"] = t["ir"][n] / t["ops"] if t["ir"][n] else None
+            vals[n, "us"] = t["median_ns"][n] / 1000
+        table.append((trace, t["ops"], share, vals))
         small = share >= 0.95
         for kind, what in (("ir", "instructions/op (callgrind)"), ("us", "wall µs per replay")):
             ours = vals[ref, kind]
@@ -377,7 +325,7 @@ def pools(b):
                     goal, met = None, None
                 b.claim("pools", "trace %s, %s" % (trace, what), ours, peer, theirs, goal, met,
                         unit="Ir" if kind == "ir" else "µs")
-    b.raw["pools"] = {"make bench-pools": text}
+    b.raw["pools"] = res
     b.details.append(("pools: recorded traces (make bench-pools)", text.strip() +
                       "\n\nSmall-object traces (at least 95% of requests <= 512 bytes): " +
                       (", ".join("%s (%.0f%%)" % (t, 100 * s) for t, _, s, _ in table
@@ -412,42 +360,38 @@ plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)
 
 
 def pools_scale(b):
-    bins = {a: os.path.join(b.build, "bench", "pools", "bench-" + a) for a in POOL_ALLOCATORS}
-    missing = [p for p in bins.values() if not os.path.exists(p)]
-    if missing:
-        raise RuntimeError("pools drivers not built: " + ", ".join(missing))
+    """The same drivers (`make bench-pools`, one replay per timed run) on
+    bench/pools_trace.py's churn of each size."""
     scale_dir = os.path.join(b.out, "scale")
     os.makedirs(scale_dir, exist_ok=True)
-    res = {}
+    paths = {}
     for n in b.sizes:
         trace = os.path.join(scale_dir, "churn-%d.trace" % n)
         if not os.path.exists(trace):
             b.run(["python3", os.path.join(HERE, "pools_trace.py"), str(n), trace + ".tmp"])
             os.replace(trace + ".tmp", trace)
-        ops = n
-        irs = {}
-        if n <= 1000000:
-            for a, binary in bins.items():
-                p = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=replay_fast",
-                                    "--callgrind-out-file=/dev/null", binary, "measure", trace],
-                                   capture_output=True, text=True)
-                m = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
-                irs[a] = int(m.group(1)) / ops if m else None
-        times = {a: [] for a in bins}
-        for _ in range(b.reps):      # interleaved rounds, one replay each
-            for a, binary in bins.items():
-                times[a].append(int(b.run([binary, "time", trace, "1"]).strip()) / ops)
-        res[n] = {a: (irs.get(a), statistics.median(times[a])) for a in bins}
-    b.raw["pools-scale"] = {str(n): v for n, v in res.items()}
+        paths[n] = trace
+    _, out = b.lab_bench("bench-pools", "pools-scale", BENCH_REPLAYS=1,
+                         BENCH_TRACES=",".join(paths[n] for n in b.sizes))
+    by_path = {t["path"]: t for t in out["traces"]}
+    bins = POOL_ALLOCATORS
+    per = {name.split()[0]: name for name in out["allocators"]}   # "pymalloc" -> "pymalloc (ref)"
+    res = {}
+    for n in b.sizes:
+        t = by_path[os.path.abspath(paths[n])]
+        res[n] = {a: (t["ir"][per[a]] / t["ops"] if t["ir"][per[a]] else None,
+                      t["median_ns"][per[a]] / t["ops"]) for a in bins}
+    b.raw["pools-scale"] = out
     rows = [[size_label(n)] + [fmt(res[n][a][0]) for a in bins] + [fmt(res[n][a][1]) for a in bins]
             for n in b.sizes]
     b.details.append(("pools: synthetic small-object churn, by number of operations",
                       md_table(["ops"] + ["%s Ir/op" % a for a in bins] +
                                ["%s ns/op" % a for a in bins], rows) +
                       "\n\nbench/pools_trace.py writes the traces (sizes 16..512 bytes, 6 "
-                      "mallocs to 4 frees, random frees, live set about N/6 at its peak); the "
-                      "drivers are the ones `make bench-pools` builds.  Ir/op: callgrind (up to "
-                      "10^6 operations); ns/op: median of %d interleaved rounds of one replay."
+                      "mallocs to 4 frees, random frees, live set about N/6 at its peak); "
+                      "`make bench-pools BENCH_TRACES=<those files> BENCH_REPLAYS=1` replays "
+                      "them.  Ir/op: callgrind (up to 10^6 operations); ns/op: median of %d "
+                      "interleaved rounds of one replay."
                       % b.reps))
     for kind, idx, ylabel in (("ns", 1, "ns per operation (wall)"),
                               ("ir", 0, "instructions per operation (callgrind)")):
@@ -507,78 +451,60 @@ def generators(b):
 # ==================================================================== tracing
 
 def tracing(b):
-    c_runs, py_runs, last = [], [], ""
-    for _ in range(b.reps):          # each run: the C bench, then CPython's
-        last = b.make_target("bench-tracing")
-        c, py = {}, {}
-        for line in last.splitlines():
-            p = line.split()
-            if len(p) == 3 and p[0] != "goal":
-                for d, v in ((c, p[1]), (py, p[2])):
-                    try:
-                        d[p[0]] = float(v)
-                    except ValueError:
-                        pass
-        c_runs.append(c)
-        py_runs.append(py)
-    c, py = medians(c_runs), medians(py_runs)
-    b.raw["tracing"] = {"runs": {"memlab": c_runs, "python3": py_runs}, "last": last}
+    """`make bench-tracing` (tests/kit/tracing-bench.c and .py, CPU time): the
+    churn slowdown, and snapshot + statistics at each size and at 10^6."""
+    sizes = set(b.sizes) | {CLAIM_N}
+    _, res = b.lab_bench("bench-tracing", "tracing", BENCH_SIZES=sizes_arg(sizes))
+    b.raw["tracing"] = res
+    live = {n: res["sizes"][str(n)] for n in sizes}
+    c = dict(res["churn"]["median"]["memlab"], **live[CLAIM_N]["median"]["memlab"])
+    py = dict(res["churn"]["median"]["python3"], **live[CLAIM_N]["median"]["python3"])
     b.claim("tracing", "slowdown with 1 frame (x, tracing on / off)", c["slowdown_1"],
-            "tracemalloc.start(1)", py.get("slowdown_1"), "<= 2x", c["slowdown_1"] <= 2, "x",
+            "tracemalloc.start(1)", py["slowdown_1"], "<= 2x", c["slowdown_1"] <= 2, "x",
             short="slowdown, 1 frame")
     b.claim("tracing", "slowdown with 25 frames (x)", c["slowdown_25"],
-            "tracemalloc.start(25)", py.get("slowdown_25"), "<= 6x", c["slowdown_25"] <= 6, "x",
+            "tracemalloc.start(25)", py["slowdown_25"], "<= 6x", c["slowdown_25"] <= 6, "x",
             short="slowdown, 25 frames")
     ours = c["snapshot_ms"] + c["statistics_ms"]
-    theirs = py["snapshot_ms"] + py["statistics_ms"] if "snapshot_ms" in py else None
+    theirs = py["snapshot_ms"] + py["statistics_ms"]
     b.claim("tracing", "snapshot + statistics over 10^6 traces, ms", ours, "tracemalloc", theirs,
-            "<= 1/10", theirs is not None and ours * 10 <= theirs, "ms",
-            short="snapshot + statistics")
+            "<= 1/10", ours * 10 <= theirs, "ms", short="snapshot + statistics")
     b.claim("tracing", "bytes per trace in a snapshot", c["snapshot_bytes_per_trace"],
-            "tracemalloc", py.get("snapshot_bytes_per_trace"), "<= 32 B",
+            "tracemalloc", py["snapshot_bytes_per_trace"], "<= 32 B",
             c["snapshot_bytes_per_trace"] <= 32, "B", short="bytes per trace")
     keys = ["churn_ns_off", "churn_ns_1", "churn_ns_25", "slowdown_1", "slowdown_25", "traces",
-            "snapshot_ms", "statistics_ms", "snapshot_bytes_per_trace", "tracer_bytes_per_trace"]
+            "groups", "snapshot_ms", "statistics_ms", "snapshot_bytes_per_trace",
+            "tracer_bytes_per_trace"]
     b.details.append(("tracing (make bench-tracing, median of %d runs)" % b.reps,
                       md_table(["measure", "memlab", "CPython"],
-                               [[k, fmt(c.get(k)), fmt(py.get(k))] for k in keys])))
-    tracing_scale(b)
-
-
-def tracing_scale(b):
-    binary = os.path.join(b.out, "tracing-scale")
-    script = os.path.join(HERE, "tracing_scale.py")
-    res = {}
-    for n in b.sizes:
-        reps = b.reps if n < 10 ** 7 else 1   # CPython needs about a minute of CPU at 10^7
-        cr, pr = [], []
-        for _ in range(reps):
-            cr.append(keyvals(b.run([binary, str(n)])))
-            pr.append(keyvals(b.run(["python3", script, str(n)])))
-        res[n] = (medians(cr), medians(pr), reps)
-    b.raw["tracing-scale"] = {str(n): v for n, v in res.items()}
+                               [[k, fmt(c.get(k)), fmt(py.get(k))] for k in keys]) +
+                      "\n\nChurn: %d free + malloc pairs on the C side (best of 5 runs of a "
+                      "fifth each, the three modes interleaved), %d on CPython's (best of 3 "
+                      "each); the snapshot over 10^6 live traces." % (res["steps"],
+                                                                       res["py_steps"])))
     rows = []
     for n in b.sizes:
-        c, p, reps = res[n]
-        rows.append([size_label(n), fmt(c["total_ns_per_trace"]), fmt(p["total_ns_per_trace"]),
-                     "1/%.0f" % (p["total_ns_per_trace"] / c["total_ns_per_trace"]),
-                     fmt(c["snapshot_bytes_per_trace"]), fmt(p["snapshot_bytes_per_trace"]),
-                     fmt(c["tracer_bytes_per_trace"]), fmt(p["tracer_bytes_per_trace"]), reps])
+        cm, pm = live[n]["median"]["memlab"], live[n]["median"]["python3"]
+        rows.append([size_label(n), fmt(cm["total_ns_per_trace"]), fmt(pm["total_ns_per_trace"]),
+                     "1/%.0f" % (pm["total_ns_per_trace"] / cm["total_ns_per_trace"]),
+                     fmt(cm["snapshot_bytes_per_trace"]), fmt(pm["snapshot_bytes_per_trace"]),
+                     fmt(cm["tracer_bytes_per_trace"]), fmt(pm["tracer_bytes_per_trace"]),
+                     len(live[n]["runs"]["memlab"])])
     b.details.append(("tracing: snapshot + statistics('lineno'), by number of live traces",
                       md_table(["traces", "memlab ns/trace", "CPython ns/trace", "ratio",
                                 "memlab snapshot B/trace", "CPython snapshot B/trace",
                                 "memlab tracer B/trace", "CPython tracer B/trace", "runs"],
                                rows) +
-                      "\n\nbench/tracing_scale.c against bench/tracing_scale.py, CPU time, "
-                      "median of the runs (one run at 10^7: CPython's statistics() alone takes "
-                      "about a minute there)."))
+                      "\n\nThe same `make bench-tracing` run (tests/kit/tracing-bench.c against "
+                      "tests/kit/tracing-bench.py), CPU time, median of the runs (one run from "
+                      "10^7 on: CPython's statistics() alone takes about a minute there)."))
     dat = os.path.join(b.out, "tracing-scale.dat")
     with open(dat, "w") as fh:
         for n in b.sizes:
-            c, p, _ = res[n]
-            fh.write("%d %g %g %g %g\n" % (n, c["total_ns_per_trace"], p["total_ns_per_trace"],
-                                          c["snapshot_bytes_per_trace"],
-                                          p["snapshot_bytes_per_trace"]))
+            cm, pm = live[n]["median"]["memlab"], live[n]["median"]["python3"]
+            fh.write("%d %g %g %g %g\n" % (n, cm["total_ns_per_trace"], pm["total_ns_per_trace"],
+                                           cm["snapshot_bytes_per_trace"],
+                                           pm["snapshot_bytes_per_trace"]))
     plot(b, "tracing-scale", "tracing: take_snapshot() + statistics('lineno'), ns per live trace",
          "live traces", "ns per trace (CPU)", dat,
          [(2, "memlab tracer"), (3, "CPython tracemalloc")], logy=True)
@@ -770,6 +696,8 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--sizes", default="10000,100000,1000000,10000000")
     ap.add_argument("--refcount-n", type=int, default=1000000)
+    ap.add_argument("--traces", default="",
+                    help="comma-separated recorded pools traces to run (default all)")
     ap.add_argument("--skip", default="", help="comma-separated sections to leave out")
     ap.add_argument("--only", default="", help="comma-separated sections to run")
     ap.add_argument("--keep", action="store_true",

@@ -2,18 +2,23 @@
 # it with, in one run on this machine (docs/performance.md tells the method).
 #
 #   make bench [BENCH_REPS=5] [BENCH_SIZES=10000,...] [BENCH_SKIP=grading,...]
+#              [BENCH_ONLY=cycles,pools] [BENCH_KEEP=1] [BENCH_TRACES=notebook,...]
 #        refcount, cycles, pools, generators, tracing and grading time;
 #        writes $(BUILD)/bench/results.md, results.json and *.png, prints
-#        the table.  BENCH_ONLY=cycles,pools runs only those sections;
-#        BENCH_KEEP=1 reports the others from their last run.
+#        the table.  BENCH_ONLY runs only those sections; BENCH_KEEP=1
+#        reports the others from their last run; BENCH_TRACES: the recorded
+#        pools traces to run (default all).
 #   make bench-refcount [BENCH_N=1000000]
 #        one run of the refcount bench and of python3 doing the same
 #
-# The C side is the reference solution built at -O2 without Valgrind client
-# requests: a library set of its own in $(BUILD)/bench/o2 (the same sources,
-# the same link as `make demo`).  The labs' own benchmarks are their targets
-# bench-cycles, bench-pools, bench-generators, bench-tracing (mk/<lab>.mk);
-# bench/report.py calls them and reads what they print.  (Its recipes do not
+# The labs' own benchmarks are their targets bench-cycles, bench-pools,
+# bench-generators, bench-tracing (mk/<lab>.mk): bench/report.py runs each
+# section through that target (BENCH_SIZES, BENCH_REPS and BENCH_JSON on its
+# command line) and reads what it writes, so `make bench-<lab>` alone runs
+# the very program `make bench` measures with.  The refcount section's C side
+# is bench/refcount_bench.c on the reference solution built at -O2 without
+# Valgrind client requests: a library set of its own in $(BUILD)/bench/o2
+# (the same sources, the same link as `make demo`).  (The recipes do not
 # name $(MAKE): `make -n bench` prints them and runs nothing.)
 
 BENCH_DIR := $(BUILD)/bench
@@ -22,9 +27,14 @@ BENCH_O2_LIBS = $(foreach l,$(LAB_PRESENT) $(PREBUILT_LABS),$(BENCH_O2)/lib/libr
 	$(BENCH_O2)/lib/libruntime.a
 BENCH_REPS ?= 5
 BENCH_SIZES ?= 10000,100000,1000000,10000000
-BENCH_N ?= 1000000
 
-.PHONY: bench bench-o2-libs bench-refcount bench-tools
+# $(call bench_arg,VAR,default): VAR when given on the command line or in the
+# environment, else default.  A lab's bench runs one size unless told more
+# (BENCH_SIZES' default is `make bench`'s); and BENCH_N is also
+# grade-all-bench's count (mk/instructor.mk), with a default of its own.
+bench_arg = $(if $(filter command environment,$(origin $(1))),$($(1)),$(2))
+
+.PHONY: bench bench-o2-libs bench-refcount
 
 # The reference layers at -O2 (a build folder of their own, so that the
 # -O0 -g libraries of the tests are left alone).
@@ -38,24 +48,12 @@ $(BENCH_DIR)/refcount-bench: bench/refcount_bench.c bench-o2-libs
 	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/refcount_bench.c -Wl,--undefined=pool_install \
 	  -Wl,--start-group $(BENCH_O2_LIBS) -Wl,--end-group -lm
 
-$(BENCH_DIR)/cycles-scale: bench/cycles_scale.c bench-o2-libs
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/cycles_scale.c \
-	  -Wl,--start-group $(BENCH_O2_LIBS) -Wl,--end-group -lm
-
-# The tracer stands on the mem layer alone (as in mk/tracing.mk).
-$(BENCH_DIR)/tracing-scale: bench/tracing_scale.c solutions/tracing/tracing.c labs/runtime/mem.c \
-                            labs/include/memlab/tracing.h labs/include/memlab/mem.h
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/tracing_scale.c \
-	  solutions/tracing/tracing.c labs/runtime/mem.c
-
-bench-tools: $(BENCH_DIR)/refcount-bench $(BENCH_DIR)/cycles-scale $(BENCH_DIR)/tracing-scale
-
-bench: bench-tools
+bench: $(BENCH_DIR)/refcount-bench
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \
-	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) $(if $(BENCH_KEEP),--keep)
+	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
+	  $(if $(BENCH_KEEP),--keep) $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) \
+	  --refcount-n $(call bench_arg,BENCH_N,1000000)
 
 bench-refcount: $(BENCH_DIR)/refcount-bench
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --only refcount \
-	  --refcount-n $(BENCH_N)
+	  --refcount-n $(call bench_arg,BENCH_N,1000000)

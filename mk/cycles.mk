@@ -4,15 +4,20 @@
 #                               collect() against CPython's gc.collect() on
 #                               random graphs of lists (default 2000, ~1 min)
 #   make test-cycles-oracle-long   the same on 20000 more graphs
-#   make bench-cycles           ns per object of a full collection of 10^6
-#                               lists, the reference against python3
+#   make bench-cycles [BENCH_SIZES=1000000,...] [BENCH_REPS=5] [BENCH_JSON=file]
+#                               CPU ns per object of a full collection of N
+#                               lists (reachable, then in 2-cycles), the
+#                               reference against python3's gc.collect(),
+#                               interleaved, median (tests/kit/cycles-bench.py;
+#                               `make bench` runs it at each BENCH_SIZES)
 #
 # The C side of both is built at -O2 from the reference sources.
 
 CYCLES_GRAPH_BIN := $(BUILD)/kit/cycles-graph
 CYCLES_BENCH_BIN := $(BUILD)/bench/cycles-bench
 CYCLES_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
-# The bench compiles the layers it runs through at -O2 itself.
+# The bench compiles the layers it runs through at -O2 itself, without
+# Valgrind client requests (as `make bench`'s libraries).
 CYCLES_BENCH_SRCS := solutions/cycles/cycles.c solutions/refcount/refcount.c \
 	solutions/refcount/containers.c $(wildcard labs/runtime/*.c)
 ORACLE_COUNT ?= 2000
@@ -25,7 +30,8 @@ $(CYCLES_GRAPH_BIN): tests/kit/cycles-graph.c libs
 
 $(CYCLES_BENCH_BIN): tests/kit/cycles-bench.c $(CYCLES_BENCH_SRCS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/cycles-bench.c $(CYCLES_BENCH_SRCS) -lm
+	$(CC) $(CSTD) $(WARN) -O2 -g -DNVALGRIND $(INCLUDES) -o $@ tests/kit/cycles-bench.c \
+	  $(CYCLES_BENCH_SRCS) -lm
 
 .PHONY: test-cycles-oracle test-cycles-oracle-long bench-cycles
 test-cycles-oracle: $(CYCLES_GRAPH_BIN)
@@ -35,4 +41,5 @@ test-cycles-oracle-long: $(CYCLES_GRAPH_BIN)
 	sh tests/kit/cycles-oracle.sh $(CYCLES_GRAPH_BIN) 20000 100001
 
 bench-cycles: $(CYCLES_BENCH_BIN)
-	sh tests/kit/cycles-bench.sh $(CYCLES_BENCH_BIN)
+	python3 tests/kit/cycles-bench.py $(CYCLES_BENCH_BIN) --sizes $(call bench_arg,BENCH_SIZES,1000000) \
+	  --reps $(or $(BENCH_REPS),5) $(if $(BENCH_JSON),--json $(BENCH_JSON))

@@ -3,8 +3,11 @@
 #   make test-tracing-oracle   the layer's text, grouping and sort order against CPython's
 #                              Lib/tracemalloc.py (shared/oracles/format_oracle.py, or the
 #                              golden copies in tests/kit/expected/ when it is absent)
-#   make bench-tracing         tracing slowdown (1 and 25 frames) and snapshot + statistics
-#                              over 1,000,000 live traces, next to CPython's tracemalloc
+#   make bench-tracing [BENCH_SIZES=1000000,...] [BENCH_REPS=5] [BENCH_JSON=file]
+#                              tracing slowdown (1 and 25 frames) and snapshot + statistics
+#                              over N live traces, next to CPython's tracemalloc, interleaved,
+#                              median (tests/kit/tracing-bench.py; `make bench` runs it at
+#                              each BENCH_SIZES)
 #
 # Both link the reference tracer with the given mem layer only: the tracing
 # layer stands on mem alone.
@@ -21,7 +24,7 @@ $(TRACING_ORACLE_BIN): tests/kit/tracing-oracle.c solutions/tracing/tracing.c la
 $(TRACING_BENCH_BIN): tests/kit/tracing-bench.c solutions/tracing/tracing.c labs/runtime/mem.c \
                       labs/include/memlab/tracing.h
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/tracing-bench.c \
+	$(CC) $(CSTD) $(WARN) -O2 -g -DNVALGRIND $(INCLUDES) -o $@ tests/kit/tracing-bench.c \
 	  solutions/tracing/tracing.c labs/runtime/mem.c
 
 .PHONY: test-tracing-oracle bench-tracing
@@ -29,7 +32,9 @@ test-tracing-oracle: $(TRACING_ORACLE_BIN)
 	sh tests/kit/tracing-oracle.sh $(TRACING_ORACLE_BIN)
 
 bench-tracing: $(TRACING_BENCH_BIN)
-	sh tests/kit/tracing-bench.sh $(TRACING_BENCH_BIN)
+	python3 tests/kit/tracing-bench.py $(TRACING_BENCH_BIN) \
+	  --sizes $(call bench_arg,BENCH_SIZES,1000000) --reps $(or $(BENCH_REPS),5) \
+	  $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 KIT_TESTS += test-tracing-oracle
 BENCH_TARGETS += bench-tracing

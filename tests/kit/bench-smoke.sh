@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # tests/kit/bench-smoke.sh -- `make bench`'s parts work, in a few seconds:
-# the refcount bench runs at 10^4 (both allocators) and prints a number, the
-# tracing scaling driver counts its traces, the pools trace generator writes
-# a balanced trace, the aggregator reads what the labs' benches print and
-# writes its report (and a plot when gnuplot is there).  Measures nothing.
+# the refcount bench runs at 10^4 (both allocators) and prints a number; the
+# cycles and tracing benches (what `make bench-cycles` / `bench-tracing` and
+# `make bench` run) measure both sides at 10^4 and write the JSON that
+# bench/report.py reads; the pools trace generator writes a balanced trace,
+# which the pools bench replays with a recorded one (--traces); the
+# aggregator writes its report (and a plot when gnuplot is there).  The
+# numbers are not checked, only that they are there.
 #
 # Environment: BUILD (default build; its lib/ must be built: `make`).
 set -u
@@ -38,34 +41,45 @@ for alloc in malloc pymalloc; do
     fi
 done
 
-# ---------------------------------------------------------------- cycles scaling
-if $CC $FLAGS -o "$tmp/cycles-scale" bench/cycles_scale.c -Wl,--start-group $libs \
+# ---------------------------------------------------------------- cycles (make bench-cycles)
+if $CC $FLAGS -o "$tmp/cycles-bench" tests/kit/cycles-bench.c -Wl,--start-group $libs \
     "$BUILD/lib/libruntime.a" -Wl,--end-group -lm 2> "$tmp/cc.log"; then
-    out=$("$tmp/cycles-scale" 10000 2>&1)
-    if grep -Eq '^reachable [0-9.]+$' <<<"$out" && grep -Eq '^cycles [0-9.]+$' <<<"$out" &&
-        ! grep -q 'expected' <<<"$out"; then
-        ok "cycles scaling driver at 10^4: both graphs collected as expected, ns per object"
+    if python3 tests/kit/cycles-bench.py "$tmp/cycles-bench" --sizes 10000 --reps 1 \
+        --json "$tmp/cycles.json" > "$tmp/cycles.log" 2>&1 &&
+        python3 - "$tmp/cycles.json" <<'PY'; then
+import json, sys
+m = json.load(open(sys.argv[1]))["sizes"]["10000"]["median"]
+assert all(len(m[g]) == 2 and min(m[g]) > 0 for g in ("reachable", "cycles")), m
+PY
+        ok "cycles bench at 10^4: both graphs collected as expected, memlab and python3 ns/object"
     else
-        bad "cycles scaling driver at 10^4: $out"
+        bad "cycles bench at 10^4: $(tail -3 "$tmp/cycles.log")"
     fi
 else
-    bad "bench/cycles_scale.c builds: $(head -3 "$tmp/cc.log")"
+    bad "tests/kit/cycles-bench.c builds: $(head -3 "$tmp/cc.log")"
 fi
 
-# ---------------------------------------------------------------- tracing scaling
-if $CC $FLAGS -o "$tmp/tracing-scale" bench/tracing_scale.c solutions/tracing/tracing.c \
+# ---------------------------------------------------------------- tracing (make bench-tracing)
+if $CC $FLAGS -o "$tmp/tracing-bench" tests/kit/tracing-bench.c solutions/tracing/tracing.c \
     labs/runtime/mem.c 2> "$tmp/cc.log"; then
-    out=$("$tmp/tracing-scale" 10000 2>&1)
-    if grep -q '^traces 10000$' <<<"$out" && grep -q '^groups 100$' <<<"$out" &&
-        grep -Eq '^total_ns_per_trace [0-9.]+$' <<<"$out"; then
-        ok "tracing scaling driver: 10^4 traces in 100 groups, ns per trace"
+    if python3 tests/kit/tracing-bench.py "$tmp/tracing-bench" --sizes 10000 --steps 10000 \
+        --py-steps 500 --reps 1 --json "$tmp/tracing.json" > "$tmp/tracing.log" 2>&1 &&
+        python3 - "$tmp/tracing.json" <<'PY'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, py = d["sizes"]["10000"]["median"]["memlab"], d["sizes"]["10000"]["median"]["python3"]
+assert c["traces"] == 10000 and c["groups"] == 100 and c["total_ns_per_trace"] > 0, c
+assert py["traces"] >= 10000 and py["groups"] >= 100, py
+assert d["churn"]["median"]["memlab"]["slowdown_25"] > 0, d["churn"]
+PY
+        ok "tracing bench: 10^4 traces in 100 groups on both sides, churn slowdowns"
     else
-        bad "tracing scaling driver at 10^4: $out"
+        bad "tracing bench at 10^4: $(tail -3 "$tmp/tracing.log")"
     fi
 elif [ ! -d solutions/tracing ]; then
-    ok "tracing scaling driver: no solutions/ in a student kit (skipped)"
+    ok "tracing bench: no solutions/ in a student kit (skipped)"
 else
-    bad "bench/tracing_scale.c builds: $(head -3 "$tmp/cc.log")"
+    bad "tests/kit/tracing-bench.c builds: $(head -3 "$tmp/cc.log")"
 fi
 
 # ---------------------------------------------------------------- pools traces
@@ -90,24 +104,36 @@ else
     bad "pools_trace.py: the trace is not balanced"
 fi
 
+# ---------------------------------------------------------------- pools (make bench-pools)
+if [ -f solutions/pools/pools.c ] && [ -s "$tmp/churn.trace" ]; then
+    if python3 tests/pools/perf/bench.py --build "$tmp/pools" --traces "$tmp/churn.trace,notebook" \
+        --rounds 1 --replays 1 --no-callgrind --json "$tmp/pools.json" > "$tmp/pools.log" 2>&1 &&
+        python3 - "$tmp/pools.json" <<'PY'; then
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [t["name"] for t in d["traces"]] == ["churn", "notebook"], d["traces"]
+assert all(t["median_ns"][a] > 0 for t in d["traces"] for a in d["allocators"]), d["traces"]
+assert len(d["allocators"]) == 4 and d["allocators"][0].startswith("pymalloc"), d["allocators"]
+PY
+        ok "pools bench.py --traces runs a path and a recorded trace on the four allocators"
+    else
+        bad "pools bench.py --traces: $(tail -3 "$tmp/pools.log")"
+    fi
+else
+    ok "pools bench: no solutions/ in a student kit (skipped)"
+fi
+
 # ---------------------------------------------------------------- the aggregator
 if python3 - <<'PY'; then
 import sys
 sys.path.insert(0, "bench")
 import report
-cyc = report.parse_cycles("""full collection of 1000 tracked lists, ns per object
-graph                                  memlab    python3    ratio
-all reachable (held by one list)         20.5       40.0     0.51
-all in unreachable 2-cycles              60.0       90.0     0.67
-""")
-assert cyc == {"reachable": (20.5, 40.0), "cycles": (60.0, 90.0)}, cyc
-head, rows = report.parse_md_table("x\n| trace | ops | a Ir/op |\n|---|---|---|\n| t | 5 | 1.5 |\n")
-assert head == ["trace", "ops", "a Ir/op"] and rows == [["t", "5", "1.5"]], (head, rows)
+assert report.md_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
 assert report.medians([{"a": 1.0}, {"a": 3.0}, {"a": 2.0}]) == {"a": 2.0}
 assert report.keyvals("traces 10\nsome words here\nms 1.5\n") == {"traces": 10.0, "ms": 1.5}
 assert report.size_label(10000) == "10^4" and report.size_label(1500) == "1500"
 PY
-    ok "report.py reads the cycles table, Markdown tables and key/value lines"
+    ok "report.py's helpers: Markdown tables, key/value lines, medians, size labels"
 else
     bad "report.py's parsers"
 fi
