@@ -136,7 +136,7 @@ def size_label(n):
 
 
 def num(v):
-    return "%.0f" % v if abs(v) >= 1000 else "%.1f" % v if abs(v) >= 10 else "%.2f" % v
+    return "%d" % v if v == int(v) and abs(v) >= 100 else "%.0f" % v if abs(v) >= 1000 else "%.1f" % v if abs(v) >= 10 else "%.2f" % v
 
 
 def table(title, keys, c, py):
