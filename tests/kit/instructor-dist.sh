@@ -56,6 +56,15 @@ debug=$(for a in "$K"/prebuilt/lib/*.a; do objdump -h "$a"; done | grep -c '\.de
 check "prebuilt libraries carry no debug information (no source lines)" '[ "$debug" = 0 ]'
 src_names=$(for a in "$K"/prebuilt/lib/*.a; do strings -a "$a"; done | grep -c 'solutions/')
 check "prebuilt libraries do not name solution files" '[ "$src_names" = 0 ]'
+# The pools lab's performance stage measures against the shipped object code.
+check "the pools reference for the performance stage is object code without debug information" \
+    '[ -f "$K/prebuilt/perf/pools.o" ] && ! objdump -h "$K/prebuilt/perf/pools.o" | grep -q "\.debug_"'
+rc=0
+( cd "$K" && tests/pools/perf/perf-run --student "$KIT/solutions/pools/pools.c" --out "$T/perf.json" \
+    --work "$T/perf" ) >"$T/perf.log" 2>&1 || rc=$?
+perf=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["score"])' "$T/perf.json" 2>/dev/null)
+check "the tarball's perf-run scores the reference 20/20 against prebuilt/perf/pools.o (exit $rc, score $perf)" \
+    '[ $rc = 0 ] && [ "$perf" = 20.0 ]'
 
 # ---------------------------------------------------------------- a subset
 make -s BUILD="$BUILD" DIST="$T/sub" LABS="$LAB" dist-student >/dev/null 2>&1

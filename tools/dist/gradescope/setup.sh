@@ -18,8 +18,9 @@ if [ -z "${MEMLAB_SKIP_APT:-}" ]; then
 fi
 make -s BUILD="$PWD/build" @PREP@
 # Grade the skeleton once: the grader times the reference under Valgrind
-# (fair per-test timeouts) and caches it in build/calibration/, so no
-# student's run pays for it.
+# (fair per-test timeouts) and caches it in build/calibration/, and a lab
+# with a performance stage measures its reference into build/perf-cache/,
+# so no student's run pays for either.
 report=$(mktemp -d)
 build/bin/memlab-grade --lab @LAB@ --submission labs/@LAB@ --report "$report" --kit "$PWD" \
     --build "$PWD/build" --quiet ${MEMLAB_GRADE_FLAGS:-} >/dev/null || true
