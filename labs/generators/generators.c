@@ -230,7 +230,8 @@ static ml_object *take_stop_iteration_value(void)
 static void stop_iteration_to_runtime_error(void)
 {
     /* TODO: if the current exception is StopIteration, replace it with a new
-     * RuntimeError "generator raised StopIteration" whose cause is it. */
+     * RuntimeError "generator raised StopIteration" whose cause is it (no
+     * memory for it: release the StopIteration, set MemoryError). */
 }
 
 /* Enter the body at gi_lasti.  `exc`: raise the current exception there

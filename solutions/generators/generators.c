@@ -257,8 +257,9 @@ static void stop_iteration_to_runtime_error(void)
         return;
     ml_exc *cause = err_fetch();
     ml_exc *error = exc_new(ML_EXC_RUNTIME_ERROR, "generator raised StopIteration", NULL);
-    if (error == NULL) {
-        obj_decref(&cause->ob_base); /* MemoryError is set instead */
+    if (error == NULL) { /* no memory: MemoryError instead (exc_new may set none) */
+        obj_decref(&cause->ob_base);
+        err_no_memory();
         return;
     }
     error->cause = cause;
