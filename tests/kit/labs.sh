@@ -63,7 +63,8 @@ for lab in $labs; do
     rc=$?
     [ $rc -eq 0 ] && ok "$lab: the grader grades the solution (exit 0)" || not_ok "$lab: the grader grades the solution (exit $rc)"
     echo "# $lab solution graded in $(( $(date +%s) - start )) s"
-    count "$(HIDDEN_DECLARED=$(lab_key "$lab" hidden_tests "") $CHECK solution "$OUT/$lab/solution" "$(lab_key "$lab" min_line_coverage 95)" | sed "s/^\(\(not \)\?ok - \)/\1$lab solution: /")"
+    perf_row=$(python3 -c 'import json,sys; p = json.load(open(sys.argv[1])).get("perf"); print(p.get("name", "performance") if p else "")' "tests/$lab/lab.json")
+    count "$(PERF_ROW=$perf_row HIDDEN_DECLARED=$(lab_key "$lab" hidden_tests "") $CHECK solution "$OUT/$lab/solution" "$(lab_key "$lab" min_line_coverage 95)" | sed "s/^\(\(not \)\?ok - \)/\1$lab solution: /")"
 
     start=$(date +%s)
     "$GRADER" --lab "$lab" --kit . --build "$BUILD" --submission "labs/$lab" \

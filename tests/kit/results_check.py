@@ -90,6 +90,12 @@ def solution(report, min_cov):
           f"{r['score']} of {max_score}")
     check(x.get("memcheck_errors") == 0, "zero memcheck errors", str(x.get("memcheck_errors")))
     check(x.get("leaks") == 0, "zero definite leaks", str(x.get("leaks")))
+    perf = os.environ.get("PERF_ROW", "")
+    if perf:  # the lab has a performance stage: its row is there, at full marks
+        row = [t for t in r["tests"] if t["name"] == perf and "performance" in t.get("tags", [])]
+        check(len(row) == 1 and row[0]["score"] == row[0]["max_score"] > 0,
+              f"the performance stage ran and scores full marks ({perf})",
+              f"rows: {[(t['score'], t['max_score']) for t in row]}")
     declared = os.environ.get("HIDDEN_DECLARED", "")
     if declared:
         hidden = sum(t["visibility"] != "visible" for t in r["tests"])
