@@ -56,13 +56,19 @@ char *xstrdup(const char *s)
     return d;
 }
 
+static char *xvprintf(const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        out_of_memory();
+    return s;
+}
+
 char *xprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        out_of_memory();
+    char *s = xvprintf(fmt, ap);
     va_end(ap);
     return s;
 }
@@ -86,9 +92,7 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        out_of_memory();
+    char *s = xvprintf(fmt, ap);
     va_end(ap);
     sb_add(b, s);
     free(s);
