@@ -173,6 +173,8 @@ static ml_ssize_t gclist_size(const gc_head *list)
 
 static gc_head *generation_head(int i) { return &gc.generations[i].head; }
 
+/* There is no init call: any public function may be the first one a program
+ * makes.  Each one that reads or changes the collector calls this first. */
 static void ensure_ready(void)
 {
     if (gc.ready)
@@ -190,6 +192,7 @@ static void collect_generations(void);
 
 void *gc_alloc(size_t basicsize)
 {
+    ensure_ready();
     /* TODO Step 1: allocate sizeof(gc_head) + basicsize bytes from MEM_DOMAIN_OBJ
      * (MemoryError and NULL on failure), zero both links, count one allocation
      * in generation 0 and return the address after the head.
@@ -209,6 +212,7 @@ void gc_free(void *op)
 
 void gc_track(ml_object *op)
 {
+    ensure_ready();
     /* TODO Step 1: fatal "object already tracked by the garbage collector" if it is
      * tracked; else append its head to the tail of generation 0. */
     (void)op;
@@ -618,6 +622,7 @@ static void collect_generations(void)
 
 ml_ssize_t gc_collect(int generation)
 {
+    ensure_ready();
     /* TODO Step 2: ValueError "invalid generation" (-1) outside 0..2; 0 while a
      * collection runs; else set `collecting` around collect_with_callbacks(). */
     (void)generation;
@@ -625,33 +630,41 @@ ml_ssize_t gc_collect(int generation)
 }
 
 void gc_enable(void)
-{ /* TODO Step 3. */
+{
+    ensure_ready();
+    /* TODO Step 3. */
 }
 
 void gc_disable(void)
-{ /* TODO Step 3. */
+{
+    ensure_ready();
+    /* TODO Step 3. */
 }
 
 int gc_isenabled(void)
 {
+    ensure_ready();
     /* TODO Step 3. */
     return 0;
 }
 
 void gc_set_debug(int flags)
 {
+    ensure_ready();
     /* TODO Step 6. */
     (void)flags;
 }
 
 int gc_get_debug(void)
 {
+    ensure_ready();
     /* TODO Step 6. */
     return 0;
 }
 
 void gc_set_threshold(int threshold0, int threshold1, int threshold2)
 {
+    ensure_ready();
     /* TODO Step 3. */
     (void)threshold0;
     (void)threshold1;
@@ -660,6 +673,7 @@ void gc_set_threshold(int threshold0, int threshold1, int threshold2)
 
 void gc_get_threshold(int out[GC_NUM_GENERATIONS])
 {
+    ensure_ready();
     /* TODO Step 3. */
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
         out[i] = 0;
@@ -667,6 +681,7 @@ void gc_get_threshold(int out[GC_NUM_GENERATIONS])
 
 void gc_get_count(int out[GC_NUM_GENERATIONS])
 {
+    ensure_ready();
     /* TODO Step 3. */
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
         out[i] = 0;
@@ -674,6 +689,7 @@ void gc_get_count(int out[GC_NUM_GENERATIONS])
 
 void gc_get_stats(gc_generation_stats out[GC_NUM_GENERATIONS])
 {
+    ensure_ready();
     /* TODO Step 5. */
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
         out[i] = (gc_generation_stats){0, 0, 0};
@@ -699,12 +715,14 @@ static ml_object *garbage_list(void)
 
 ml_object *gc_garbage(void)
 {
+    ensure_ready();
     /* TODO Step 5: the list garbage_list() makes. */
     return NULL;
 }
 
 int gc_callbacks_add(gc_callback_fn fn, void *ctx)
 {
+    ensure_ready();
     /* TODO Step 6: append (fn, ctx), growing a RAW array. */
     (void)fn;
     (void)ctx;
@@ -713,6 +731,7 @@ int gc_callbacks_add(gc_callback_fn fn, void *ctx)
 
 int gc_callbacks_remove(gc_callback_fn fn, void *ctx)
 {
+    ensure_ready();
     /* TODO Step 6: remove the first match; ValueError
      * "list.remove(x): x not in list" and -1 if there is none. */
     (void)fn;
@@ -721,15 +740,20 @@ int gc_callbacks_remove(gc_callback_fn fn, void *ctx)
 }
 
 void gc_freeze(void)
-{ /* TODO Step 6: every generation into the permanent one, counts 0. */
+{
+    ensure_ready();
+    /* TODO Step 6: every generation into the permanent one, counts 0. */
 }
 
 void gc_unfreeze(void)
-{ /* TODO Step 6: the permanent generation into generation 2. */
+{
+    ensure_ready();
+    /* TODO Step 6: the permanent generation into generation 2. */
 }
 
 ml_ssize_t gc_get_freeze_count(void)
 {
+    ensure_ready();
     /* TODO Step 6. */
     return 0;
 }
@@ -751,6 +775,7 @@ static int visit_is_wanted(ml_object *op, void *arg)
 
 ml_object *gc_get_referrers(ml_object *const *objs, size_t n)
 {
+    ensure_ready();
     /* TODO Step 6: a new list of the objects of generations 0..2 (not the result
      * itself) whose traverse visits one of objs. */
     (void)objs;
@@ -768,6 +793,7 @@ static int visit_append(ml_object *op, void *arg)
 
 ml_object *gc_get_referents(ml_object *const *objs, size_t n)
 {
+    ensure_ready();
     /* TODO Step 6: a new list of what each GC object of objs visits. */
     (void)objs;
     (void)n;
@@ -784,6 +810,7 @@ static int append_generation(ml_object *result, gc_head *head)
 
 ml_object *gc_get_objects(int generation)
 {
+    ensure_ready();
     /* TODO Step 6: the errors of the header, then a new list of generation
      * `generation` (all three for -1), without the result itself. */
     (void)generation;

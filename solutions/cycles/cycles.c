@@ -170,6 +170,8 @@ static ml_ssize_t gclist_size(const gc_head *list)
 
 static gc_head *generation_head(int i) { return &gc.generations[i].head; }
 
+/* There is no init call: any public function may be the first one a program
+ * makes.  Each one that reads or changes the collector calls this first. */
 static void ensure_ready(void)
 {
     if (gc.ready)
@@ -552,8 +554,6 @@ static void handle_resurrected_objects(gc_head *unreachable, gc_head *still_unre
         gclist_merge(unreachable, still_unreachable);
         return;
     }
-    for (gc_head *g = gc_next(unreachable); g != unreachable; g = gc_next(g))
-        gc_clear_collecting(g);
     deduce_unreachable(unreachable, still_unreachable);
     for (gc_head *g = gc_next(still_unreachable); g != still_unreachable; g = gc_next(g))
         g->gc_next &= ~NEXT_MASK_UNREACHABLE;

@@ -190,10 +190,12 @@ void node_release_garbage(void)
         list_setitem(garbage, i, none);
 }
 
+/* The collector is left as the process found it: each test runs in a process
+ * of its own, so its first gc_* call is the first of the process, as in a
+ * program that never asked for a reset (the teardown resets it). */
 void ml_lab_setup(void)
 {
     ml_runtime_init();
-    gc_reset_state();
     memset(events, 0, sizeof events);
     memset(events_total, 0, sizeof events_total);
     alive = 0;

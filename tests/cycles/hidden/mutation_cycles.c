@@ -1,12 +1,12 @@
 /*
  * mutation_cycles.c -- hidden tests that kill what the mutation run
- * (make mutation LAB=cycles) found alive: untracked tuples leaving the
- * long-lived count, and a list that cannot grow while gc.garbage or
- * gc_get_referrers fill theirs.
+ * (make mutation LAB=cycles) found alive: untracked tuples and dicts
+ * leaving the long-lived count, and a list that cannot grow while
+ * gc.garbage or gc_get_referrers fill theirs.
  */
-#include "mltest.h"
 #include "../nodes.h"
 #include "memlab/mem.h"
+#include "mltest.h"
 
 #include <stdlib.h>
 
@@ -47,10 +47,11 @@ static int allocations_until_full_collection(void)
 }
 
 ML_TEST(untracked_tuples_do_not_count_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
-        .description = "20 nodes and 80 tuples of ints survive collect(2): the tuples are "
-                       "untracked, so only 20 objects are long-lived and, with thresholds "
-                       "(1, 1, 1), the first full collection comes at the 14th allocation (the first "
-                       "time generation 2 passes its threshold), not the 32nd",
+        .description =
+            "20 nodes and 80 tuples of ints survive collect(2): the tuples are "
+            "untracked, so only 20 objects are long-lived and, with thresholds "
+            "(1, 1, 1), the first full collection comes at the 14th allocation (the first "
+            "time generation 2 passes its threshold), not the 32nd",
         .hint = "handout §7, untrack_tuples; handout §3, The long-lived heuristic",
         .parent = "a_full_collection_waits_for_a_quarter_of_long_lived_objects")
 {
@@ -66,7 +67,8 @@ ML_TEST(untracked_tuples_do_not_count_as_long_lived, .points = 1, .visibility = 
     int untracked = 0;
     for (int i = 0; i < 80; i++)
         untracked += !gc_is_tracked(tuples[i]);
-    ck_assert_msg(untracked == 80, "collect(2) untracks the 80 tuples of ints (%d were)", untracked);
+    ck_assert_msg(untracked == 80, "collect(2) untracks the 80 tuples of ints (%d were)",
+                  untracked);
     int at = allocations_until_full_collection();
     ck_assert_msg(at == 14,
                   "20 long-lived objects: the first full collection at allocation 14, got %d "
@@ -141,8 +143,7 @@ static void pass_free(void *ctx, void *ptr)
 static const mem_allocator refuse_all = {NULL, refuse_malloc, refuse_calloc, refuse_realloc,
                                          pass_free};
 
-ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1,
-        .visibility = ML_HIDDEN,
+ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1, .visibility = ML_HIDDEN,
         .description = "when gc.garbage cannot grow, collect() still returns 2 for a tp_del "
                        "2-cycle and leaves no exception set; the next collect() saves both",
         .hint = "handout §5, Legacy finalizers", .parent = "legacy_finalizer_cycle_goes_to_garbage")
@@ -181,8 +182,7 @@ static ml_ssize_t objects_tracked(void)
     return n;
 }
 
-ML_TEST(get_referrers_that_cannot_grow_its_list_frees_it, .points = 1,
-        .visibility = ML_HIDDEN,
+ML_TEST(get_referrers_that_cannot_grow_its_list_frees_it, .points = 1, .visibility = ML_HIDDEN,
         .description = "gc_get_referrers returns NULL with MemoryError when its list cannot "
                        "grow, and leaves no list behind in the generations",
         .hint = "handout §6, gc.get_referrers",
@@ -211,4 +211,114 @@ ML_TEST(get_referrers_that_cannot_grow_its_list_frees_it, .points = 1,
                   objects_tracked(), tracked);
     obj_decref(a);
     obj_decref(b);
+}
+
+/* ==================================================================== dicts and the long-lived
+ * count */
+
+/* With thresholds (1, 1, 1), the first full collection comes at allocation
+ * 14 while at most 47 objects are long-lived, 20 from 48 to 71, 26 from 72
+ * to 95: a long-lived count on either side of 48 or 72 shows. */
+
+/* A tracked dict that holds only atoms: it held a list first. */
+static ml_object *tracked_dict_of_atoms(long key)
+{
+    ml_object *d = must(dict_new(), "dict_new");
+    ml_object *k = must(int_from_long(key), "int_from_long");
+    ml_object *l = must(list_new(0), "list_new");
+    ck_assert_int_eq(dict_setitem(d, k, l), 0);
+    obj_decref(l);
+    ck_assert_int_eq(dict_setitem(d, k, k), 0);
+    obj_decref(k);
+    ck_assert_msg(gc_is_tracked(d), "a dict that held a list is tracked");
+    return d;
+}
+
+/* A dict {key: value}, tracked because value is a node. */
+static ml_object *dict_holding(long key, ml_object *value)
+{
+    ml_object *d = must(dict_new(), "dict_new");
+    ml_object *k = must(int_from_long(key), "int_from_long");
+    ck_assert_int_eq(dict_setitem(d, k, value), 0);
+    obj_decref(k);
+    return d;
+}
+
+ML_TEST(dicts_and_tuples_untracked_by_a_full_collection_leave_the_long_lived_count, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "38 nodes and 10 dicts holding nodes go to generation 2 (collect(1)); "
+                       "then 10 dicts of ints and 10 tuples of ints are untracked by collect(2): "
+                       "48 long-lived objects, none pending, so with thresholds (1, 1, 1) the "
+                       "first full collection comes at allocation 20",
+        .hint = "handout §7, Untracking tuples and dicts; handout §3, The long-lived heuristic",
+        .parent = "a_full_collection_waits_for_a_quarter_of_long_lived_objects")
+{
+    ml_object *nodes[38], *held[10], *atoms[10], *tuples[10];
+    for (int i = 0; i < 38; i++)
+        nodes[i] = node_new(&node_type, 100 + i);
+    for (int i = 0; i < 10; i++)
+        held[i] = dict_holding(i, nodes[i]);
+    gc_collect(1); /* 48 objects promoted into generation 2: 48 pending */
+    for (int i = 0; i < 10; i++) {
+        atoms[i] = tracked_dict_of_atoms(i);
+        ml_object *v = must(int_from_long(1000 + i), "int_from_long");
+        tuples[i] = must(tuple_pack(1, v), "tuple_pack");
+        obj_decref(v);
+    }
+    gc_collect(2);
+    int untracked = 0, tracked = 0;
+    for (int i = 0; i < 10; i++) {
+        untracked += !gc_is_tracked(atoms[i]) + !gc_is_tracked(tuples[i]);
+        tracked += gc_is_tracked(held[i]);
+    }
+    ck_assert_msg(untracked == 20, "collect(2) untracks the 20 dicts and tuples of ints (%d)",
+                  untracked);
+    ck_assert_msg(tracked == 10, "dicts holding nodes stay tracked (%d are)", tracked);
+    int at = allocations_until_full_collection();
+    ck_assert_msg(at == 20,
+                  "48 long-lived objects and none pending: the first full collection at "
+                  "allocation 20, got %d (0: none in %d)",
+                  at, MAX_ALLOCATIONS);
+    for (int i = 0; i < 10; i++) {
+        obj_decref(tuples[i]);
+        obj_decref(atoms[i]);
+        obj_decref(held[i]);
+    }
+    for (int i = 0; i < 38; i++)
+        obj_decref(nodes[i]);
+}
+
+ML_TEST(dicts_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
+        .description = "61 nodes, 10 dicts holding nodes and 10 dicts of ints survive collect(2): "
+                       "the dicts of ints are untracked, 71 objects are long-lived, so with "
+                       "thresholds (1, 1, 1) the first full collection comes at allocation 20",
+        .hint = "handout §7, Untracking tuples and dicts; handout §3, The long-lived heuristic",
+        .parent = "a_full_collection_waits_for_a_quarter_of_long_lived_objects")
+{
+    ml_object *nodes[61], *held[10], *atoms[10];
+    for (int i = 0; i < 61; i++)
+        nodes[i] = node_new(&node_type, 100 + i);
+    for (int i = 0; i < 10; i++) {
+        held[i] = dict_holding(i, nodes[i]);
+        atoms[i] = tracked_dict_of_atoms(i);
+    }
+    gc_collect(2);
+    int untracked = 0, tracked = 0;
+    for (int i = 0; i < 10; i++) {
+        untracked += !gc_is_tracked(atoms[i]);
+        tracked += gc_is_tracked(held[i]);
+    }
+    ck_assert_msg(untracked == 10, "collect(2) untracks the 10 dicts of ints (%d)", untracked);
+    ck_assert_msg(tracked == 10, "dicts holding nodes stay tracked (%d are)", tracked);
+    int at = allocations_until_full_collection();
+    ck_assert_msg(at == 20,
+                  "71 long-lived objects: the first full collection at allocation 20, got %d "
+                  "(0: none in %d)",
+                  at, MAX_ALLOCATIONS);
+    for (int i = 0; i < 10; i++) {
+        obj_decref(atoms[i]);
+        obj_decref(held[i]);
+    }
+    for (int i = 0; i < 61; i++)
+        obj_decref(nodes[i]);
 }
