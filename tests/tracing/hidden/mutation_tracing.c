@@ -7,6 +7,9 @@
 #include "memlab/errors.h"
 #include "memlab/object.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 /* ------------------------------------------- an allocator that can refuse */
 
 static int refuse; /* 1: every allocation fails */
@@ -628,4 +631,421 @@ ML_TEST(hidden_snapshot_new_out_of_memory_says_so, .points = 1, .visibility = ML
     refuse = 0;
     ck_assert_ptr_null(s);
     ck_assert_str_eq(trace_error_message(), "out of memory");
+}
+
+ML_TEST(hidden_snapshot_add_accepts_65535_frames, .points = 1, .visibility = ML_HIDDEN,
+        .description = "a hand-made trace may have 65535 frames, or 1 frame of a 65535-deep stack "
+                       "(the limits are inclusive)",
+        .hint = "handout 4, Snapshots")
+{
+    static trace_frame frames[TRACE_MAX_NFRAME];
+    for (size_t i = 0; i < TRACE_MAX_NFRAME; i++)
+        frames[i] = (trace_frame){"deep.py", (unsigned)i};
+    trace_snapshot *s = trace_snapshot_new(TRACE_MAX_NFRAME);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(trace_snapshot_add(s, 0, 8, frames, TRACE_MAX_NFRAME, TRACE_MAX_NFRAME), 0);
+    ck_assert_int_eq(trace_snapshot_add(s, 0, 8, frames, 1, TRACE_MAX_NFRAME), 0);
+    ck_assert_int_eq(trace_snapshot_add(s, 0, 8, frames, 1, TRACE_MAX_NFRAME + 1), -1);
+    trace_trace t;
+    ck_assert_int_eq(trace_snapshot_get(s, 0, &t), 0);
+    ck_assert_uint_eq(t.traceback->nframe, TRACE_MAX_NFRAME);
+    ck_assert_str_eq(tb_str(t.traceback), "deep.py:65534");
+    ck_assert_int_eq(trace_snapshot_get(s, 1, &t), 0);
+    ck_assert_uint_eq(t.traceback->total_nframe, TRACE_MAX_NFRAME);
+    trace_snapshot_free(s);
+}
+
+ML_TEST(hidden_take_snapshot_fails_cleanly_at_any_one_allocation, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "take_snapshot while one of its allocations fails: NULL with \"out of "
+                       "memory\", or a complete snapshot; tracing goes on unharmed",
+        .hint = "handout 4, Snapshots")
+{
+    fail_call(-1); /* the tracer's memory comes from here: counted, never failing yet */
+    ck_assert_int_eq(trace_start(2), 0);
+    void *p[5];
+    for (unsigned i = 0; i < 5; i++)
+        p[i] = alloc_at(i % 2 ? "odd.py" : "even.py", i + 1, 10 * (i + 1));
+    for (long k = 1; k <= 12; k++) {
+        ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
+        fail_at = k;
+        calls_made = 0;
+        trace_snapshot *s = trace_take_snapshot();
+        fail_at = -1;
+        if (!s) {
+            ck_assert_str_eq(trace_error_message(), "out of memory");
+            continue;
+        }
+        ck_assert_uint_eq(trace_snapshot_len(s), 5);
+        trace_stats *st = trace_snapshot_statistics(s, "filename", 0);
+        ck_assert_ptr_nonnull(st);
+        ck_assert_uint_eq(st->len, 2);
+        ck_assert_str_eq(stat_text(&st->items[0]), "even.py:0: size=90 B, count=3, average=30 B");
+        ck_assert_str_eq(stat_text(&st->items[1]), "odd.py:0: size=60 B, count=2, average=30 B");
+        trace_stats_free(st);
+        trace_snapshot_free(s);
+    }
+    ck_assert_uint_eq(trace_count(), 5);
+    for (unsigned i = 0; i < 5; i++)
+        mem_free(MEM_DOMAIN_OBJ, p[i]);
+}
+
+ML_TEST(hidden_snapshot_get_out_of_range_says_which_index, .points = 1, .visibility = ML_HIDDEN,
+        .description = "trace_snapshot_get past the end returns -1 with a message naming the "
+                       "index and the number of traces",
+        .hint = "handout 4, Snapshots")
+{
+    trace_snapshot *s = trace_snapshot_new(1);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 10, "a.py:1");
+    add_trace_text(s, 0, 20, "b.py:2");
+    trace_trace t;
+    ck_assert_int_eq(trace_snapshot_get(s, 2, &t), -1);
+    ck_assert_str_eq(trace_error_message(), "trace index 2 out of range (2 traces)");
+    ck_assert_int_eq(trace_snapshot_get(s, 1, &t), 0);
+    ck_assert_uint_eq(t.size, 20);
+    trace_snapshot_free(s);
+}
+
+/* ------------------------------------------------------------ filters */
+
+ML_TEST(hidden_filters_normalize_only_a_real_pyc_suffix, .points = 1, .visibility = ML_HIDDEN,
+        .description = "'.pyc' alone is '.py' on both sides; a pattern 'pyc' (no dot) is left "
+                       "as it is, even when the text before it in memory is a dot",
+        .hint = "handout 6, Filters")
+{
+    trace_snapshot *s = trace_snapshot_new(1);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 10, ".pyc:1");
+    add_trace_text(s, 0, 20, "py:2");
+    add_trace_text(s, 0, 40, ".py:3");
+    static const char text[] = "x.pyc";
+    const char *const patterns[] = {".py", ".pyc", text + 2, "py"};
+    const size_t want[] = {2, 2, 0, 1};
+    for (int i = 0; i < 4; i++) {
+        trace_filter f = {.inclusive = 1, .filename_pattern = patterns[i]};
+        trace_snapshot *out = trace_snapshot_filter_traces(s, &f, 1);
+        ck_assert_ptr_nonnull(out);
+        ck_assert_msg(trace_snapshot_len(out) == want[i], "pattern '%s' kept %zu traces, not %zu",
+                      patterns[i], trace_snapshot_len(out), want[i]);
+        trace_snapshot_free(out);
+    }
+    trace_snapshot_free(s);
+}
+
+ML_TEST(hidden_an_inclusive_filter_with_a_domain_needs_both, .points = 1, .visibility = ML_HIDDEN,
+        .description = "Filter(True, 'a.py', domain=0) keeps the traces of a.py in domain 0 only: "
+                       "the pattern and the domain must both match",
+        .hint = "handout 6, Filters")
+{
+    trace_snapshot *s = trace_snapshot_new(1);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 1, "a.py:1");
+    add_trace_text(s, 0, 2, "b.py:1");
+    add_trace_text(s, 1, 4, "a.py:1");
+    add_trace_text(s, 1, 8, "b.py:1");
+    trace_filter f = {.inclusive = 1, .filename_pattern = "a.py", .has_domain = 1, .domain = 0};
+    trace_snapshot *out = trace_snapshot_filter_traces(s, &f, 1);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(trace_snapshot_len(out), 1);
+    trace_trace t;
+    ck_assert_int_eq(trace_snapshot_get(out, 0, &t), 0);
+    ck_assert_uint_eq(t.size, 1);
+    trace_snapshot_free(out);
+    trace_snapshot_free(s);
+}
+
+ML_TEST(hidden_a_filter_without_pattern_or_domain_is_named_in_the_message, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "filter_traces refuses a filter with neither a pattern nor a domain, and "
+                       "the message gives its index",
+        .hint = "handout 6, Filters")
+{
+    trace_snapshot *s = trace_snapshot_new(1);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 1, "a.py:1");
+    trace_filter f[2] = {{.inclusive = 1, .filename_pattern = "a.py"}, {.inclusive = 0}};
+    ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
+    ck_assert_ptr_null(trace_snapshot_filter_traces(s, f, 2));
+    ck_assert_str_eq(trace_error_message(),
+                     "filter 1 has neither a filename pattern nor a domain");
+    trace_snapshot_free(s);
+}
+
+/* ------------------------------------------------ one failing allocation in each operation */
+
+static trace_snapshot *three_file_snapshot(void)
+{
+    trace_snapshot *s = trace_snapshot_new(3);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 100, "a.py:1 main.py:9");
+    add_trace_text(s, 0, 300, "b.py:5 a.py:2 main.py:9");
+    add_trace_text(s, 1, 200, "c.py:4");
+    add_trace_text(s, 0, 100, "a.py:1 main.py:9");
+    return s;
+}
+
+ML_TEST(hidden_filter_statistics_and_compare_fail_cleanly_at_any_one_allocation, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "filter_traces, statistics and compare_to while one of their allocations "
+                       "fails: NULL with \"out of memory\", or the exact result",
+        .hint = "handout 5, Statistics")
+{
+    fail_call(-1);
+    trace_snapshot *s = three_file_snapshot();
+    trace_snapshot *old = trace_snapshot_new(3);
+    ck_assert_ptr_nonnull(old);
+    add_trace_text(old, 0, 50, "a.py:1 main.py:9");
+    add_trace_text(old, 0, 70, "d.py:8");
+    trace_filter f[2] = {{.inclusive = 0, .filename_pattern = "b.py"},
+                         {.inclusive = 1, .has_domain = 1, .domain = 0}};
+    for (long k = 1; k <= 16; k++) {
+        ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
+        fail_at = k, calls_made = 0;
+        trace_snapshot *out = trace_snapshot_filter_traces(s, f, 2);
+        fail_at = -1;
+        if (!out) {
+            ck_assert_str_eq(trace_error_message(), "out of memory");
+        } else {
+            ck_assert_uint_eq(trace_snapshot_len(out), 2);
+            trace_trace t;
+            ck_assert_int_eq(trace_snapshot_get(out, 1, &t), 0);
+            ck_assert_str_eq(tb_str(t.traceback), "main.py:9");
+            trace_snapshot_free(out);
+        }
+
+        ck_assert_int_eq(trace_start(0), -1);
+        fail_at = k, calls_made = 0;
+        trace_stats *st = trace_snapshot_statistics(s, "lineno", 1);
+        fail_at = -1;
+        if (!st) {
+            ck_assert_str_eq(trace_error_message(), "out of memory");
+        } else {
+            ck_assert_uint_eq(st->len, 5);
+            ck_assert_str_eq(stat_text(&st->items[0]),
+                             "main.py:9: size=500 B, count=3, average=167 B");
+            ck_assert_str_eq(stat_text(&st->items[2]), "a.py:2: size=300 B, count=1, average=300 B");
+            ck_assert_str_eq(stat_text(&st->items[4]), "c.py:4: size=200 B, count=1, average=200 B");
+            trace_stats_free(st);
+        }
+
+        ck_assert_int_eq(trace_start(0), -1);
+        fail_at = k, calls_made = 0;
+        trace_diffs *d = trace_snapshot_compare_to(s, old, "filename", 0);
+        fail_at = -1;
+        if (!d) {
+            ck_assert_str_eq(trace_error_message(), "out of memory");
+        } else {
+            ck_assert_uint_eq(d->len, 4);
+            ck_assert_str_eq(diff_text(&d->items[0]),
+                             "b.py:0: size=300 B (+300 B), count=1 (+1), average=300 B");
+            ck_assert_str_eq(diff_text(&d->items[3]), "d.py:0: size=0 B (-70 B), count=0 (-1)");
+            trace_diffs_free(d);
+        }
+    }
+    trace_snapshot_free(s);
+    trace_snapshot_free(old);
+    mem_reset_allocators();
+}
+
+/* ------------------------------------------------------------ dump and load */
+
+ML_TEST(hidden_dump_and_load_fail_cleanly_at_any_one_allocation, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "dump and load while one of their allocations fails: -1 / NULL with a "
+                       "message, or a file that loads back whole",
+        .hint = "handout 6, Dump and load")
+{
+    const char *path = "/tmp/memlab-tracing-mutation-oom.snap";
+    fail_call(-1);
+    trace_snapshot *s = three_file_snapshot();
+    for (long k = 1; k <= 16; k++) {
+        ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
+        fail_at = k, calls_made = 0;
+        int dumped = trace_snapshot_dump(s, path);
+        fail_at = -1;
+        if (dumped != 0) {
+            ck_assert_int_eq(dumped, -1);
+            ck_assert_str_eq(trace_error_message(), "out of memory");
+            ck_assert_int_eq(trace_snapshot_dump(s, path), 0);
+        }
+        ck_assert_int_eq(trace_start(0), -1);
+        fail_at = k, calls_made = 0;
+        trace_snapshot *back = trace_snapshot_load(path);
+        fail_at = -1;
+        if (!back) {
+            ck_assert_msg(strcmp(trace_error_message(), "out of memory") == 0 ||
+                              strcmp(trace_error_message(),
+                                     "snapshot file '/tmp/memlab-tracing-mutation-oom.snap': "
+                                     "cannot open or read it") == 0,
+                          "load without memory: %s", trace_error_message());
+            back = trace_snapshot_load(path);
+        }
+        remove(path);
+        ck_assert_msg(back != NULL, "%s", trace_error_message());
+        ck_assert_uint_eq(trace_snapshot_len(back), 4);
+        trace_stats *st = trace_snapshot_statistics(back, "traceback", 0);
+        ck_assert_ptr_nonnull(st);
+        ck_assert_uint_eq(st->len, 3);
+        ck_assert_str_eq(stat_text(&st->items[0]), "main.py:9: size=300 B, count=1, average=300 B");
+        ck_assert_str_eq(stat_text(&st->items[1]), "main.py:9: size=200 B, count=2, average=100 B");
+        ck_assert_str_eq(stat_text(&st->items[2]), "c.py:4: size=200 B, count=1, average=200 B");
+        trace_stats_free(st);
+        trace_snapshot_free(back);
+    }
+    trace_snapshot_free(s);
+    mem_reset_allocators();
+}
+
+ML_TEST(hidden_dump_refuses_a_path_too_long_for_its_temporary_file, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "dump to a 5000-character path fails with a message that shows the first "
+                       "200 characters and says 'path too long'",
+        .hint = "handout 6, Dump and load")
+{
+    static char path[5001];
+    memset(path, 'p', 5000);
+    path[0] = '/';
+    trace_snapshot *s = three_file_snapshot();
+    ck_assert_int_eq(trace_snapshot_dump(s, path), -1);
+    char want[300];
+    snprintf(want, sizeof want, "snapshot file '%.200s': path too long", path);
+    ck_assert_str_eq(trace_error_message(), want);
+    trace_snapshot_free(s);
+}
+
+ML_TEST(hidden_a_failed_rename_leaves_no_temporary_file, .points = 1, .visibility = ML_HIDDEN,
+        .description = "dump onto a path that is a directory fails with 'cannot write it' and "
+                       "removes the path.tmp file it wrote",
+        .hint = "handout 6, Dump and load")
+{
+    char dir[] = "/tmp/memlab-tracing-mutation-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char tmp[64], want[128];
+    snprintf(tmp, sizeof tmp, "%s.tmp", dir);
+    snprintf(want, sizeof want, "snapshot file '%s': cannot write it", dir);
+    trace_snapshot *s = three_file_snapshot();
+    int dumped = trace_snapshot_dump(s, dir);
+    FILE *left = fopen(tmp, "rb");
+    if (left) {
+        fclose(left);
+        remove(tmp);
+    }
+    rmdir(dir);
+    trace_snapshot_free(s);
+    ck_assert_int_eq(dumped, -1);
+    ck_assert_str_eq(trace_error_message(), want);
+    ck_assert_msg(left == NULL, "dump left %s behind", tmp);
+}
+
+/* A hand-made snapshot file: header, body, then the size and checksum. */
+typedef struct image {
+    unsigned char b[256];
+    size_t len;
+} image;
+
+static void put_le(image *f, uint64_t v, int width)
+{
+    for (int i = 0; i < width; i++)
+        f->b[f->len++] = (unsigned char)(v >> (8 * i));
+}
+
+static trace_snapshot *load_image(image *f)
+{
+    uint64_t total = f->len + 8, h = 0xcbf29ce484222325ULL;
+    for (int i = 0; i < 8; i++)
+        f->b[12 + i] = (unsigned char)(total >> (8 * i));
+    for (size_t i = 0; i < f->len; i++)
+        h = (h ^ f->b[i]) * 0x100000001b3ULL;
+    put_le(f, h, 8);
+    const char *path = "/tmp/memlab-tracing-mutation-made.snap";
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(f->b, 1, f->len, fp), f->len);
+    fclose(fp);
+    trace_snapshot *s = trace_snapshot_load(path);
+    remove(path);
+    return s;
+}
+
+ML_TEST(hidden_load_refuses_a_filename_longer_than_the_rest_of_the_file, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "a filename whose length runs past the end is corrupt, even when the bytes "
+                       "after its length would read as an empty snapshot",
+        .hint = "handout 6, Dump and load")
+{
+    image f = {.len = 0};
+    memcpy(f.b, "MLTRACE\n", 8);
+    f.len = 8;
+    put_le(&f, 1, 4);    /* version */
+    put_le(&f, 0, 8);    /* file size, set by load_image */
+    put_le(&f, 1, 4);    /* traceback limit */
+    put_le(&f, 1, 4);    /* one filename ... */
+    put_le(&f, 1000, 4); /* ... of 1000 bytes: more than the file has */
+    put_le(&f, 0, 4);    /* what would be: no traceback */
+    put_le(&f, 0, 8);    /* and no trace */
+    ck_assert_ptr_null(load_image(&f));
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (a record "
+                     "runs past the end)");
+}
+
+static void image_header(image *f)
+{
+    memcpy(f->b, "MLTRACE\n", 8);
+    f->len = 8;
+    put_le(f, 1, 4); /* version */
+    put_le(f, 0, 8); /* file size, set by load_image */
+    put_le(f, 1, 4); /* traceback limit */
+}
+
+ML_TEST(hidden_load_refuses_frames_without_filenames_and_cut_tracebacks, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "a frame naming filename 0 of none is corrupt; a file that ends where a "
+                       "traceback's frame count should be runs past the end",
+        .hint = "handout 6, Dump and load")
+{
+    image f;
+    image_header(&f);
+    put_le(&f, 0, 4); /* no filename */
+    put_le(&f, 1, 4); /* one traceback */
+    put_le(&f, 1, 2), put_le(&f, 1, 2), put_le(&f, 0, 4), put_le(&f, 3, 4); /* frame: name 0 */
+    put_le(&f, 0, 8); /* no trace */
+    ck_assert_ptr_null(load_image(&f));
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (filename "
+                     "index out of range)");
+    image_header(&f);
+    put_le(&f, 0, 4); /* no filename */
+    put_le(&f, 1, 4); /* one traceback, and nothing after it */
+    ck_assert_ptr_null(load_image(&f));
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (a record "
+                     "runs past the end)");
+}
+
+ML_TEST(hidden_load_checks_trace_counts_and_indexes_at_their_bounds, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "2 traces in 30 bytes are more than the file holds; a trace naming "
+                       "traceback 0 of none is corrupt",
+        .hint = "handout 6, Dump and load")
+{
+    image f;
+    image_header(&f);
+    put_le(&f, 0, 4), put_le(&f, 0, 4); /* no filename, no traceback */
+    put_le(&f, 2, 8);                   /* two traces ... */
+    for (int i = 0; i < 30; i++)        /* ... in 30 bytes */
+        put_le(&f, 0, 1);
+    ck_assert_ptr_null(load_image(&f));
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (trace count "
+                     "larger than the file)");
+    image_header(&f);
+    put_le(&f, 0, 4), put_le(&f, 0, 4);                  /* no filename, no traceback */
+    put_le(&f, 1, 8);                                    /* one trace */
+    put_le(&f, 0, 4), put_le(&f, 0, 4), put_le(&f, 9, 8); /* in traceback 0 */
+    ck_assert_ptr_null(load_image(&f));
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (traceback "
+                     "index out of range)");
 }
