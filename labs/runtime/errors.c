@@ -188,9 +188,12 @@ void err_set_value(ml_exc_kind kind, ml_object *value)
     err_restore(or_no_memory(exc));
 }
 
+/* No allocation here: the allocation that just failed may be the very one
+ * a new exception object would need (the object domain refusing every
+ * request would otherwise recurse through obj_new until the stack ends). */
 ml_object *err_no_memory(void)
 {
-    err_set(ML_EXC_MEMORY_ERROR, "");
+    err_restore(&no_memory_exc);
     return NULL;
 }
 

@@ -152,6 +152,25 @@ ML_TEST(out_of_memory_in_dict_operations_fails_cleanly, .points = 1,
     fails_cleanly_at_every_allocation(dict_scenario, "dict with 20 keys + views + setdefault");
 }
 
+ML_TEST(an_object_domain_that_refuses_everything_gives_memory_error, .points = 1,
+        .description = "objects cannot be allocated at all (buffers can): MemoryError, no recursion",
+        .hint = "handout §2, The object header (allocation)",
+        .parent = "new_var_object_has_size_and_null_items")
+{
+    ml_ssize_t total0 = obj_total_refcount();
+    size_t blocks0 = live_blocks();
+    mem_set_allocator(MEM_DOMAIN_OBJ, &failing);
+    budget = 0; /* the object domain refuses every request, even a MemoryError's */
+    ml_object *l = list_new(2);
+    ml_object *t = tuple_new(1);
+    budget = -1;
+    mem_reset_allocators();
+    ck_assert_msg(l == NULL && t == NULL, "list_new and tuple_new should fail without memory");
+    ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR,
+                  "expected MemoryError, got kind %d", (int)err_occurred());
+    ASSERT_BALANCED(total0, blocks0);
+}
+
 ML_TEST(impossible_sizes_are_memory_errors, .points = 1,
         .description = "list_new and tuple_new of PTRDIFF_MAX items fail with MemoryError",
         .hint = "handout §2, The object header (allocation)",
