@@ -799,7 +799,7 @@ ML_TEST(hidden_filter_statistics_and_compare_fail_cleanly_at_any_one_allocation,
     add_trace_text(old, 0, 70, "d.py:8");
     trace_filter f[2] = {{.inclusive = 0, .filename_pattern = "b.py"},
                          {.inclusive = 1, .has_domain = 1, .domain = 0}};
-    for (long k = 1; k <= 16; k++) {
+    for (long k = 1; k <= 24; k++) {
         ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
         fail_at = k, calls_made = 0;
         trace_snapshot *out = trace_snapshot_filter_traces(s, f, 2);
@@ -1048,4 +1048,211 @@ ML_TEST(hidden_load_checks_trace_counts_and_indexes_at_their_bounds, .points = 1
     ck_assert_str_eq(trace_error_message(),
                      "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (traceback "
                      "index out of range)");
+}
+
+ML_TEST(hidden_load_tells_a_short_foreign_file_from_a_cut_snapshot, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "a 12-byte file whose eighth byte is not the magic's is 'bad magic', not "
+                       "'truncated'; a 27-byte file is too short for a header and a checksum; a "
+                       "whole 28-byte file with no body is corrupt, not a bad size",
+        .hint = "handout 6, Dump and load")
+{
+    const char *path = "/tmp/memlab-tracing-mutation-short.snap";
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fwrite("MLTRACEX\1\0\0\0", 1, 12, fp);
+    fclose(fp);
+    ck_assert_ptr_null(trace_snapshot_load(path));
+    remove(path);
+    ck_assert_str_eq(trace_error_message(), "snapshot file '/tmp/memlab-tracing-mutation-short.snap'"
+                                            ": not a memlab snapshot (bad magic)");
+    image f;
+    image_header(&f);
+    put_le(&f, 0, 7);
+    for (int i = 0; i < 8; i++) /* 27 bytes, and it says so: too short for header + checksum */
+        f.b[12 + i] = (unsigned char)((uint64_t)27 >> (8 * i));
+    fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fwrite(f.b, 1, 27, fp);
+    fclose(fp);
+    ck_assert_ptr_null(trace_snapshot_load(path));
+    remove(path);
+    ck_assert_str_eq(trace_error_message(), "snapshot file '/tmp/memlab-tracing-mutation-short.snap'"
+                                            ": corrupt (bad file size)");
+    image_header(&f);
+    f.len -= 4; /* no traceback limit: the header alone */
+    ck_assert_ptr_null(load_image(&f));
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (a record "
+                     "runs past the end)");
+}
+
+/* ------------------------------------------------------------ statistics */
+
+ML_TEST(hidden_statistics_find_33_groups_that_crowd_half_the_index, .points = 1,
+        .visibility = ML_HIDDEN, .timeout = 3,
+        .description = "33 lines of one file, each its own 'lineno' group: 33 statistics, biggest "
+                       "first",
+        .hint = "handout 5, Statistics")
+{
+    /* lines whose groups all start probing at an even slot of the reference's
+     * 64-slot group index (its frames hash is FNV-1a of the text, mixed) */
+    static const unsigned lines[33] = {2,  5,  9,  10, 12, 16, 18, 19, 20, 22, 23,
+                                       27, 30, 33, 35, 36, 37, 39, 40, 41, 43, 44,
+                                       45, 47, 48, 50, 51, 59, 61, 64, 65, 67, 69};
+    trace_snapshot *s = trace_snapshot_new(1);
+    ck_assert_ptr_nonnull(s);
+    for (int i = 0; i < 33; i++) {
+        trace_frame f = {"g.py", lines[i]};
+        ck_assert_int_eq(trace_snapshot_add(s, 0, lines[i], &f, 1, 1), 0);
+    }
+    trace_stats *st = trace_snapshot_statistics(s, "lineno", 0);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_uint_eq(st->len, 33);
+    ck_assert_str_eq(stat_text(&st->items[0]), "g.py:69: size=69 B, count=1, average=69 B");
+    ck_assert_str_eq(stat_text(&st->items[32]), "g.py:2: size=2 B, count=1, average=2 B");
+    trace_stats_free(st);
+    trace_snapshot_free(s);
+}
+
+ML_TEST(hidden_tracebacks_with_the_same_oldest_frame_sort_by_the_next, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "statistics('traceback') of equal size and count: (main.py:9, b.py:1), "
+                       "then (main.py:9, a.py:1), then its prefix (main.py:9,), in any order of "
+                       "the traces",
+        .hint = "handout 5, Sort order")
+{
+    for (int order = 0; order < 2; order++) {
+        trace_snapshot *s = trace_snapshot_new(2);
+        ck_assert_ptr_nonnull(s);
+        const char *const first[] = {"a.py:1 main.py:9", "main.py:9"};
+        const char *const last[] = {"main.py:9", "a.py:1 main.py:9"};
+        add_trace_text(s, 0, 10, first[order]);
+        add_trace_text(s, 0, 10, "b.py:1 main.py:9");
+        add_trace_text(s, 0, 10, last[order]);
+        trace_stats *st = trace_snapshot_statistics(s, "traceback", 0);
+        ck_assert_ptr_nonnull(st);
+        ck_assert_uint_eq(st->len, 3);
+        ck_assert_str_eq(st->items[0].traceback->frames[0].filename, "b.py");
+        ck_assert_str_eq(st->items[1].traceback->frames[0].filename, "a.py");
+        ck_assert_uint_eq(st->items[2].traceback->nframe, 1);
+        trace_stats_free(st);
+        trace_snapshot_free(s);
+    }
+}
+
+ML_TEST(hidden_compare_to_breaks_ties_by_size_then_count_change_then_count, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "compare_to: equal |size_diff| sorts by size, then |count_diff|, then "
+                       "count: CPython's 6 lines, in its order",
+        .hint = "handout 5, compare_to")
+{
+    trace_snapshot *s = trace_snapshot_new(3), *old = trace_snapshot_new(3);
+    ck_assert_msg(s && old, "trace_snapshot_new(3) must give snapshots");
+    add_trace_text(s, 0, 300, "a.py:1");
+    add_trace_text(s, 0, 100, "b.py:1");
+    for (int i = 0; i < 3; i++)
+        add_trace_text(s, 0, 50, "c.py:1");
+    for (int i = 0; i < 2; i++)
+        add_trace_text(s, 0, 75, "d.py:1");
+    add_trace_text(s, 0, 0, "e.py:1");
+    for (int i = 0; i < 2; i++)
+        add_trace_text(s, 0, 40, "e.py:1");
+    add_trace_text(s, 0, 80, "f.py:1");
+    add_trace_text(s, 0, 0, "f.py:1");
+    add_trace_text(old, 0, 200, "a.py:1");
+    for (int i = 0; i < 2; i++)
+        add_trace_text(old, 0, 0, "c.py:1");
+    for (int i = 0; i < 2; i++)
+        add_trace_text(old, 0, 0, "e.py:1");
+    add_trace_text(old, 0, 0, "f.py:1");
+    trace_diffs *d = trace_snapshot_compare_to(s, old, "lineno", 0);
+    ck_assert_ptr_nonnull(d);
+    const char *want[] = {
+        "d.py:1: size=150 B (+150 B), count=2 (+2), average=75 B",
+        "c.py:1: size=150 B (+150 B), count=3 (+1), average=50 B",
+        "a.py:1: size=300 B (+100 B), count=1 (+0), average=300 B",
+        "b.py:1: size=100 B (+100 B), count=1 (+1), average=100 B",
+        "e.py:1: size=80 B (+80 B), count=3 (+1), average=27 B",
+        "f.py:1: size=80 B (+80 B), count=2 (+1), average=40 B",
+    };
+    ck_assert_uint_eq(d->len, 6);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_str_eq(diff_text(&d->items[i]), want[i]);
+    trace_diffs_free(d);
+    trace_snapshot_free(s);
+    trace_snapshot_free(old);
+}
+
+/* ------------------------------------------------------------ text */
+
+ML_TEST(hidden_every_format_function_measures_without_a_buffer_and_writes_only_size_bytes,
+        .points = 1, .visibility = ML_HIDDEN,
+        .description = "each trace_format_* with (NULL, 0) returns the full length and touches "
+                       "nothing; with size 1 it writes the NUL alone",
+        .hint = "handout 7, Text")
+{
+    trace_snapshot *s = trace_snapshot_new(3);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 300, "b.py:5 a.py:2 main.py:9");
+    trace_trace t;
+    ck_assert_int_eq(trace_snapshot_get(s, 0, &t), 0);
+    trace_statistic st = {t.traceback, 10240, 3};
+    trace_statistic_diff d = {t.traceback, 1000, -24, 4, -1};
+    trace_frame f = {"main.py", 12};
+    const char *want[8] = {
+        "10.0 KiB",
+        "main.py:12",
+        "main.py:9",
+        "<Traceback (<Frame filename='main.py' lineno=9>, <Frame filename='a.py' lineno=2>, "
+        "<Frame filename='b.py' lineno=5>) total_nframe=3>",
+        "  File \"main.py\", line 9\n  File \"a.py\", line 2\n  File \"b.py\", line 5\n",
+        "main.py:9: 300 B",
+        "main.py:9: size=10.0 KiB, count=3, average=3413 B",
+        "main.py:9: size=1000 B (-24 B), count=4 (-1), average=250 B",
+    };
+    for (int k = 0; k < 8; k++) {
+        char buf[512];
+        for (int pass = 0; pass < 3; pass++) {
+            /* pass 0: no buffer; pass 1: one byte, then a canary; pass 2: room for all */
+            char *out = pass == 0 ? NULL : buf;
+            size_t size = pass == 0 ? 0 : pass == 1 ? 1 : sizeof buf;
+            memset(buf, '#', sizeof buf);
+            int n = k == 0   ? trace_format_size(out, size, 10240, 0)
+                    : k == 1 ? trace_format_frame(out, size, &f)
+                    : k == 2 ? trace_format_traceback_str(out, size, t.traceback)
+                    : k == 3 ? trace_format_traceback_repr(out, size, t.traceback)
+                    : k == 4 ? trace_format_traceback(out, size, t.traceback, TRACE_NO_LIMIT, 0)
+                    : k == 5 ? trace_format_trace(out, size, &t)
+                    : k == 6 ? trace_format_statistic(out, size, &st)
+                             : trace_format_statistic_diff(out, size, &d);
+            ck_assert_msg(n == (int)strlen(want[k]), "function %d, pass %d: returned %d, not %zu",
+                          k, pass, n, strlen(want[k]));
+            if (pass == 1)
+                ck_assert_msg(buf[0] == '\0' && buf[1] == '#',
+                              "function %d with size 1 must write the NUL and nothing more", k);
+            if (pass == 2)
+                ck_assert_str_eq(buf, want[k]);
+        }
+    }
+    trace_snapshot_free(s);
+}
+
+ML_TEST(hidden_format_with_a_negative_limit_keeps_the_oldest_frame, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "Traceback.format(limit=-2) of 3 frames is self[:-2]: the oldest frame "
+                       "alone",
+        .hint = "handout 7, Tracebacks")
+{
+    trace_snapshot *s = trace_snapshot_new(3);
+    ck_assert_ptr_nonnull(s);
+    add_trace_text(s, 0, 1, "b.py:5 a.py:2 main.py:9");
+    trace_trace t;
+    ck_assert_int_eq(trace_snapshot_get(s, 0, &t), 0);
+    char buf[256] = "";
+    ck_assert_int_eq(trace_format_traceback(buf, sizeof buf, t.traceback, -2, 1), 25);
+    ck_assert_str_eq(buf, "  File \"main.py\", line 9\n");
+    ck_assert_int_eq(trace_format_traceback(buf, sizeof buf, t.traceback, -3, 0), 0);
+    ck_assert_str_eq(buf, "");
+    trace_snapshot_free(s);
 }
