@@ -1,7 +1,10 @@
 /*
  * mutation_tracing.c -- instructor-only tests written against mutants of the
- * reference that the other tests let through: a failure that must replace
- * the message an earlier failure left behind.
+ * reference that the other tests let through: one allocation failing at any
+ * point of the tracer and of each snapshot operation, hash collisions and
+ * crowded tables, hooks called after stop or from the allocator underneath,
+ * the bounds of every count and index a snapshot file holds, sort ties, and
+ * the text functions measuring without a buffer.
  */
 #include "../tracing_test.h"
 #include "memlab/errors.h"
@@ -98,7 +101,7 @@ static void fail_call(long k)
     mem_set_allocator(MEM_DOMAIN_RAW, &once);
 }
 
-/* ------------------------------------------------------------ interning */
+/* ------------------------------------------------------------ failure */
 
 ML_TEST(hidden_a_failed_allocation_inside_the_tracer_fails_the_block, .points = 1,
         .visibility = ML_HIDDEN,
@@ -137,6 +140,8 @@ ML_TEST(hidden_a_failed_allocation_inside_the_tracer_fails_the_block, .points = 
     }
     fail_at = -1;
 }
+
+/* ------------------------------------------------------------ interning */
 
 /* Two tracebacks (coll.py:l1 <- coll.py:l0) whose hashes collide in the
  * reference's traceback hash, CPython's tuple hash with the filename's
@@ -204,15 +209,13 @@ ML_TEST(hidden_a_crowded_traceback_table_still_finds_each_traceback, .points = 1
     for (unsigned i = 0; i < PLACES; i++)
         second[i] = alloc_at("crowd.py", i + 1, 8);
     for (unsigned i = 0; i < PLACES; i++)
-        ck_assert_msg(trace_get_object_traceback(first[i]) ==
-                          trace_get_object_traceback(second[i]),
+        ck_assert_msg(trace_get_object_traceback(first[i]) == trace_get_object_traceback(second[i]),
                       "line %u: the second block got a second copy of the traceback", i + 1);
     for (unsigned i = 0; i < PLACES; i++) {
         mem_free(MEM_DOMAIN_OBJ, first[i]);
         mem_free(MEM_DOMAIN_OBJ, second[i]);
     }
 }
-
 
 /* ------------------------------------------------------------ after stop */
 
@@ -463,7 +466,7 @@ ML_TEST(hidden_stop_puts_back_three_allocators_and_writes_nothing_else, .points 
     /* mem.c's table of the three domains' allocators is followed in memory by
      * one of the runtime's static type objects: a fourth domain written by
      * stop would land in it */
-    ml_type *const types[] = {&ml_exc_type, &ml_none_type, &ml_bool_type, &ml_int_type,
+    ml_type *const types[] = {&ml_exc_type, &ml_none_type, &ml_bool_type,  &ml_int_type,
                               &ml_str_type, &ml_list_type, &ml_tuple_type, &ml_dict_type};
     enum { NTYPES = sizeof types / sizeof types[0] };
     static ml_type before[NTYPES];
@@ -488,7 +491,7 @@ ML_TEST(hidden_track_out_of_memory_fails_with_a_message, .points = 1, .visibilit
     mem_set_allocator(MEM_DOMAIN_RAW, &gate);
     ck_assert_int_eq(trace_start(1), 0);
     ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
-    mem_frame_push("track.py", 3, "f"); /* a traceback not seen yet: needs memory */
+    mem_frame_push("track.py", 3, "f");   /* a traceback not seen yet: needs memory */
     refuse = 1;
     int tracked = trace_track(7, 0x1230, 5);
     refuse = 0;
@@ -500,8 +503,7 @@ ML_TEST(hidden_track_out_of_memory_fails_with_a_message, .points = 1, .visibilit
 
 /* ------------------------------------------------------------ snapshots */
 
-ML_TEST(hidden_a_snapshot_with_300_filenames_keeps_each_apart, .points = 1,
-        .visibility = ML_HIDDEN,
+ML_TEST(hidden_a_snapshot_with_300_filenames_keeps_each_apart, .points = 1, .visibility = ML_HIDDEN,
         .description = "300 traces in 300 files: 300 'filename' statistics, biggest first, and "
                        "the same after dump and load",
         .hint = "handout 4, Snapshots")
@@ -526,7 +528,8 @@ ML_TEST(hidden_a_snapshot_with_300_filenames_keeps_each_apart, .points = 1,
         ck_assert_ptr_nonnull(st);
         ck_assert_uint_eq(st->len, FILES);
         ck_assert_str_eq(stat_text(&st->items[0]), "f299.py:0: size=300 B, count=1, average=300 B");
-        ck_assert_str_eq(stat_text(&st->items[FILES - 1]), "f0.py:0: size=1 B, count=1, average=1 B");
+        ck_assert_str_eq(stat_text(&st->items[FILES - 1]),
+                         "f0.py:0: size=1 B, count=1, average=1 B");
         for (size_t i = 0; i < FILES; i++)
             ck_assert_uint_eq(st->items[i].size, FILES - i);
         trace_stats_free(st);
@@ -767,8 +770,7 @@ ML_TEST(hidden_a_filter_without_pattern_or_domain_is_named_in_the_message, .poin
     trace_filter f[2] = {{.inclusive = 1, .filename_pattern = "a.py"}, {.inclusive = 0}};
     ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
     ck_assert_ptr_null(trace_snapshot_filter_traces(s, f, 2));
-    ck_assert_str_eq(trace_error_message(),
-                     "filter 1 has neither a filename pattern nor a domain");
+    ck_assert_str_eq(trace_error_message(), "filter 1 has neither a filename pattern nor a domain");
     trace_snapshot_free(s);
 }
 
@@ -824,8 +826,10 @@ ML_TEST(hidden_filter_statistics_and_compare_fail_cleanly_at_any_one_allocation,
             ck_assert_uint_eq(st->len, 5);
             ck_assert_str_eq(stat_text(&st->items[0]),
                              "main.py:9: size=500 B, count=3, average=167 B");
-            ck_assert_str_eq(stat_text(&st->items[2]), "a.py:2: size=300 B, count=1, average=300 B");
-            ck_assert_str_eq(stat_text(&st->items[4]), "c.py:4: size=200 B, count=1, average=200 B");
+            ck_assert_str_eq(stat_text(&st->items[2]),
+                             "a.py:2: size=300 B, count=1, average=300 B");
+            ck_assert_str_eq(stat_text(&st->items[4]),
+                             "c.py:4: size=200 B, count=1, average=200 B");
             trace_stats_free(st);
         }
 
@@ -1007,10 +1011,10 @@ ML_TEST(hidden_load_refuses_frames_without_filenames_and_cut_tracebacks, .points
 {
     image f;
     image_header(&f);
-    put_le(&f, 0, 4); /* no filename */
-    put_le(&f, 1, 4); /* one traceback */
+    put_le(&f, 0, 4);                                                       /* no filename */
+    put_le(&f, 1, 4);                                                       /* one traceback */
     put_le(&f, 1, 2), put_le(&f, 1, 2), put_le(&f, 0, 4), put_le(&f, 3, 4); /* frame: name 0 */
-    put_le(&f, 0, 8); /* no trace */
+    put_le(&f, 0, 8);                                                       /* no trace */
     ck_assert_ptr_null(load_image(&f));
     ck_assert_str_eq(trace_error_message(),
                      "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (filename "
@@ -1041,8 +1045,8 @@ ML_TEST(hidden_load_checks_trace_counts_and_indexes_at_their_bounds, .points = 1
                      "snapshot file '/tmp/memlab-tracing-mutation-made.snap': corrupt (trace count "
                      "larger than the file)");
     image_header(&f);
-    put_le(&f, 0, 4), put_le(&f, 0, 4);                  /* no filename, no traceback */
-    put_le(&f, 1, 8);                                    /* one trace */
+    put_le(&f, 0, 4), put_le(&f, 0, 4);                   /* no filename, no traceback */
+    put_le(&f, 1, 8);                                     /* one trace */
     put_le(&f, 0, 4), put_le(&f, 0, 4), put_le(&f, 9, 8); /* in traceback 0 */
     ck_assert_ptr_null(load_image(&f));
     ck_assert_str_eq(trace_error_message(),
@@ -1064,8 +1068,9 @@ ML_TEST(hidden_load_tells_a_short_foreign_file_from_a_cut_snapshot, .points = 1,
     fclose(fp);
     ck_assert_ptr_null(trace_snapshot_load(path));
     remove(path);
-    ck_assert_str_eq(trace_error_message(), "snapshot file '/tmp/memlab-tracing-mutation-short.snap'"
-                                            ": not a memlab snapshot (bad magic)");
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-short.snap'"
+                     ": not a memlab snapshot (bad magic)");
     image f;
     image_header(&f);
     put_le(&f, 0, 7);
@@ -1077,8 +1082,9 @@ ML_TEST(hidden_load_tells_a_short_foreign_file_from_a_cut_snapshot, .points = 1,
     fclose(fp);
     ck_assert_ptr_null(trace_snapshot_load(path));
     remove(path);
-    ck_assert_str_eq(trace_error_message(), "snapshot file '/tmp/memlab-tracing-mutation-short.snap'"
-                                            ": corrupt (bad file size)");
+    ck_assert_str_eq(trace_error_message(),
+                     "snapshot file '/tmp/memlab-tracing-mutation-short.snap'"
+                     ": corrupt (bad file size)");
     image_header(&f);
     f.len -= 4; /* no traceback limit: the header alone */
     ck_assert_ptr_null(load_image(&f));
