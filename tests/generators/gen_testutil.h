@@ -13,6 +13,12 @@
 
 #include <string.h>
 
+/* fixture.c: allocation number n from now (0: the next one) in the object
+ * and buffer domains fails, only that one; stop_failing() puts the two
+ * allocators back. */
+void fail_allocation(long n);
+void stop_failing(void);
+
 /* count(n): yields 0 .. n-1 -- the smallest generator function. */
 typedef struct count_locals {
     long i, n;

@@ -17,40 +17,6 @@
 
 /* ==================================================================== allocators that refuse */
 
-static void *refuse_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    return NULL;
-}
-
-static void *refuse_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    (void)nelem;
-    (void)elsize;
-    return NULL;
-}
-
-static void *refuse_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    (void)ptr;
-    (void)n;
-    return NULL;
-}
-
-static void pass_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-/* Refuses every new block and every resize; frees go to the C library,
- * which made every block the test had before. */
-static const mem_allocator refuse_all = {NULL, refuse_malloc, refuse_calloc, refuse_realloc,
-                                         pass_free};
-
 static mem_allocator saved_allocator;
 
 /* Refuses only requests of one size (the exception objects that report the

@@ -262,37 +262,6 @@ ML_TEST(a_full_collection_untracks_only_dicts_of_atoms, .points = 1, .visibility
 /* ==================================================================== gc.garbage that cannot grow
  */
 
-static void *refuse_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    return NULL;
-}
-
-static void *refuse_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    (void)nelem;
-    (void)elsize;
-    return NULL;
-}
-
-static void *refuse_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    (void)ptr;
-    (void)n;
-    return NULL;
-}
-
-static void pass_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-static const mem_allocator refuse_all = {NULL, refuse_malloc, refuse_calloc, refuse_realloc,
-                                         pass_free};
 
 ML_TEST(saveall_with_a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1,
         .visibility = ML_HIDDEN,

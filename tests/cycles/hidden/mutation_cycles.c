@@ -111,37 +111,6 @@ ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibil
 /* An allocator for MEM_DOMAIN_MEM (where list item arrays live) that
  * refuses every new block and every resize; frees go to the C library,
  * which made every block the test had before. */
-static void *refuse_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    return NULL;
-}
-
-static void *refuse_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    (void)nelem;
-    (void)elsize;
-    return NULL;
-}
-
-static void *refuse_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    (void)ptr;
-    (void)n;
-    return NULL;
-}
-
-static void pass_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-static const mem_allocator refuse_all = {NULL, refuse_malloc, refuse_calloc, refuse_realloc,
-                                         pass_free};
 
 ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1, .visibility = ML_HIDDEN,
         .description = "when gc.garbage cannot grow, collect() still returns 2 for a tp_del "

@@ -449,57 +449,6 @@ ML_TEST(throw_class_with_an_exception_of_another_class_wraps_it, .points = 1,
 
 /* ---- PEP 479 when there is no memory for the RuntimeError ---- */
 
-static mem_allocator real_obj, real_mem;
-static long budget; /* allocations left before the one that fails */
-
-static void *failing_malloc(void *ctx, size_t size)
-{
-    if (budget-- == 0)
-        return NULL;
-    mem_allocator *real = ctx;
-    return real->malloc(real->ctx, size);
-}
-
-static void *failing_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    if (budget-- == 0)
-        return NULL;
-    mem_allocator *real = ctx;
-    return real->calloc(real->ctx, nelem, elsize);
-}
-
-static void *failing_realloc(void *ctx, void *ptr, size_t size)
-{
-    if (budget-- == 0)
-        return NULL;
-    mem_allocator *real = ctx;
-    return real->realloc(real->ctx, ptr, size);
-}
-
-static void passing_free(void *ctx, void *ptr)
-{
-    mem_allocator *real = ctx;
-    real->free(real->ctx, ptr);
-}
-
-/* Allocation number n from now (0: the next one) fails, only that one. */
-static void fail_allocation(long n)
-{
-    budget = n;
-    mem_get_allocator(MEM_DOMAIN_OBJ, &real_obj);
-    mem_get_allocator(MEM_DOMAIN_MEM, &real_mem);
-    mem_allocator obj = {&real_obj, failing_malloc, failing_calloc, failing_realloc, passing_free};
-    mem_allocator mem = {&real_mem, failing_malloc, failing_calloc, failing_realloc, passing_free};
-    mem_set_allocator(MEM_DOMAIN_OBJ, &obj);
-    mem_set_allocator(MEM_DOMAIN_MEM, &mem);
-}
-
-static void stop_failing(void)
-{
-    mem_set_allocator(MEM_DOMAIN_OBJ, &real_obj);
-    mem_set_allocator(MEM_DOMAIN_MEM, &real_mem);
-}
-
 /* def stop_then_no_memory(value): raise StopIteration(value); yield
  * -- and the allocation number `n` after the raise fails. */
 typedef struct stop_locals {

@@ -8,56 +8,6 @@
 
 #include <stdlib.h>
 
-static mem_allocator real_obj, real_mem;
-static long budget; /* allocations left before the one that fails */
-
-static void *failing_malloc(void *ctx, size_t size)
-{
-    if (budget-- == 0)
-        return NULL;
-    mem_allocator *real = ctx;
-    return real->malloc(real->ctx, size);
-}
-
-static void *failing_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    if (budget-- == 0)
-        return NULL;
-    mem_allocator *real = ctx;
-    return real->calloc(real->ctx, nelem, elsize);
-}
-
-static void *failing_realloc(void *ctx, void *ptr, size_t size)
-{
-    if (budget-- == 0)
-        return NULL;
-    mem_allocator *real = ctx;
-    return real->realloc(real->ctx, ptr, size);
-}
-
-static void passing_free(void *ctx, void *ptr)
-{
-    mem_allocator *real = ctx;
-    real->free(real->ctx, ptr);
-}
-
-static void fail_after(long n)
-{
-    budget = n;
-    mem_get_allocator(MEM_DOMAIN_OBJ, &real_obj);
-    mem_get_allocator(MEM_DOMAIN_MEM, &real_mem);
-    mem_allocator obj = {&real_obj, failing_malloc, failing_calloc, failing_realloc, passing_free};
-    mem_allocator mem = {&real_mem, failing_malloc, failing_calloc, failing_realloc, passing_free};
-    mem_set_allocator(MEM_DOMAIN_OBJ, &obj);
-    mem_set_allocator(MEM_DOMAIN_MEM, &mem);
-}
-
-static void stop_failing(void)
-{
-    mem_set_allocator(MEM_DOMAIN_OBJ, &real_obj);
-    mem_set_allocator(MEM_DOMAIN_MEM, &real_mem);
-}
-
 static ml_object *square(ml_object *item, void *ctx)
 {
     (void)ctx;
@@ -127,7 +77,7 @@ ML_TEST(
     ml_ssize_t total = obj_total_refcount();
     int completed = 0;
     for (long n = 0; n < 2000 && !completed; n += (n < 60 ? 1 : 37)) {
-        fail_after(n);
+        fail_allocation(n);
         int rc = run_pipeline();
         if (rc < 0)
             ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR,
