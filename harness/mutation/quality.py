@@ -96,6 +96,13 @@ def row(kit, build, lab, reports=None):
     return out
 
 
+def cold_minutes(m):
+    """Minutes of a run with an empty cache: each mutant's own time, over the jobs."""
+    total = sum(x.get("seconds", 0) for x in m.get("mutants", []))
+    jobs = m.get("jobs") or 2
+    return f"{total / jobs / 60:.0f} min ({jobs} job{'s' if jobs > 1 else ''})"
+
+
 def pct(v):
     return "?" if v is None else f"{v:.1f} %"
 
@@ -136,16 +143,21 @@ def render(rows):
         "",
         "## Mutation runs",
         "",
-        "| lab | mutants | killed | survived | not compiling | equivalent | score | wall time (2 jobs) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| lab | mutants | killed | survived | not compiling | equivalent | score | last run | a cold run |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         m = r["mutation"]
         if m:
             out.append(f"| {r['lab']} | {m['total']} | {m['killed']} | {m['survived']} "
                        f"| {m['not-compiling']} | {m['equivalent']} | {score_text(m)} "
-                       f"| {m['seconds']:.0f} s{' (cached)' if m['seconds'] < 60 else ''} |")
+                       f"| {m['seconds']:.0f} s{' (cached)' if m['seconds'] < 60 else ''} "
+                       f"| {cold_minutes(m)} |")
     out += [
+        "",
+        "Last run: the wall time of the run that wrote the report (results of unchanged mutants",
+        "come from the cache).  A cold run: what the same run costs with an empty cache, the sum of",
+        "every mutant's own time (kept in the cache with its result) over the run's jobs.",
         "",
         "Operators: relational operators negated (`==`/`!=`, `<`/`>=`, `>`/`<=`) or moved by one",
         "(`<`/`<=`, `>`/`>=`), `&&`/`||` swapped, integer constants +1 and -1, a call to a helper",
