@@ -70,6 +70,11 @@ uint64_t ml_rand_next(uint64_t *state);
 /* Uniform in [0, bound). */
 uint64_t ml_rand_below(uint64_t *state, uint64_t bound);
 
+/* Runs fn(arg) and reports whether it aborted (ml_fatal*, abort()): 1 if it
+ * did, with what it printed on stderr in `text` (NUL-terminated); the test
+ * goes on either way. */
+int ml_runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size);
+
 /* Per-lab fixture: a test directory may define these (strong symbols); the
  * runner calls them around every test, inside the test's process. */
 void ml_lab_setup(void);

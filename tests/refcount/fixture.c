@@ -8,11 +8,8 @@
  */
 #include "probe.h"
 
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 int dealloc_log[DEALLOC_LOG_MAX];
 int dealloc_count;
@@ -98,42 +95,3 @@ size_t live_blocks(void)
     return stats.blocks;
 }
 
-/* ==================================================================== catching aborts */
-
-static sigjmp_buf abort_jump;
-
-static void on_abort(int sig)
-{
-    (void)sig;
-    siglongjmp(abort_jump, 1);
-}
-
-int runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size)
-{
-    struct sigaction catch_abort = {.sa_handler = on_abort}, saved;
-    sigemptyset(&catch_abort.sa_mask);
-    FILE *capture = tmpfile();
-    if (capture == NULL)
-        return 0;
-    fflush(stderr);
-    int saved_stderr = dup(STDERR_FILENO);
-    dup2(fileno(capture), STDERR_FILENO);
-    sigaction(SIGABRT, &catch_abort, &saved);
-
-    volatile int aborted = 0;
-    if (sigsetjmp(abort_jump, 1) == 0)
-        fn(arg);
-    else
-        aborted = 1;
-
-    sigaction(SIGABRT, &saved, NULL);
-    fflush(stderr);
-    dup2(saved_stderr, STDERR_FILENO);
-    close(saved_stderr);
-    rewind(capture);
-    size_t n = size > 0 ? fread(text, 1, size - 1, capture) : 0;
-    if (size > 0)
-        text[n] = '\0';
-    fclose(capture);
-    return aborted;
-}

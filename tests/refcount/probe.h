@@ -50,10 +50,6 @@ extern int visit_log[64];
 extern int visit_count;
 int record_visit(ml_object *op, void *arg);
 
-/* Runs fn(arg) and reports whether it aborted (ml_fatal*): 1 if it did,
- * with what it printed on stderr in `text` (NUL-terminated). */
-int runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size);
-
 /* Net number of live mem blocks, for "everything was freed" checks. */
 size_t live_blocks(void);
 

@@ -218,7 +218,7 @@ ML_TEST(decref_below_zero_is_a_fatal_error, .points = 2,
     ml_object *a = probe_new(1);
     ck_assert_ptr_nonnull(a);
     ML_REFCNT(a) = 0; /* a bug elsewhere dropped one reference too many */
-    ck_assert_msg(runs_into_abort(decref_once, a, text, sizeof text),
+    ck_assert_msg(ml_runs_into_abort(decref_once, a, text, sizeof text),
                   "decref with refcount 0 must be a fatal error (abort), not a silent -1");
     ck_assert_msg(strstr(text, "negative ref count") != NULL,
                   "the message must say 'negative ref count' (got: %s)", text);

@@ -9,11 +9,8 @@
 #include "memlab/mem.h"
 #include "mltest.h"
 
-#include <setjmp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ==================================================================== allocators that refuse */
 
@@ -58,44 +55,6 @@ static ml_ssize_t objects_tracked(void)
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
         n += gc_generation_size(i);
     return n;
-}
-
-/* ==================================================================== catching fatal errors */
-
-static sigjmp_buf abort_jump;
-
-static void on_abort(int sig)
-{
-    (void)sig;
-    siglongjmp(abort_jump, 1);
-}
-
-/* Runs fn(arg) with stderr captured into text; 1 if it aborted. */
-static int runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size)
-{
-    struct sigaction catch_abort = {.sa_handler = on_abort}, saved;
-    sigemptyset(&catch_abort.sa_mask);
-    FILE *capture = tmpfile();
-    if (capture == NULL)
-        return 0;
-    fflush(stderr);
-    int saved_stderr = dup(STDERR_FILENO);
-    dup2(fileno(capture), STDERR_FILENO);
-    sigaction(SIGABRT, &catch_abort, &saved);
-    volatile int aborted = 0;
-    if (sigsetjmp(abort_jump, 1) == 0)
-        fn(arg);
-    else
-        aborted = 1;
-    sigaction(SIGABRT, &saved, NULL);
-    fflush(stderr);
-    dup2(saved_stderr, STDERR_FILENO);
-    close(saved_stderr);
-    rewind(capture);
-    size_t n = fread(text, 1, size - 1, capture);
-    text[n] = '\0';
-    fclose(capture);
-    return aborted;
 }
 
 /* ==================================================================== allocation and tracking */
@@ -158,7 +117,7 @@ ML_TEST(tracking_a_tracked_object_is_fatal, .points = 1, .visibility = ML_HIDDEN
 {
     ml_object *n = node_new(&node_type, 1);
     char text[512];
-    int aborted = runs_into_abort(track_again, n, text, sizeof text);
+    int aborted = ml_runs_into_abort(track_again, n, text, sizeof text);
     ck_assert_msg(aborted, "tracking twice must abort");
     ck_assert_msg(strstr(text, "object already tracked by the garbage collector") != NULL,
                   "the fatal error names the problem; stderr was: %s", text);
@@ -226,7 +185,7 @@ ML_TEST(call_finalizer_from_dealloc_on_a_live_object_is_fatal, .points = 1, .vis
 {
     ml_object *a = node_new(&fin_node_type, 1);
     char text[512];
-    int aborted = runs_into_abort(finalize_live, a, text, sizeof text);
+    int aborted = ml_runs_into_abort(finalize_live, a, text, sizeof text);
     ck_assert_msg(aborted, "a live object must not be finalized from a dealloc");
     ck_assert_msg(strstr(text, "non-zero refcount") != NULL,
                   "the fatal error names the problem; stderr was: %s", text);

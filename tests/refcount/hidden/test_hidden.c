@@ -31,7 +31,7 @@ ML_TEST(negative_refcount_report_names_the_object_type, .points = 1, .visibility
     ml_object *l = list_new(0);
     ck_assert_ptr_nonnull(l);
     ML_REFCNT(l) = 0;
-    ck_assert(runs_into_abort(decref_once, l, text, sizeof text));
+    ck_assert(ml_runs_into_abort(decref_once, l, text, sizeof text));
     ck_assert_msg(strstr(text, "list") != NULL, "the report should name the type: %s", text);
     ML_REFCNT(l) = 1;
     obj_decref(l);
@@ -373,7 +373,7 @@ ML_TEST(deallocating_the_empty_tuple_is_fatal, .points = 1, .visibility = ML_HID
     char text[512];
     ml_object *e = tuple_new(0);
     ck_assert_ptr_nonnull(e);
-    ck_assert_msg(runs_into_abort(dealloc_directly, e, text, sizeof text),
+    ck_assert_msg(ml_runs_into_abort(dealloc_directly, e, text, sizeof text),
                   "deallocating () must abort: an immortal object is never freed");
     ck_assert_msg(strstr(text, "empty tuple") != NULL, "the message names it: %s", text);
 }
