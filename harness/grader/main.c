@@ -253,8 +253,9 @@ int main(int argc, char **argv)
         return could_not_grade("stopped while preparing the submission");
     if (rc == 0) {
         run_and_judge(&g);
-        perf_add_row(&g);
-        perf_run(&g);
+        struct test *perf = perf_add_row(&g);
+        if (perf)
+            perf_run(&g, perf);
     } else {
         perf_add_row(&g);
         judge_not_run(&g, g.outcome == OUT_MISSING   ? "a file of the submission is missing"

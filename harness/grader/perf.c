@@ -27,33 +27,17 @@
 
 #define PERF_OUTPUT_LIMIT (64 * 1024)
 
-static struct test *perf_row(struct grade *g)
-{
-    for (size_t i = 0; i < g->ntests; i++)
-        if (g->perf.name && strcmp(g->tests[i].name, g->perf.name) == 0 && g->tests[i].tags &&
-            strstr(g->tests[i].tags, "performance"))
-            return &g->tests[i];
-    return NULL;
-}
-
 /* Stage 7 is left out with --no-perf, and when --only names tests but not
  * this row. */
 static int perf_wanted(const struct grade *g)
 {
-    if (!g->perf.program || g->no_perf)
-        return 0;
-    if (!g->only)
-        return 1;
-    char **names = split(g->only, ", ");
-    int wanted = list_has(names, g->perf.name);
-    list_free(names);
-    return wanted;
+    return g->perf.program && !g->no_perf && test_wanted(g, g->perf.name);
 }
 
-void perf_add_row(struct grade *g)
+struct test *perf_add_row(struct grade *g)
 {
     if (!perf_wanted(g))
-        return;
+        return NULL;
     g->tests = xrealloc(g->tests, (g->ntests + 1) * sizeof *g->tests);
     struct test *t = &g->tests[g->ntests++];
     memset(t, 0, sizeof *t);
@@ -66,6 +50,7 @@ void perf_add_row(struct grade *g)
     t->visibility = VIS_VISIBLE;
     t->status = ST_SKIPPED;
     t->reason = xstrdup("not run");
+    return t;
 }
 
 /* The command the program confines the student's runs with. */
@@ -136,11 +121,8 @@ static void perf_judge(struct grade *g, struct test *t, json_t *r)
     free(table);
 }
 
-void perf_run(struct grade *g)
+void perf_run(struct grade *g, struct test *t)
 {
-    struct test *t = perf_row(g);
-    if (!t)
-        return;
     char *dir = xprintf("%s/perf", g->work_dir);
     rm_rf(dir);
     mkdir_p(dir, 0755);

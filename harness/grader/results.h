@@ -192,8 +192,10 @@ void judge_test(struct grade *g, struct test *t);      /* judge.c */
 void judge_not_run(struct grade *g, const char *why);  /* judge.c */
 void judge_totals(struct grade *g);                    /* judge.c */
 void coverage_collect(struct grade *g);                /* coverage.c */
-void perf_add_row(struct grade *g);                    /* perf.c: the row, not run yet */
-void perf_run(struct grade *g);                        /* perf.c: stage 7 fills the row */
+/* perf.c: the row of stage 7, not run yet (NULL: no such stage, or not
+ * wanted); perf_run fills it. */
+struct test *perf_add_row(struct grade *g);
+void perf_run(struct grade *g, struct test *row);
 int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
                   char **argv);                         /* run.c: --sandbox-exec */
 int report_write(struct grade *g);                     /* report.c */
@@ -201,6 +203,8 @@ void report_table(struct grade *g);                    /* report.c */
 int policy_load(struct policy *p, const char *path);   /* policy.c */
 void policy_lab_overrides(struct policy *p, const char *lab_json); /* policy.c */
 
+/* run.c: a test (or the performance row) that --only selects (all without it). */
+int test_wanted(const struct grade *g, const char *name);
 /* Tests the student may see by name. */
 int test_shown(const struct grade *g, const struct test *t);
 /* What to call a test in front of students: its name or "hidden test N". */

@@ -71,7 +71,7 @@ static char *str_field(json_t *o, const char *key)
     return json_is_string(v) && json_string_length(v) ? xstrdup(json_string_value(v)) : NULL;
 }
 
-static int wanted(const struct grade *g, const char *name)
+int test_wanted(const struct grade *g, const char *name)
 {
     if (!g->only)
         return 1;
@@ -104,7 +104,7 @@ int tests_load(struct grade *g, const char *binary)
     json_t *o;
     json_array_foreach(arr, i, o) {
         const char *name = json_string_value(json_object_get(o, "name"));
-        if (!name || !wanted(g, name))
+        if (!name || !test_wanted(g, name))
             continue;
         struct test *t = &g->tests[g->ntests++];
         t->name = xstrdup(name);
@@ -123,7 +123,7 @@ int tests_load(struct grade *g, const char *binary)
             t->declared_timeout = 2;
     }
     json_decref(arr);
-    int only_perf = g->only && g->perf.program && wanted(g, g->perf.name);
+    int only_perf = g->only && g->perf.program && test_wanted(g, g->perf.name);
     if (g->ntests == 0 && !only_perf) {
         fprintf(stderr, "memlab-grade: no test of %s matches '%s'\n", binary,
                 g->only ? g->only : "");
@@ -363,13 +363,16 @@ static char **test_argv(const struct grade *g, const char *valgrind, const char 
     return argv;
 }
 
-static char **test_env(const struct grade *g, const struct test *t)
+/* All a confined process inherits: a plain PATH and locale, its folder as
+ * HOME, and the run's token (when there is one). */
+static char **confined_env(const char *home, const char *token)
 {
     char **env = list_push(NULL, NULL);
     env = list_push(env, xstrdup("PATH=/usr/bin:/bin"));
     env = list_push(env, xstrdup("LANG=C"));
-    env = list_push(env, xprintf("HOME=%s", t->scratch));
-    env = list_push(env, xprintf("MEMLAB_TOKEN=%s", g->token));
+    env = list_push(env, xprintf("HOME=%s", home));
+    if (token)
+        env = list_push(env, xprintf("MEMLAB_TOKEN=%s", token));
     return env;
 }
 
@@ -402,7 +405,7 @@ static pid_t launch(struct grade *g, const struct sandbox *sb, const char *valgr
         chown(t->scratch, (uid_t)(sb->uid_base + slot), (gid_t)(sb->uid_base + slot)) != 0)
         chmod(t->scratch, 0777);
     char **argv = test_argv(g, valgrind, binary, t);
-    char **envp = test_env(g, t);
+    char **envp = confined_env(t->scratch, g->token);
     /* what the test sees read-write: its folder, and gcov's .gcda files */
     char **rw = list_push(list_push(NULL, NULL), xstrdup(t->scratch));
     char *objdir = xprintf("%s/obj", g->work_dir);
@@ -598,7 +601,7 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
 int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
                   char **argv)
 {
-    static struct sandbox sb;
+    struct sandbox sb = {0};
     if (argv[0][0] != '/' || access(argv[0], X_OK) != 0) {
         fprintf(stderr, "memlab-grade: --sandbox-exec needs the absolute path of a program: %s\n",
                 argv[0]);
@@ -614,18 +617,17 @@ int run_sandboxed(struct grade *g, const char *dir, const char *binary, double s
     if (sb.own_uids && chown(dir, (uid_t)sb.uid_base, (gid_t)sb.uid_base) != 0)
         chmod(dir, 0777);
     struct test t = {.scratch = xstrdup(dir), .budget = seconds};
-    char **envp = list_push(NULL, NULL);
-    envp = list_push(envp, xstrdup("PATH=/usr/bin:/bin"));
-    envp = list_push(envp, xstrdup("LANG=C"));
-    envp = list_push(envp, xprintf("HOME=%s", dir));
-    const char *token = getenv("MEMLAB_TOKEN");
-    if (token)
-        envp = list_push(envp, xprintf("MEMLAB_TOKEN=%s", token));
+    char **envp = confined_env(dir, getenv("MEMLAB_TOKEN"));
     char **rw = list_push(list_push(NULL, NULL), xstrdup(dir));
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0)
         exec_sandboxed(g, &sb, &t, 0, argv, envp, binary, root, rw);
+    list_free(rw);
+    list_free(envp);
+    free(root);
+    free(scratch_root);
+    free(t.scratch);
     if (pid < 0)
         return 125;
     setpgid(pid, pid);
@@ -644,11 +646,6 @@ int run_sandboxed(struct grade *g, const char *dir, const char *binary, double s
     sweep(&sb, 0, pid);
     for (size_t i = 0; g->notes && g->notes[i]; i++)
         fprintf(stderr, "memlab-grade: note: %s\n", g->notes[i]);
-    list_free(rw);
-    list_free(envp);
-    free(root);
-    free(scratch_root);
-    free(t.scratch);
     if (late)
         return 124;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
