@@ -1,37 +1,68 @@
 /*
  * runner.c -- the main() of every lab's test binary.
  *
- * Three ways to run a test binary:
+ * Four ways to run a test binary:
  *
  *   t_refcount                    every test, each in a forked child (Check's
  *                                 fork mode), with Check's own report: for
  *                                 students and kit developers at the shell.
  *   t_refcount --list             the declared tests as JSON, for the grader.
  *   t_refcount --run NAME [--seed N] [--result FILE]
- *                                 one test, in this process (no fork, so
- *                                 Valgrind's leak check and gcov see exactly
- *                                 that test); what the grader and the repro
- *                                 line use.
+ *                                 one test, in this process (no fork): what
+ *                                 the repro line and gdb use.
+ *   t_refcount --serve            the grader's way: one process per job slot,
+ *                                 under Valgrind, forking one child per test
+ *                                 the grader asks for (protocol below).
  *
- * The verdict of a --run is the JSON record written to --result, carrying the
- * token the grader passed in MEMLAB_TOKEN (read, then removed from the
- * environment before any test code runs).  A test that never gets back here
- * (exit() in student code, a crash, a timeout) writes no record, so it cannot
- * pass, whatever it prints.
+ * The verdict of a test is its result record, one JSON line: Check's outcome
+ * and the test's observation trace (mltest.h), which the grader compares
+ * with the trace of the reference solution.  A test that never gets back
+ * here (exit() in student code, a crash, a timeout) writes no record, so it
+ * cannot pass, whatever it prints.  A table in which two tests have the same
+ * name is refused in every mode, so that a test declared in a student's file
+ * can never run in place of a public one.
+ *
+ * The --serve protocol.  Descriptors: 0 is /dev/null, 1 and 2 the grader's
+ * output pipes, 3 the requests (grader -> server), 4 the replies (server ->
+ * grader), 5 the records (test child -> grader).  A line ends in "\n", its
+ * fields are separated by one space:
+ *
+ *   server -> 4   HELLO <pid>                  once, at start
+ *   3 -> server   RUN <name> <seed>|- <dir>    "-": the seed from the name
+ *   server -> 4   NOTEST <name>                no such test; next request
+ *   child  -> 4   READY <pid> <name>           forked, in its own group
+ *   3 -> child    GO                           the grader secured vg.<pid>.xml
+ *   child  -> 5   <result record>              ran in <dir> (absolute)
+ *   server -> 4   EXIT <pid> <wait status>     the child is gone; next request
+ *
+ * The child exits 0 if the test passed and 1 otherwise, with exit() so that
+ * Valgrind's leak check and gcov's dump happen; 3 if GO did not come, 4 if
+ * it could not enter <dir>.  EOF on fd 3 ends the server with status 0, any
+ * other request with "ERROR bad request" and status 2.  The server runs no
+ * test or lab code itself, so every test starts from the state the binary
+ * loaded in; it reads fd 3 a byte at a time and never while a child is
+ * alive, so no byte meant for a child is ever in its buffer.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "mltest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
-
-#include "mltest.h"
 
 extern const struct ml_test_info __start_ml_tests[];
 extern const struct ml_test_info __stop_ml_tests[];
@@ -39,8 +70,9 @@ extern const struct ml_test_info __stop_ml_tests[];
 /* gcov's dump, present only in binaries built with --coverage. */
 extern void __gcov_dump(void) __attribute__((weak));
 
+static const char *program = "runner"; /* argv[0]'s last component, for messages */
 static uint64_t current_seed;
-static int seed_given; /* --seed or MEMLAB_SEED: else each test seeds from its name */
+static int seed_given; /* --seed, MEMLAB_SEED or RUN's seed: else each test seeds from its name */
 static const char *current_name = "";
 
 /* ------------------------------------------------------------ helpers */
@@ -66,12 +98,19 @@ uint64_t ml_rand_below(uint64_t *state, uint64_t bound)
 __attribute__((weak)) void ml_lab_setup(void) {}
 __attribute__((weak)) void ml_lab_teardown(void) {}
 
+/* FNV-1a: folds the bytes of `text` into the hash h. */
+static uint64_t fnv1a(uint64_t h, const char *text)
+{
+    for (const char *p = text; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Its start value is not FNV's offset basis (a digit short): the seeds the
+ * grader has already printed in repro lines depend on it. */
 static uint64_t seed_from_name(const char *name)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h % 1000000007ULL;
+    return fnv1a(1469598103934665603ULL, name) % 1000000007ULL;
 }
 
 static size_t test_count(void) { return (size_t)(__stop_ml_tests - __start_ml_tests); }
@@ -161,12 +200,36 @@ int ml_runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size)
     return aborted;
 }
 
+/* ------------------------------------------------------------ observation trace */
+
+/* The running test's trace: how many assertions passed, and the FNV-1a hash
+ * of their "file:line\n" in the order they passed. */
+#define TRACE_START 0xcbf29ce484222325ULL /* FNV-1a's 64-bit offset basis */
+static uint64_t trace_hash = TRACE_START;
+static long trace_asserts;
+
+void ml_observe(const char *file, int line)
+{
+    char where[24];
+    snprintf(where, sizeof where, ":%d\n", line);
+    trace_hash = fnv1a(fnv1a(trace_hash, file), where);
+    trace_asserts++;
+    _mark_point(file, line);
+}
+
+static void trace_reset(void)
+{
+    trace_hash = TRACE_START;
+    trace_asserts = 0;
+}
+
 /* ------------------------------------------------------------ fixtures */
 
-static uint64_t seed_from_name(const char *name);
-
+/* The first thing of every test, in the test's process: the trace starts
+ * empty, before the lab's fixture (which asserts too) runs. */
 static void fixture_setup(void)
 {
+    trace_reset();
     current_name = tcase_name() ? tcase_name() : current_name;
     if (!seed_given)
         current_seed = seed_from_name(current_name);
@@ -174,6 +237,22 @@ static void fixture_setup(void)
 }
 
 static void fixture_teardown(void) { ml_lab_teardown(); }
+
+/* ------------------------------------------------------------ the table */
+
+/* 0 if every test has a name of its own; else says which two share one, on
+ * stderr, and returns 2. */
+static int refuse_duplicate_names(void)
+{
+    for (const struct ml_test_info *a = __start_ml_tests; a < __stop_ml_tests; a++)
+        for (const struct ml_test_info *b = a + 1; b < __stop_ml_tests; b++)
+            if (strcmp(a->name, b->name) == 0) {
+                fprintf(stderr, "%s: two tests are named %s (%s:%d and %s:%d)\n", program, a->name,
+                        a->file, a->line, b->file, b->line);
+                return 2;
+            }
+    return 0;
+}
 
 /* ------------------------------------------------------------ --list */
 
@@ -198,7 +277,7 @@ static int list_tests(void)
     return 0;
 }
 
-/* ------------------------------------------------------------ --run */
+/* ------------------------------------------------------------ one test, in this process */
 
 static const char *status_name(int rtype)
 {
@@ -209,26 +288,40 @@ static const char *status_name(int rtype)
     }
 }
 
-static int write_result(const char *path, const char *token, const struct ml_test_info *t,
-                        TestResult *tr)
+/* The result record of test t, as one line ending in "\n" (malloc'd):
+ * Check's outcome and the trace of what the test observed. */
+static char *record_line(const struct ml_test_info *t, TestResult *tr)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I}", "token", token ? token : "",
-                          "test", t->name, "status", status_name(tr_rtype(tr)), "file",
-                          tr_lfile(tr) ? tr_lfile(tr) : "", "line", tr_lno(tr), "seed",
-                          (json_int_t)current_seed);
+    char trace[17];
+    snprintf(trace, sizeof trace, "%016" PRIx64, trace_hash);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:i}", "test", t->name, "status", status_name(tr_rtype(tr)),
+                  "file", tr_lfile(tr) ? tr_lfile(tr) : "", "line", tr_lno(tr));
     json_object_set_new(o, "message", json_string_nocheck(tr_msg(tr) ? tr_msg(tr) : ""));
-    int rc = json_dump_file(o, path, JSON_COMPACT);
+    json_object_set_new(o, "seed", json_integer((json_int_t)current_seed));
+    json_object_set_new(o, "asserts", json_integer(trace_asserts));
+    json_object_set_new(o, "trace", json_string(trace));
+    char *text = json_dumps(o, JSON_COMPACT);
+    if (text == NULL) { /* a message that is not UTF-8 cannot be dumped */
+        json_object_set_new(o, "message", json_string("(message not in UTF-8)"));
+        text = json_dumps(o, JSON_COMPACT);
+    }
     json_decref(o);
-    return rc;
+    size_t n = strlen(text);
+    char *line = realloc(text, n + 2);
+    if (line == NULL) {
+        free(text);
+        return NULL;
+    }
+    memcpy(line + n, "\n", 2);
+    return line;
 }
 
-static int run_one(const char *name, const char *result_path, const char *token)
+/* Runs test t here, with no fork (Check's CK_NOFORK), so that Valgrind's
+ * leak check and gcov see exactly that test.  Sets *passed and returns the
+ * test's record line (malloc'd), or NULL when Check did not run it. */
+static char *run_in_process(const struct ml_test_info *t, int *passed)
 {
-    const struct ml_test_info *t = find_test(name);
-    if (!t) {
-        fprintf(stderr, "no test named '%s' (try --list)\n", name);
-        return 2;
-    }
     current_name = t->name;
     Suite *s = suite_create("memlab");
     TCase *tc = tcase_create(t->name);
@@ -241,17 +334,37 @@ static int run_one(const char *name, const char *result_path, const char *token)
     srunner_run_all(sr, CK_SILENT);
 
     TestResult **results = srunner_results(sr);
-    int passed = srunner_ntests_failed(sr) == 0 && srunner_ntests_run(sr) == 1;
+    char *record = NULL;
+    *passed = srunner_ntests_failed(sr) == 0 && srunner_ntests_run(sr) == 1;
     if (srunner_ntests_run(sr) >= 1) {
         TestResult *tr = results[0];
-        if (!passed)
+        if (!*passed)
             fprintf(stderr, "%s:%d: %s\n", tr_lfile(tr) ? tr_lfile(tr) : "?", tr_lno(tr),
                     tr_msg(tr) ? tr_msg(tr) : "");
-        if (result_path && write_result(result_path, token, t, tr) != 0)
-            fprintf(stderr, "cannot write the result to %s\n", result_path);
+        record = record_line(t, tr);
     }
     free(results);
     srunner_free(sr);
+    return record;
+}
+
+/* --run: exit status 0 if the test passed, 1 if not, 2 if there is no such
+ * test; the record goes to result_path, when there is one. */
+static int run_one(const char *name, const char *result_path)
+{
+    const struct ml_test_info *t = find_test(name);
+    if (!t) {
+        fprintf(stderr, "no test named '%s' (try --list)\n", name);
+        return 2;
+    }
+    int passed;
+    char *record = run_in_process(t, &passed);
+    if (record && result_path) {
+        FILE *out = fopen(result_path, "w");
+        if (out == NULL || fputs(record, out) == EOF || fclose(out) != 0)
+            fprintf(stderr, "cannot write the result to %s\n", result_path);
+    }
+    free(record);
     return passed ? 0 : 1;
 }
 
@@ -275,74 +388,256 @@ static int run_all_forked(void)
     return failed ? 1 : 0;
 }
 
-/* The grader's token, taken out of the environment before any test code
- * runs.  unsetenv only drops the pointer: the string itself stays where the
- * kernel put it, on the stack, so its value is wiped too. */
-static char *take_token(void)
+/* ------------------------------------------------------------ --serve */
+
+enum { REQUESTS_FD = 3, REPLIES_FD = 4, RECORDS_FD = 5 };
+enum { REQUEST_MAX = 4096 }; /* bytes of a request line, "\n" included */
+
+/* A request: RUN's fields, pointing into the line they were read from. */
+struct request {
+    const char *name;
+    int seed_given;
+    uint64_t seed;
+    const char *dir;
+};
+
+/* Writes all of text[0..n) on fd: 0, or -1 on an error. */
+static int write_all(int fd, const char *text, size_t n)
 {
-    char *value = getenv("MEMLAB_TOKEN");
-    if (value == NULL)
-        return NULL;
-    char *token = strdup(value);
-    unsetenv("MEMLAB_TOKEN");
-    memset(value, 0, strlen(value));
-    return token;
+    while (n > 0) {
+        ssize_t done = write(fd, text, n);
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0)
+            return -1;
+        text += done;
+        n -= (size_t)done;
+    }
+    return 0;
 }
 
-static void usage(FILE *out, const char *prog)
+/* One formatted line on the replies descriptor: 0, or -1 if it could not be
+ * written (a grader that has gone away has already raised SIGPIPE). */
+static int reply(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static int reply(const char *format, ...)
+{
+    char line[REQUEST_MAX + 64]; /* a reply repeats at most a name of a request */
+    va_list ap;
+    va_start(ap, format);
+    int n = vsnprintf(line, sizeof line, format, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof line)
+        return -1;
+    return write_all(REPLIES_FD, line, (size_t)n);
+}
+
+/* Reads one line from fd into buf, without its "\n", one byte at a time so
+ * that not a byte past the line is taken from the descriptor.  Returns 1 for
+ * a line, 0 for EOF before its first byte, -1 for a read error, a line that
+ * does not fit or EOF inside a line. */
+static int read_line(int fd, char *buf, size_t size)
+{
+    size_t n = 0;
+    while (n < size) {
+        ssize_t got = read(fd, buf + n, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got == 0 && n == 0 ? 0 : -1;
+        if (buf[n] == '\n') {
+            buf[n] = '\0';
+            return 1;
+        }
+        n++;
+    }
+    return -1;
+}
+
+/* RUN's seed: "-" (the test seeds from its name) or a decimal.  0 if it is
+ * one of them. */
+static int parse_seed(const char *text, struct request *r)
+{
+    r->seed_given = strcmp(text, "-") != 0;
+    if (!r->seed_given)
+        return 0;
+    if (!isdigit((unsigned char)text[0]))
+        return -1;
+    char *end;
+    errno = 0;
+    r->seed = strtoull(text, &end, 10);
+    return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+/* Splits "RUN <name> <seed> <dir>" (one space between fields, <dir>
+ * absolute) in place into r: 0 if the line is such a request. */
+static int parse_request(char *line, struct request *r)
+{
+    char *field[4];
+    int n = 0;
+    while (line != NULL && n < 4)
+        field[n++] = strsep(&line, " ");
+    if (line != NULL || n != 4 || strcmp(field[0], "RUN") != 0 || field[1][0] == '\0' ||
+        field[3][0] != '/')
+        return -1;
+    r->name = field[1];
+    r->dir = field[3];
+    return parse_seed(field[2], r);
+}
+
+/* The forked child: announces itself, waits for GO, then runs test t in
+ * r->dir exactly as --run does and writes its record on fd 5. */
+static void serve_child(const struct ml_test_info *t, const struct request *r)
+    __attribute__((noreturn));
+static void serve_child(const struct ml_test_info *t, const struct request *r)
+{
+    char go[8];
+    setpgid(0, 0);
+    if (reply("READY %d %s\n", (int)getpid(), t->name) != 0 ||
+        read_line(REQUESTS_FD, go, sizeof go) != 1 || strcmp(go, "GO") != 0)
+        _exit(3);
+    close(REQUESTS_FD);
+    close(REPLIES_FD);
+    if (chdir(r->dir) != 0)
+        _exit(4);
+    seed_given = r->seed_given;
+    current_seed = r->seed;
+    int passed;
+    char *record = run_in_process(t, &passed);
+    if (record)
+        write_all(RECORDS_FD, record, strlen(record));
+    free(record);
+    close(RECORDS_FD);
+    exit(passed ? 0 : 1);
+}
+
+/* Runs test t in a child and reports how it ended: 0, or -1 if the server
+ * cannot go on (no fork, no wait, or the grader is gone). */
+static int serve_one(const struct ml_test_info *t, const struct request *r)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "%s --serve: cannot fork: %s\n", program, strerror(errno));
+        reply("ERROR cannot fork\n");
+        return -1;
+    }
+    if (pid == 0)
+        serve_child(t, r);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            fprintf(stderr, "%s --serve: waitpid: %s\n", program, strerror(errno));
+            return -1;
+        }
+    return reply("EXIT %d %d\n", (int)pid, status);
+}
+
+/* 0 if fd is open for reading (want_write 0) or for writing (1); else says
+ * so on stderr and returns -1. */
+static int check_serve_fd(int fd, int want_write)
+{
+    int flags = fcntl(fd, F_GETFD) < 0 ? -1 : fcntl(fd, F_GETFL);
+    int mode = flags & O_ACCMODE;
+    if (flags >= 0 && (mode == O_RDWR || mode == (want_write ? O_WRONLY : O_RDONLY)))
+        return 0;
+    fprintf(stderr, "%s --serve: descriptor %d is not open for %s (see runner.c)\n", program, fd,
+            want_write ? "writing" : "reading");
+    return -1;
+}
+
+/* --serve: the grader's request loop (protocol at the top of this file).
+ * Exit status 0 at EOF on the requests, 2 on a bad request or a broken
+ * start. */
+static int serve(void)
+{
+    /* No test child of the same uid may open /proc/<server>/fd or mem. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    signal(SIGPIPE, SIG_DFL); /* the grader gone: the server goes too */
+    signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would lose the wait status */
+    if (check_serve_fd(REQUESTS_FD, 0) || check_serve_fd(REPLIES_FD, 1) ||
+        check_serve_fd(RECORDS_FD, 1))
+        return 2;
+    if (reply("HELLO %d\n", (int)getpid()) != 0)
+        return 2;
+    static char line[REQUEST_MAX];
+    for (;;) {
+        int got = read_line(REQUESTS_FD, line, sizeof line);
+        if (got == 0)
+            return 0;
+        struct request r;
+        if (got < 0 || parse_request(line, &r) != 0) {
+            reply("ERROR bad request\n");
+            return 2;
+        }
+        const struct ml_test_info *t = find_test(r.name);
+        if (t == NULL) {
+            if (reply("NOTEST %s\n", r.name) != 0)
+                return 2;
+        } else if (serve_one(t, &r) != 0)
+            return 2;
+    }
+}
+
+/* ------------------------------------------------------------ main */
+
+static void usage(FILE *out)
 {
     fprintf(out,
             "usage: %s                 run every test (forked, Check's report)\n"
             "       %s --list          the tests, as JSON\n"
-            "       %s --run NAME [--seed N] [--result FILE]\n",
-            prog, prog, prog);
+            "       %s --run NAME [--seed N] [--result FILE]\n"
+            "       %s --serve         the grader's serving mode (see runner.c)\n",
+            program, program, program, program);
 }
 
 int main(int argc, char **argv)
 {
     /* Keep the test's own prints even when it fails (Check leaves through _exit). */
     setvbuf(stdout, NULL, _IONBF, 0);
-
-    char *token = take_token();
+    program = argc > 0 ? basename(argv[0]) : program;
 
     static const struct option options[] = {
-        {"list", no_argument, NULL, 'l'},  {"run", required_argument, NULL, 'r'},
-        {"seed", required_argument, NULL, 's'}, {"result", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0},
+        {"list", no_argument, NULL, 'l'},
+        {"run", required_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 's'},
+        {"result", required_argument, NULL, 'o'},
+        {"serve", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *run_name = NULL, *result_path = NULL, *seed_text = getenv("MEMLAB_SEED");
-    int list = 0, opt;
+    int list = 0, serving = 0, opt;
     while ((opt = getopt_long(argc, argv, "lr:s:o:h", options, NULL)) != -1) {
         switch (opt) {
         case 'l': list = 1; break;
         case 'r': run_name = optarg; break;
         case 's': seed_text = optarg; break;
         case 'o': result_path = optarg; break; /* copied below, before any test runs */
-        case 'h': usage(stdout, argv[0]); free(token); return 0;
-        default: usage(stderr, argv[0]); free(token); return 2;
+        case 'S': serving = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
-    if (test_count() == 0) {
-        fprintf(stderr, "%s: no tests were linked in\n", argv[0]);
-        free(token);
+    if (optind < argc || list + serving + (run_name != NULL) > 1) {
+        usage(stderr);
         return 2;
     }
+    if (test_count() == 0) {
+        fprintf(stderr, "%s: no tests were linked in\n", program);
+        return 2;
+    }
+    if (refuse_duplicate_names() != 0)
+        return 2;
+    if (list)
+        return list_tests();
+    if (serving)
+        return serve();
     /* argv's strings are the process's own memory: keep private copies, so
      * that test code rewriting them cannot send the record elsewhere. */
     char *result_copy = result_path ? strdup(result_path) : NULL;
     char *name_copy = run_name ? strdup(run_name) : NULL;
-    result_path = result_copy;
-    run_name = name_copy;
     seed_given = seed_text != NULL;
     current_seed = seed_given ? strtoull(seed_text, NULL, 10) : 0;
-    int rc;
-    if (list)
-        rc = list_tests();
-    else if (run_name)
-        rc = run_one(run_name, result_path, token);
-    else
-        rc = run_all_forked();
-    free(token);
+    int rc = name_copy ? run_one(name_copy, result_copy) : run_all_forked();
     free(result_copy);
     free(name_copy);
     return rc;
