@@ -120,8 +120,9 @@ test-one: $(TEST_BIN)
 
 help:
 	@echo "make                         build the runtime, the reference layers and the test binaries"
-	@echo "make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir]"
-	@echo "                             grade labs/ (or SUBMISSION) with the lab's tests, under Valgrind"
+	@echo "make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir] [T=pattern,...] [FORCE=1]"
+	@echo "                             grade labs/ (or SUBMISSION) with the lab's tests, under Valgrind;"
+	@echo "                             unchanged: the last report at once; T=list_*,... a partial grade"
 	@echo "make test                    the kit's own tests (what CI runs)"
 	@echo "make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1]"
 	@echo "                             one test, natively or under gdb"

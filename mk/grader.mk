@@ -1,9 +1,12 @@
 # mk/grader.mk -- the grader and the kit's own tests.
 #
-#   make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir] [GRADE_FLAGS=...]
+#   make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir] [T=patterns] [FORCE=1] [GRADE_FLAGS=...]
 #        grade the student's working copy (labs/<lab>) or SUBMISSION, every
 #        lab present when LAB is unset; reports in REPORT (REPORT/<lab> for
-#        several labs), else $(BUILD)/reports/<lab>/
+#        several labs), else $(BUILD)/reports/<lab>/.  Nothing changed since
+#        the last grade: the last report at once (--reuse; FORCE=1 grades
+#        again).  T=list_*,dict_new: those tests only (--only), a partial
+#        grade, marked so and never reused.
 #   make test        the kit's own tests: tests/kit/run-all.sh
 #   make deps        the Debian packages the kit needs (installs them as root,
 #                    else prints the command)
@@ -51,7 +54,8 @@ grade: deps all
 	@for l in $(GRADE_LABS); do \
 	  $(GRADER) --lab $$l --kit . --build $(BUILD) \
 	    $(if $(SUBMISSION),--submission '$(SUBMISSION)') \
-	    $(if $(REPORT),--report '$(REPORT)'$(if $(LAB),,/$$l)) $(GRADE_FLAGS) || exit $$?; \
+	    $(if $(REPORT),--report '$(REPORT)'$(if $(LAB),,/$$l)) \
+	    $(if $(T),--only '$(T)',$(if $(FORCE),,--reuse)) $(GRADE_FLAGS) || exit $$?; \
 	done
 
 # ---------------------------------------------------------------- test

@@ -5,16 +5,26 @@
  *
  * Kept as is: valid UTF-8, newline, tab.  Escaped as \xNN: every other
  * control character (ESC, BEL, CR, backspace...), DEL, and each byte of an
- * invalid, overlong or surrogate UTF-8 sequence.  The result is at most 4x
- * as long as the input.
+ * invalid, overlong or surrogate UTF-8 sequence, of a C1 control (U+0080..
+ * U+009F: U+009B is a terminal's CSI) and of a noncharacter (U+FDD0..U+FDEF
+ * and the last two code points of every plane, U+FFFE/U+FFFF, U+1FFFE...),
+ * which XML 1.0 forbids or which libxml2 refuses to read back.  The result
+ * is at most 4x as long as the input.
  */
+#include "util.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+/* Code points that XML 1.0 or a terminal must not receive as they are,
+ * although UTF-8 can encode them. */
+static int unprintable(uint32_t c)
+{
+    return (c >= 0x80 && c <= 0x9f) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe;
+}
 
-/* Length of the valid UTF-8 sequence at p (2..4), or 0. */
+/* Length of the valid, printable UTF-8 sequence at p (2..4), or 0. */
 static size_t utf8_sequence(const unsigned char *p)
 {
     uint32_t c;
@@ -33,7 +43,7 @@ static size_t utf8_sequence(const unsigned char *p)
         c = (c << 6) | (p[i] & 0x3f);
     }
     if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-        (c >= 0xd800 && c <= 0xdfff))
+        (c >= 0xd800 && c <= 0xdfff) || unprintable(c))
         return 0;
     return n;
 }

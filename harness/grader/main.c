@@ -2,8 +2,8 @@
  * main.c -- memlab-grade: grade one submission of one lab.
  *
  *   memlab-grade --lab ID [--submission DIR] [--report DIR] [--kit ROOT]
- *                [--build DIR] [--jobs N] [--only T1,T2] [--no-valgrind]
- *                [--no-calibrate] [--reveal-hidden] [--quiet]
+ *                [--build DIR] [--jobs N] [--only PATTERNS] [--no-valgrind]
+ *                [--no-calibrate] [--reveal-hidden] [--quiet] [--reuse]
  *                [--no-perf] [--no-static-check]   (the grader's own tests only)
  *   memlab-grade --sandbox-exec --lab ID [--kit ROOT] --dir DIR --binary FILE
  *                --timeout SECONDS -- COMMAND...
@@ -15,28 +15,45 @@
  * a full report in which every test scores 0.  Exit status: 0 whenever
  * grading ran, whatever the score; 2 when it could not grade (no such lab,
  * the kit is not built, a folder cannot be written).
+ *
+ * --only takes fnmatch patterns (comma-separated) over the tests' names: a
+ * partial grade, said so in every output and never reused.  --reuse (make
+ * grade) shows the last report again when nothing that decides it changed:
+ * the key (grade.key in the report folder) lists the submission's files,
+ * the test binary's inputs, the grader, policy.json, lab.json and the
+ * flags, each with the hash of its contents.
  */
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <getopt.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results.h"
 #include "util.h"
 
+/* --reuse: set by parse_args (not part of the model: no stage reads it). */
+static int reuse;
+
 static void usage(FILE *out)
 {
     fputs("usage: memlab-grade --lab ID [--submission DIR] [--report DIR] [--kit ROOT]\n"
-          "                    [--build DIR] [--jobs N] [--only T1,T2] [--no-valgrind]\n"
-          "                    [--no-calibrate] [--reveal-hidden] [--no-perf] [--quiet]\n"
+          "                    [--build DIR] [--jobs N] [--only PATTERNS] [--no-valgrind]\n"
+          "                    [--no-calibrate] [--reveal-hidden] [--no-perf] [--quiet] [--reuse]\n"
           "  --submission DIR  the student's files: DIR/<file> or DIR/labs/<lab>/<file>\n"
           "                    (default: ROOT/labs/<lab>)\n"
           "  --report DIR      where the report goes (default: BUILD/reports/<lab>)\n"
           "  --kit ROOT        the kit (default: .); --build DIR its build (default ROOT/build)\n"
           "  --jobs N          tests run at a time (default 2)\n"
+          "  --only PATTERNS   grade the tests whose names match (fnmatch, comma-separated):\n"
+          "                    a partial grade\n"
+          "  --reuse           show the last report when nothing it depends on changed\n"
           "  --no-perf         leave out the performance stage (labs that have one)\n"
           "  --no-static-check for the grader's own tests only: skip stage 2, so that\n"
           "                    hostile code reaches the sandbox (the report says so)\n",
@@ -122,16 +139,16 @@ static char *new_token(void)
 static int parse_args(struct grade *g, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"lab", required_argument, NULL, 'l'},        {"submission", required_argument, NULL, 's'},
-        {"report", required_argument, NULL, 'r'},     {"kit", required_argument, NULL, 'k'},
-        {"build", required_argument, NULL, 'b'},      {"jobs", required_argument, NULL, 'j'},
-        {"only", required_argument, NULL, 'o'},       {"no-valgrind", no_argument, NULL, 'V'},
-        {"no-calibrate", no_argument, NULL, 'C'},     {"reveal-hidden", no_argument, NULL, 'H'},
-        {"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
-        {"no-static-check", no_argument, NULL, 'S'},  {"no-perf", no_argument, NULL, 'P'},
-        {"sandbox-exec", no_argument, NULL, 'X'},     {"dir", required_argument, NULL, 'D'},
-        {"binary", required_argument, NULL, 'B'},     {"timeout", required_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
+        {"lab", required_argument, NULL, 'l'},       {"submission", required_argument, NULL, 's'},
+        {"report", required_argument, NULL, 'r'},    {"kit", required_argument, NULL, 'k'},
+        {"build", required_argument, NULL, 'b'},     {"jobs", required_argument, NULL, 'j'},
+        {"only", required_argument, NULL, 'o'},      {"no-valgrind", no_argument, NULL, 'V'},
+        {"no-calibrate", no_argument, NULL, 'C'},    {"reveal-hidden", no_argument, NULL, 'H'},
+        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {"no-static-check", no_argument, NULL, 'S'}, {"no-perf", no_argument, NULL, 'P'},
+        {"sandbox-exec", no_argument, NULL, 'X'},    {"dir", required_argument, NULL, 'D'},
+        {"binary", required_argument, NULL, 'B'},    {"timeout", required_argument, NULL, 'T'},
+        {"reuse", no_argument, NULL, 'R'},           {NULL, 0, NULL, 0},
     };
     g->jobs = 2;
     g->use_valgrind = 1;
@@ -156,6 +173,7 @@ static int parse_args(struct grade *g, int argc, char **argv)
         case 'D': g->exec_dir = abs_path(optarg); break;
         case 'B': g->exec_binary = abs_path(optarg); break;
         case 'T': g->exec_seconds = atof(optarg); break;
+        case 'R': reuse = 1; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -180,6 +198,159 @@ static int parse_args(struct grade *g, int argc, char **argv)
         g->report_dir = xprintf("%s/reports/%s", g->build, g->lab);
     g->work_dir = xprintf("%s/work", g->report_dir);
     return 0;
+}
+
+/* ------------------------------------------------------------ --only */
+
+static int matches_any(char **patterns, const char *name)
+{
+    for (size_t i = 0; patterns[i]; i++)
+        if (fnmatch(patterns[i], name, 0) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_free(struct test *t)
+{
+    free(t->name);
+    free(t->file);
+    free(t->description);
+    free(t->hint);
+    free(t->parent);
+    free(t->tags);
+}
+
+/* Keep the tests whose names match --only's patterns and turn g->only into
+ * their exact names (what run.c's test_wanted compares, the performance
+ * row's name included when it matches); g->secrets keeps every hidden
+ * test's name and description first.  -1 when nothing matches. */
+static int select_tests(struct grade *g, const char *only)
+{
+    g->lab_tests = g->ntests;
+    g->secrets = list_push(NULL, NULL);
+    for (size_t i = 0; i < g->ntests; i++) {
+        const struct test *t = &g->tests[i];
+        if (t->visibility != VIS_VISIBLE && t->name)
+            g->secrets = list_push(g->secrets, xstrdup(t->name));
+        if (t->visibility != VIS_VISIBLE && t->description)
+            g->secrets = list_push(g->secrets, xstrdup(t->description));
+    }
+    if (!only)
+        return 0;
+    char **patterns = split(only, ",");
+    struct sbuf names = {0};
+    size_t kept = 0;
+    for (size_t i = 0; i < g->ntests; i++) {
+        if (!matches_any(patterns, g->tests[i].name)) {
+            test_free(&g->tests[i]);
+            continue;
+        }
+        sb_printf(&names, "%s%s", kept ? "," : "", g->tests[i].name);
+        g->tests[kept++] = g->tests[i];
+    }
+    g->ntests = kept;
+    int perf = g->perf.program && matches_any(patterns, g->perf.name);
+    if (perf)
+        sb_printf(&names, "%s%s", kept ? "," : "", g->perf.name);
+    list_free(patterns);
+    free(g->only);
+    g->only = sb_take(&names);
+    return kept || perf ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ --reuse */
+
+/* One line of the key: a file and the hash of its contents (0: absent). */
+static void key_file(struct sbuf *key, const char *path)
+{
+    sb_printf(key, "%s %016llx\n", path, (unsigned long long)hash_file(path));
+}
+
+/* The objects the lab's tests are linked from (build/grader/<lab>.link). */
+static void key_link_manifest(const struct grade *g, struct sbuf *key)
+{
+    char *path = xprintf("%s/grader/%s.link", g->build, g->lab);
+    key_file(key, path);
+    char *text = read_file(path, 1 << 20, NULL);
+    char **lines = split(text ? text : "", "\n");
+    for (size_t i = 0; lines[i]; i++)
+        if (strncmp(lines[i], "obj ", 4) == 0)
+            key_file(key, lines[i] + 4);
+    list_free(lines);
+    free(text);
+    free(path);
+}
+
+/* Everything a grade depends on, one line each: what --reuse compares. */
+static char *grade_key(const struct grade *g, int argc, char **argv)
+{
+    struct sbuf key = {0};
+    sb_add(&key, "flags");
+    for (int i = 1; i < argc; i++)
+        sb_printf(&key, " %s", argv[i]);
+    sb_add(&key, "\n");
+    for (size_t i = 0; g->files[i]; i++) {
+        char *direct = xprintf("%s/%s", g->submission, g->files[i]);
+        char *nested = xprintf("%s/labs/%s/%s", g->submission, g->lab, g->files[i]);
+        key_file(&key, direct);
+        key_file(&key, nested);
+        free(direct);
+        free(nested);
+    }
+    const char *kit_files[] = {"harness/policy.json", "tests/%s/lab.json"};
+    for (size_t i = 0; i < 2; i++) {
+        char *rel = xprintf(kit_files[i], g->lab), *path = xprintf("%s/%s", g->kit, rel);
+        key_file(&key, path);
+        free(rel);
+        free(path);
+    }
+    char *headers = xprintf("%s/labs/include/*.h", g->kit);
+    glob_t gl;
+    if (glob(headers, 0, NULL, &gl) == 0)
+        for (size_t i = 0; i < gl.gl_pathc; i++)
+            key_file(&key, gl.gl_pathv[i]);
+    globfree(&gl);
+    free(headers);
+    char *refbin = xprintf("%s/tests/%s/t_%s", g->build, g->lab, g->lab);
+    key_file(&key, refbin);
+    free(refbin);
+    key_link_manifest(g, &key);
+    key_file(&key, "/proc/self/exe");
+    return sb_take(&key);
+}
+
+/* --reuse: the last report when its key is `key`; 1 when shown. */
+static int show_last_report(const struct grade *g, const char *key)
+{
+    char *key_path = xprintf("%s/grade.key", g->report_dir);
+    char *table_path = xprintf("%s/table.txt", g->report_dir);
+    char *old = read_file(key_path, 1 << 20, NULL);
+    char *table = old && strcmp(old, key) == 0 ? read_file(table_path, 16 << 20, NULL) : NULL;
+    struct stat st;
+    char when[64] = "?";
+    if (table && stat(key_path, &st) == 0)
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&st.st_mtime));
+    if (table && !g->quiet)
+        printf("unchanged since the last grade (%s; the same files, tests, grader and flags): "
+               "showing the last report\n\n%s",
+               when, table);
+    int shown = table != NULL;
+    free(old);
+    free(table);
+    free(key_path);
+    free(table_path);
+    return shown;
+}
+
+/* After a grade: its key, for the next --reuse (a partial grade has none). */
+static void store_key(const struct grade *g, const char *key)
+{
+    char *path = xprintf("%s/grade.key", g->report_dir);
+    if (key && !g->only)
+        write_atomic(path, key, strlen(key));
+    else
+        unlink(path);
+    free(path);
 }
 
 /* ------------------------------------------------------------ the stages */
@@ -242,11 +413,20 @@ int main(int argc, char **argv)
     if (!is_file(refbin))
         return could_not_grade("the kit is not built (no reference test binary): run make");
     g.token = new_token();
+    char *only = g.only;
+    g.only = NULL; /* the whole list first: a partial grade says of how many */
     if (tests_load(&g, refbin) != 0)
         return could_not_grade("cannot list the lab's tests");
     free(refbin);
+    if (select_tests(&g, only) != 0)
+        return could_not_grade("no test matches --only");
+    free(only);
     if (mkdir_p(g.report_dir, 0755) != 0)
         return could_not_grade("cannot create the report folder");
+    char *key = reuse && !g.only ? grade_key(&g, argc, argv) : NULL;
+    if (key && show_last_report(&g, key))
+        return 0;
+    store_key(&g, NULL); /* until this grade's report is whole */
 
     int rc = prepare(&g);
     if (rc == -2)
@@ -266,6 +446,8 @@ int main(int argc, char **argv)
     g.seconds = now_seconds() - start;
     if (report_write(&g) != 0)
         return could_not_grade("cannot write the report");
+    store_key(&g, key);
+    free(key);
     if (!g.quiet)
         report_table(&g);
     return 0;

@@ -142,6 +142,8 @@ struct grade {
     int hidden_declared; /* lab.json "hidden_tests", -1 when absent */
     char *kit, *build, *submission, *report_dir, *work_dir;
     char *only;         /* comma-separated test names, or NULL for all */
+    size_t lab_tests;   /* the lab's tests before --only: a partial grade runs fewer */
+    char **secrets;     /* every hidden test's name and description, --only or not */
     int jobs, use_valgrind, quiet, reveal_hidden, calibrate;
     int no_static_check; /* --no-static-check: the grader's own tests only */
     int no_perf;        /* --no-perf: leave stage 7 out (its row too) */
