@@ -1,16 +1,19 @@
 /*
- * calibrate.c -- fair timeouts: each test's budget comes from the reference
- * solution's own time under Valgrind, never from a native-speed guess.
+ * calibrate.c -- the reference solution's run of every test, once per
+ * build: its time, for fair timeouts, and its observation trace, which a
+ * student's pass must match (judge.c).
  *
  *   budget = max(floor, reference seconds under Valgrind x margin)
  *
- * The reference test binary (BUILD/tests/<lab>/t_<lab>) is run once, every
- * test under Valgrind in the same sandbox as a graded run, and the times are
- * cached in BUILD/calibration/<lab>.json, keyed by a hash of that binary: a
- * rebuilt reference or changed tests calibrate again.  Without calibration
- * (--no-calibrate, or a test the reference did not finish) the budget is the
- * declared .timeout x the policy's Valgrind factor; without Valgrind, the
- * declared .timeout x 2.
+ * The reference test binary (BUILD/tests/<lab>/t_<lab>) runs every test in
+ * the same serving mode and sandbox as a graded run, and the answers are
+ * cached in BUILD/calibration/<lab>.json, keyed by a hash of that binary
+ * and the mode (under Valgrind or not): a rebuilt reference or changed
+ * tests run again.  Without calibration (--no-calibrate, or a test the
+ * reference did not finish) the budget is the declared .timeout x the
+ * policy's Valgrind factor; without Valgrind, the declared .timeout x 2.
+ * The traces are taken whatever --no-calibrate says: without them no test
+ * can pass.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -39,58 +42,62 @@ static json_t *load_cache(const char *path, const char *hash)
     return o;
 }
 
-/* Run the named tests of the reference under Valgrind and add their times,
- * by name, to `times`. */
-static void measure(struct grade *g, const char *refbin, const char *names, json_t *times)
+/* The reference's answer for one test, as the cache keeps it. */
+static json_t *answer_of(const struct test *t)
+{
+    int finished = !t->timed_out && !t->signal && t->exited && t->exit_code == 0;
+    if (!finished || record_parse((struct test *)t) != 0 || strcmp(t->record_status, "pass") != 0)
+        return json_pack("{s:n}", "seconds"); /* no answer: the fallback budget, not graded */
+    return json_pack("{s:f, s:I, s:s}", "seconds", t->seconds, "asserts", (json_int_t)t->asserts,
+                     "trace", t->trace);
+}
+
+/* Run the named tests of the reference and add their answers, by name, to
+ * `answers`. */
+static void measure(struct grade *g, const char *refbin, const char *names, json_t *answers)
 {
     struct grade cal = *g; /* same kit, policy and sandbox; its own test list */
     cal.only = (char *)names;
     cal.tests = NULL;
     cal.ntests = 0;
     cal.notes = NULL;
+    cal.hidden_binary = NULL;
     if (tests_load(&cal, refbin) != 0)
         return;
     for (size_t i = 0; i < cal.ntests; i++)
         cal.tests[i].budget = fallback_budget(g, &cal.tests[i]) * 2;
-    if (!g->quiet)
-        fprintf(stderr, "memlab-grade: calibrating timeouts: %zu tests of the reference under "
-                        "Valgrind (once per build)\n",
-                cal.ntests);
     char *scratch = xprintf("%s/calibration", g->work_dir);
     run_tests(&cal, refbin, scratch, 0);
     rm_rf(scratch);
     free(scratch);
-    for (size_t i = 0; i < cal.ntests; i++) {
-        struct test *t = &cal.tests[i];
-        int finished = !t->timed_out && !t->signal && t->exited;
-        /* null: the reference did not finish it, the fallback applies */
-        json_object_set_new(times, t->name, finished ? json_real(t->seconds) : json_null());
-    }
+    for (size_t i = 0; i < cal.ntests; i++)
+        json_object_set_new(answers, cal.tests[i].name, answer_of(&cal.tests[i]));
     list_free(cal.notes); /* cal's test strings are left to the end of the run */
 }
 
 /* The tests of g that the cache has no time for, comma-separated, or NULL. */
-static char *missing_names(const struct grade *g, json_t *times)
+static char *missing_names(const struct grade *g, json_t *answers)
 {
     struct sbuf b = {0};
     for (size_t i = 0; i < g->ntests; i++)
-        if (!json_object_get(times, g->tests[i].name))
+        if (!json_object_get(answers, g->tests[i].name))
             sb_printf(&b, "%s%s", b.len ? "," : "", g->tests[i].name);
     return b.len ? sb_take(&b) : NULL;
 }
 
-/* The cached times of the reference, completed with the tests of g that it
- * lacks (a cache is per binary; --only runs measure only what they need). */
-static json_t *reference_times(struct grade *g, const char *refbin)
+/* The cached answers of the reference, completed with the tests of g that
+ * it lacks (a cache is per binary; --only runs measure only what they need). */
+static json_t *reference_answers(struct grade *g, const char *refbin)
 {
-    char hash[32];
-    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)hash_file(refbin));
+    char hash[48];
+    snprintf(hash, sizeof hash, "%016llx-%s", (unsigned long long)hash_file(refbin),
+             g->use_valgrind ? "memcheck" : "native");
     char *dir = xprintf("%s/calibration", g->build);
     char *path = xprintf("%s/%s.json", dir, g->lab);
     json_t *cache = load_cache(path, hash);
     if (!cache)
-        cache = json_pack("{s:s, s:{}}", "binary_hash", hash, "seconds");
-    json_t *times = json_object_get(cache, "seconds");
+        cache = json_pack("{s:s, s:{}}", "binary_hash", hash, "answers");
+    json_t *times = json_object_get(cache, "answers");
     char *names = missing_names(g, times);
     if (names) {
         measure(g, refbin, names, times);
@@ -111,15 +118,18 @@ int calibrate_budgets(struct grade *g)
 {
     g->timeout_source = xstrdup(g->use_valgrind ? "the declared timeout x the Valgrind factor"
                                                 : "the declared timeout x 2");
-    json_t *times = NULL;
     char *refbin = xprintf("%s/tests/%s/t_%s", g->build, g->lab, g->lab);
-    if (g->use_valgrind && g->calibrate && is_file(refbin))
-        times = reference_times(g, refbin);
+    json_t *answers = is_file(refbin) ? reference_answers(g, refbin) : NULL;
     int calibrated = 0;
     for (size_t i = 0; i < g->ntests; i++) {
         struct test *t = &g->tests[i];
-        json_t *s = json_object_get(times, t->name);
-        if (json_is_number(s)) {
+        json_t *a = json_object_get(answers, t->name);
+        json_t *s = json_object_get(a, "seconds");
+        const char *trace = json_string_value(json_object_get(a, "trace"));
+        t->has_reference = trace != NULL;
+        t->ref_asserts = (long)json_integer_value(json_object_get(a, "asserts"));
+        t->ref_trace = trace ? xstrdup(trace) : NULL;
+        if (json_is_number(s) && g->use_valgrind && g->calibrate) {
             double b = json_number_value(s) * g->policy.timeout_margin;
             t->budget = b > g->policy.timeout_floor ? b : g->policy.timeout_floor;
             calibrated++;
@@ -132,7 +142,7 @@ int calibrate_budgets(struct grade *g)
         g->timeout_source = xprintf("the reference's time under Valgrind x %.1f, at least %.0f s",
                                     g->policy.timeout_margin, g->policy.timeout_floor);
     }
-    json_decref(times);
+    json_decref(answers);
     free(refbin);
     return 0;
 }

@@ -1,18 +1,31 @@
 /*
  * judge.c -- stage 5: one verdict, one score and one line of reason per test.
  *
- * The evidence, and nothing else (never the text a test printed):
- *   the result record  result.json, written by the runner after the test
- *                      returned, carrying this run's token: no record means
- *                      the test never finished
- *   the exit status    signal, exit code, or killed by the grader at its budget
- *   Valgrind's XML     vg.xml: memcheck errors, definite leaks, fatal signal,
- *                      each with its stack
+ * The evidence, and nothing else (never the text a test printed), each
+ * from a channel the test cannot reach or cannot forge (run.c):
+ *   the record         one JSON line on the record pipe, written by the runner
+ *                      after the test returned: the test's status and its
+ *                      observation trace (how many assertions passed and a
+ *                      hash of their sequence of file:line).  A pass counts
+ *                      only when the trace is the one the reference solution
+ *                      produced for the same test (calibrate.c): no expected
+ *                      answer and no credential is in the tested process, so
+ *                      code that forges a record must reproduce the whole
+ *                      run of the reference.  No record: the test never
+ *                      finished
+ *   the exit status    from the serving process (or, when that died, from
+ *                      the grader's own wait): signal, exit code, or killed
+ *                      by the grader at its budget
+ *   Valgrind's XML     vg.<pid>.xml, read through the descriptor the grader
+ *                      took before the test ran: memcheck errors, definite
+ *                      leaks, fatal signal, each with its stack.  Missing or
+ *                      unfinished from a run that exited 0, it is not clean:
+ *                      the test is not graded (and is run again once)
  * The runtime's fatal message ("memlab fatal error: ...") is quoted in the
  * reason when the test died of it, because it says what went wrong.
  *
  * Precedence (the first that applies):
- *   TIMEOUT > CRASH > MEMORY > FAIL > LEAK > PASS
+ *   TIMEOUT > CRASH > (not graded) > MEMORY > FAIL > LEAK > PASS
  * Points (harness/policy.json): PASS full, LEAK x definite_leak_keeps,
  * MEMORY x memory_error_keeps, everything else 0.
  */
@@ -45,23 +58,25 @@ const char *status_word(enum status s)
 
 /* ------------------------------------------------------------ the record */
 
-static void read_record(const struct grade *g, struct test *t)
+/* Parse the record line into t (has_record, status, message, trace). */
+int record_parse(struct test *t)
 {
-    char *path = xprintf("%s/result.json", t->scratch);
-    json_t *o = json_load_file(path, 0, NULL);
-    free(path);
-    const char *token = json_string_value(json_object_get(o, "token"));
+    json_t *o = t->record && t->record_lines == 1 ? json_loads(t->record, 0, NULL) : NULL;
     const char *name = json_string_value(json_object_get(o, "test"));
-    /* a record without this run's token was not written by the runner */
-    if (o && token && name && strcmp(token, g->token) == 0 && strcmp(name, t->name) == 0) {
-        t->has_record = 1;
-        t->record_status = xstrdup(json_string_value(json_object_get(o, "status")));
+    const char *status = json_string_value(json_object_get(o, "status"));
+    const char *trace = json_string_value(json_object_get(o, "trace"));
+    t->has_record = o && name && status && trace && strcmp(name, t->name) == 0;
+    if (t->has_record) {
+        t->record_status = xstrdup(status);
         t->record_message = xstrdup(json_string_value(json_object_get(o, "message")));
         t->record_file = xstrdup(json_string_value(json_object_get(o, "file")));
         t->record_line = (int)json_integer_value(json_object_get(o, "line"));
         t->seed = (uint64_t)json_integer_value(json_object_get(o, "seed"));
+        t->asserts = (long)json_integer_value(json_object_get(o, "asserts"));
+        t->trace = xstrdup(trace);
     }
     json_decref(o);
+    return t->has_record ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ Valgrind's XML */
@@ -174,19 +189,36 @@ static void read_issue(const struct grade *g, xmlNode *err, struct memissue *m)
     }
 }
 
-static void read_valgrind(const struct grade *g, struct test *t, struct memissue *fatal_at)
+/* Did Valgrind finish its report (a <status> whose state is FINISHED)? */
+static int finished_status(xmlNode *status)
 {
-    char *path = xprintf("%s/vg.xml", t->scratch);
+    char *state = text_of(child(status, "state"));
+    int finished = state && strcmp(state, "FINISHED") == 0;
+    free(state);
+    return finished;
+}
+
+/* Returns 1 when the report is whole (parsed strictly, and finished). */
+static int read_valgrind(const struct grade *g, struct test *t, struct memissue *fatal_at)
+{
+    if (!t->xml || !*t->xml)
+        return 0;
+    int whole = 0;
+    xmlDoc *strict = xmlReadMemory(t->xml, (int)strlen(t->xml), "vg.xml", NULL,
+                                   XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NONET);
     /* a test killed at its budget leaves a truncated file: recover what is there */
-    xmlDoc *doc = is_file(path) ? xmlReadFile(path, NULL,
-                                              XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-                                                  XML_PARSE_NOWARNING | XML_PARSE_NONET)
-                                : NULL;
-    free(path);
+    xmlDoc *doc = strict ? strict
+                         : xmlReadMemory(t->xml, (int)strlen(t->xml), "vg.xml", NULL,
+                                         XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+                                             XML_PARSE_NOWARNING | XML_PARSE_NONET);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     for (xmlNode *c = root ? root->children : NULL; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
+        if (strcmp((const char *)c->name, "status") == 0) {
+            whole = strict != NULL && finished_status(c);
+            continue;
+        }
         if (strcmp((const char *)c->name, "fatal_signal") == 0) {
             fatal_at->in_student = pick_frame(g, child(c, "stack"), &fatal_at->at) == 2;
             continue;
@@ -212,6 +244,7 @@ static void read_valgrind(const struct grade *g, struct test *t, struct memissue
     }
     if (doc)
         xmlFreeDoc(doc);
+    return whole;
 }
 
 static char *fatal_message(const char *err)
@@ -277,7 +310,8 @@ static void judge_crash(const struct grade *g, struct test *t, const struct memi
     t->reason = sb_take(&b);
 }
 
-static void classify(const struct grade *g, struct test *t, const struct memissue *fatal_at)
+static void classify(const struct grade *g, struct test *t, const struct memissue *fatal_at,
+                     int valgrind_whole)
 {
     if (t->timed_out || t->signal == SIGXCPU) {
         t->status = ST_TIMEOUT;
@@ -288,9 +322,15 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
                                   t->budget + g->policy.cpu_slack);
     } else if (t->signal) {
         judge_crash(g, t, fatal_at);
-    } else if (!t->has_record && t->exited && t->exit_code == 125) {
-        t->status = ST_ERROR; /* run.c's exec_sandboxed */
-        t->reason = xstrdup("the grader could not build the test's sandbox: the test did not run");
+    } else if (t->server_died && !t->has_record) {
+        t->status = ST_CRASH;
+        t->reason = xstrdup("the test's serving process ended while the test ran: a test may not "
+                            "signal, stop or kill its parent");
+    } else if (t->record_lines > 1) {
+        t->status = ST_FAIL;
+        t->reason = xprintf("%d records on the test's record channel, where the runner writes "
+                            "one: lab code wrote to it",
+                            t->record_lines);
     } else if (!t->has_record) {
         t->status = ST_CRASH;
         t->reason = t->fatal_line
@@ -305,6 +345,12 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
         t->reason = xprintf("the result record says pass, but the test process exited with "
                             "status %d",
                             t->exit_code);
+    } else if (g->use_valgrind && !valgrind_whole) {
+        t->status = ST_ERROR;
+        t->reason = xstrdup(t->xml_missing ? "not graded: Valgrind's report of the test could not "
+                                             "be read"
+                                           : "not graded: Valgrind's report of the test is "
+                                             "incomplete, so the run cannot be called clean");
     } else if (t->mem_errors) {
         t->status = ST_MEMORY;
         t->reason = issue_text(g, &t->first_error, t->mem_errors);
@@ -314,6 +360,17 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
         t->reason = xprintf("%s:%d: %s", file ? file : "?", t->record_line,
                             t->record_message && *t->record_message ? t->record_message
                                                                     : "failed");
+    } else if (!t->has_reference) {
+        t->status = ST_ERROR;
+        t->reason = xstrdup("not graded: the reference solution has no answer for this test "
+                            "(it did not finish when the timeouts were calibrated)");
+    } else if (t->asserts != t->ref_asserts || strcmp(t->trace, t->ref_trace) != 0) {
+        t->status = ST_FAIL;
+        t->reason = xprintf("the test's checks did not run as they do on the reference solution "
+                            "(%ld passed checks, the reference passes %ld%s): the lab code "
+                            "changed the test's course",
+                            t->asserts, t->ref_asserts,
+                            t->asserts == t->ref_asserts ? ", in another order" : "");
     } else if (t->leaks) {
         t->status = ST_LEAK;
         char *issue = issue_text(g, &t->first_leak, t->leaks);
@@ -335,15 +392,14 @@ static double points_for(const struct grade *g, const struct test *t)
     }
 }
 
-/* Judge one test that has run (its scratch folder holds the evidence). */
+/* Judge one test that has run (run.c has gathered its evidence into t). */
 void judge_test(struct grade *g, struct test *t)
 {
     struct memissue fatal_at = {0};
-    read_record(g, t);
-    if (g->use_valgrind)
-        read_valgrind(g, t, &fatal_at);
+    record_parse(t);
+    int whole = g->use_valgrind && read_valgrind(g, t, &fatal_at);
     t->fatal_line = fatal_message(t->err_head);
-    classify(g, t, &fatal_at);
+    classify(g, t, &fatal_at, whole);
     char *line = one_line(t->reason, REASON_MAX);
     free(t->reason);
     t->reason = line;

@@ -1,58 +1,66 @@
 /*
- * run.c -- stage 4: run each test alone, in its own process, under Valgrind
- * memcheck, inside a small sandbox, `jobs` at a time.
+ * run.c -- stage 4: run the tests, `jobs` at a time, each job slot with one
+ * serving process that forks a child per test.
  *
- * One test = one process tree:
+ *   grader ──spawn (sandbox.c)──> valgrind memcheck ... t_<lab> --serve
+ *     │  fd 3 requests ──────────>  │   (loaded once, no test code run)
+ *     │  fd 4 replies  <──────────  ├─fork─> child: one test, then exit
+ *     │  fd 5 records  <──────────────────────┘  (its own vg.<pid>.xml,
+ *     │  fd 1, 2 output <─────────────────────┘   leak check, gcov dump)
  *
- *   grader --fork--> [sandbox: new process group, no network, rlimits,
- *                     own uid, cwd = the test's scratch folder, stdout and
- *                     stderr to files]  --exec--> valgrind ... t_<lab>
- *                                                  --run NAME --result result.json
+ * A test, as the grader drives it (the runner's side is harness/runner/
+ * runner.c):
+ *   RUN name seed dir   the serving process forks; the child says READY pid
+ *                       and waits
+ *   (the grader secures the child's Valgrind file: vg.<pid>.xml, created by
+ *    memcheck at the fork in a root-owned sticky folder, is opened by the
+ *    grader and given to root before any test code runs, so the test can
+ *    neither open, replace nor remove it)
+ *   GO                  the child runs the test, writes one record line on
+ *                       fd 5 and exits; the serving process says EXIT pid
+ *                       status
+ * The grader keeps each test's wall clock: at its budget it kills that
+ * child's process group, then sweeps every other process of the slot's uid
+ * but the serving process.  A serving process that dies, hangs or stops
+ * answering is killed and started again; the test it was serving is judged
+ * from what it left.  The grader is a child subreaper, so a test whose
+ * serving process died is still reaped here, with its real exit status.
  *
- * The grader keeps the wall clock: at the test's budget it kills the whole
- * process group (and, when it runs as root, every process of the test's uid:
- * a fork that left the group dies too).  Nothing the test prints decides its
- * verdict: judge.c reads the result record (with the run's token), the exit
- * status and Valgrind's XML.
+ * Each test starts from the same state: the serving process runs no test
+ * and no lab code, and each test is a fresh fork of it.  Visible tests run
+ * on the public test binary, the others on the hidden one (the public one
+ * holds no hidden test's name or text).
  *
- * Sandbox, as far as the machine allows (what could not be applied is noted
- * in the report):
- *   RLIMIT_CPU    budget + slack (SIGXCPU, then SIGKILL)
- *   RLIMIT_AS     policy (Valgrind itself needs a large address space)
- *   RLIMIT_FSIZE  policy: caps the test's output files too
- *   RLIMIT_NOFILE, RLIMIT_NPROC (enforced only for a non-root uid), RLIMIT_CORE 0
- *   a private network namespace (unshare(CLONE_NEWNET)) when permitted
- *   when root: a uid of its own per job slot, leased per grader (lease_uids)
- *   when root: a private view of the file system (sandbox.c): the system
- *              folders, the test binary and the test's own scratch folder,
- *              nothing of the kit (solutions, hidden tests) or other tests
- *   a seccomp deny list (no sockets, no ptrace, mounts, namespaces...),
- *   no descriptor of the grader's
+ * Nothing a test prints decides its verdict: judge.c reads the record (an
+ * observation trace compared with the reference's), the exit status and
+ * the Valgrind XML read through the grader's own descriptor.  A failure of
+ * the grader's machinery (a serving process that cannot start, evidence
+ * that cannot be secured) is retried once, then reported as "not graded".
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <jansson.h>
-#include <math.h>
-#include <pwd.h>
-#include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/socket.h>
-#include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "results.h"
 #include "sandbox.h"
 #include "util.h"
 
-#define MAX_JOBS 16
+#define MACHINERY_RETRIES 1  /* runs again after a failure of the grader's own */
+#define HELLO_SECONDS 120.0  /* a serving process's start under Valgrind, at most */
+#define READY_SECONDS 60.0   /* from RUN to READY (a fork under Valgrind) */
+#define EXIT_GRACE 10.0      /* from a kill at the deadline to EXIT */
+#define RECORD_LIMIT (1 << 20)
 
 /* ------------------------------------------------------------ the list */
 
@@ -132,205 +140,50 @@ int tests_load(struct grade *g, const char *binary)
     return 0;
 }
 
-/* ------------------------------------------------------------ the sandbox */
+/* ------------------------------------------------------------ a serving process */
 
-struct sandbox {
-    int probed;
-    int netns;     /* unshare(CLONE_NEWNET) works */
-    int own_uids;  /* root: tests run as uid `uid_base` + slot */
-    int uid_base;  /* policy base + lease x MAX_JOBS */
-    int view;      /* sandbox_enter_view works (root) */
-    int seccomp;   /* sandbox_deny_syscalls works */
+enum server_state {
+    SV_NONE,     /* no process */
+    SV_STARTING, /* spawned, waiting for HELLO */
+    SV_IDLE,     /* waiting for a request */
+    SV_READYING, /* RUN sent, waiting for READY */
+    SV_RUNNING,  /* GO sent: the test runs */
+    SV_KILLED,   /* the test was killed at its budget: waiting for EXIT */
 };
 
-#define UID_LEASES 64
+/* One job slot's serving process and the test it serves.  The grader's
+ * ends of the pipes are non-blocking and close on exec. */
+struct server {
+    enum server_state state;
+    pid_t pid;                /* 0 once reaped */
+    pid_t pgid;               /* its process group: the pid it started with */
+    const char *binary;
+    int req, rep, rec, out, err;
+    struct sbuf replies;      /* bytes of a reply line not complete yet */
+    struct sbuf record, out_text, err_text, start_err;
+    struct test *t;           /* the test it serves, or NULL */
+    pid_t child;              /* that test's process */
+    int child_status, child_reaped;
+    int xml_fd;
+    double started;           /* when GO was sent */
+    double deadline;          /* when the current state must have ended */
+    char *folder, *xml_dir;   /* the slot's working folder; Valgrind's files */
+};
 
-/* Graders running side by side (grade-all, several make runs) must never
- * share a uid: the sweep after a test kills every process of its uid.  Each
- * grader holds an flock on one of UID_LEASES lock files for its lifetime
- * (released by the kernel when it exits) and uses that lease's uid range. */
-static int lease_uids(int policy_base)
-{
-    for (int n = 0; n < UID_LEASES; n++) {
-        char path[64];
-        snprintf(path, sizeof path, "/tmp/memlab-grade-uids.%d.lock", n);
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-            continue;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            return policy_base + n * MAX_JOBS; /* fd stays open: the lease */
-        close(fd);
-    }
-    return -1;
-}
+/* Everything one call of run_tests shares. */
+struct run {
+    struct grade *g;
+    const char *binary, *hidden_binary, *scratch_root, *valgrind;
+    int judged, jobs;
+    struct sandbox *sb;
+    struct server servers[SANDBOX_MAX_SLOTS];
+    int *state;                 /* per test: PENDING, RUNNING or DONE */
+    size_t done;
+    int start_failures;         /* serving processes that did not start, in a row */
+    double max_budget;
+};
 
-static int uid_is_free(int uid) { return getpwuid((uid_t)uid) == NULL; }
-
-static void drop_to(int uid)
-{
-    if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid((uid_t)uid) != 0)
-        _exit(125);
-}
-
-/* The empty folder each test's private root is mounted on. */
-static char *view_root(const char *scratch_root) { return xprintf("%s/.root", scratch_root); }
-
-/* In a child: can a test get its private view and the system-call filter? */
-static int probe_view(const char *scratch_root, const char *binary)
-{
-    char *rw[] = {(char *)scratch_root, NULL};
-    char *root = view_root(scratch_root);
-    return sandbox_enter_view(root, binary, rw) == 0 && access(binary, R_OK) == 0 ? 0 : 1;
-}
-
-static int probe_seccomp(const char *unused, const char *unused_too)
-{
-    (void)unused;
-    (void)unused_too;
-    return sandbox_deny_syscalls() == 0 && socket(AF_INET, SOCK_STREAM, 0) < 0 && errno == EACCES
-               ? 0
-               : 1;
-}
-
-static int probe(int (*what)(const char *, const char *), const char *a, const char *b)
-{
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(what(a, b));
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
-/* Find out once what this machine lets the grader do. */
-static void sandbox_probe(struct grade *g, struct sandbox *sb, const char *scratch_root,
-                          const char *binary)
-{
-    sb->probed = 1;
-    sb->view = geteuid() == 0 && probe(probe_view, scratch_root, binary);
-    if (!sb->view)
-        g->notes = list_push(g->notes, xstrdup("no private file system view for the tests (needs "
-                                               "root and mount namespaces): a test can read what "
-                                               "its uid may read"));
-    sb->seccomp = probe(probe_seccomp, NULL, NULL);
-    if (!sb->seccomp)
-        g->notes = list_push(g->notes, xstrdup("no seccomp filter for the tests (the kernel "
-                                               "refused it): sockets are not refused"));
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(unshare(CLONE_NEWNET) == 0 ? 0 : 1);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    sb->netns = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    if (!sb->netns)
-        g->notes = list_push(g->notes, xstrdup("no private network namespace for the tests "
-                                               "(unshare(CLONE_NEWNET) is not permitted here)"));
-
-    int base = geteuid() == 0 && g->policy.sandbox_uid_base > 0
-                   ? lease_uids(g->policy.sandbox_uid_base)
-                   : -1;
-    int free_uids = base > 0;
-    for (int s = 0; free_uids && s < g->jobs; s++)
-        free_uids = uid_is_free(base + s);
-    if (free_uids) {
-        /* Can such a uid reach the scratch folders (every parent folder
-         * traversable)? */
-        pid = fork();
-        if (pid == 0) {
-            drop_to(base);
-            _exit(access(scratch_root, X_OK) == 0 ? 0 : 1);
-        }
-        waitpid(pid, &st, 0);
-        free_uids = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    }
-    sb->own_uids = free_uids;
-    sb->uid_base = base;
-    if (!sb->own_uids && geteuid() == 0)
-        g->notes = list_push(g->notes, xprintf("tests run as root: the process limit is not "
-                                               "enforced (uids %d.. unavailable, or %s is not "
-                                               "reachable by them)",
-                                               base, scratch_root));
-}
-
-static void set_limit(int resource, rlim_t soft, rlim_t hard)
-{
-    struct rlimit r = {soft, hard};
-    struct rlimit cur;
-    if (getrlimit(resource, &cur) == 0 && cur.rlim_max != RLIM_INFINITY) {
-        if (r.rlim_max > cur.rlim_max)
-            r.rlim_max = cur.rlim_max; /* lowering only: no CAP_SYS_RESOURCE needed */
-        if (r.rlim_cur > r.rlim_max)
-            r.rlim_cur = r.rlim_max;
-    }
-    setrlimit(resource, &r);
-}
-
-static int open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-}
-
-/* In the child, between fork and exec (the grader is single-threaded).
- * Exit 125: the sandbox could not be built, the test did not start. */
-static void exec_sandboxed(const struct grade *g, const struct sandbox *sb, const struct test *t,
-                           int slot, char **argv, char **envp, const char *binary,
-                           const char *root, char **rw)
-{
-    setpgid(0, 0);
-    if (sb->netns)
-        unshare(CLONE_NEWNET);
-    if (sb->view && sandbox_enter_view(root, binary, rw) != 0)
-        _exit(125);
-    const struct policy *p = &g->policy;
-    rlim_t cpu = (rlim_t)ceil(t->budget + p->cpu_slack);
-    set_limit(RLIMIT_CPU, cpu, cpu + 1);
-    set_limit(RLIMIT_AS, (rlim_t)p->as_mb << 20, (rlim_t)p->as_mb << 20);
-    set_limit(RLIMIT_FSIZE, (rlim_t)p->fsize_mb << 20, (rlim_t)p->fsize_mb << 20);
-    set_limit(RLIMIT_NOFILE, (rlim_t)p->nofile, (rlim_t)p->nofile);
-    set_limit(RLIMIT_NPROC, (rlim_t)p->nproc, (rlim_t)p->nproc);
-    set_limit(RLIMIT_CORE, 0, 0);
-    umask(0); /* .gcda files stay writable by the other job slots' uids */
-    if (sb->own_uids)
-        drop_to(sb->uid_base + slot);
-    if (chdir(t->scratch) != 0)
-        _exit(126);
-    int in = open("/dev/null", O_RDONLY);
-    int out = open_out(t->scratch, "stdout.txt");
-    int err = open_out(t->scratch, "stderr.txt");
-    if (in < 0 || out < 0 || err < 0)
-        _exit(126);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    sandbox_close_fds();
-    if (sb->seccomp && sandbox_deny_syscalls() != 0)
-        _exit(125);
-    execve(argv[0], argv, envp);
-    _exit(127);
-}
-
-/* Kill every process left by the test that ran on `slot`. */
-static void sweep(const struct sandbox *sb, int slot, pid_t pgid)
-{
-    kill(-pgid, SIGKILL);
-    if (!sb->own_uids)
-        return;
-    pid_t pid = fork();
-    if (pid == 0) {
-        drop_to(sb->uid_base + slot); /* exits if it cannot: never kill as root */
-        /* a fork bomb may fork while the first pass runs: again until no
-         * process of this uid is left (kill(-1) spares the caller) */
-        for (int pass = 0; pass < 1000 && kill(-1, SIGKILL) == 0; pass++)
-            ;
-        _exit(0);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-}
-
-/* ------------------------------------------------------------ one test */
+enum { PENDING, RUNNING, DONE };
 
 static char *find_valgrind(void)
 {
@@ -341,39 +194,250 @@ static char *find_valgrind(void)
     return NULL;
 }
 
-static char **test_argv(const struct grade *g, const char *valgrind, const char *binary,
-                        const struct test *t)
+/* valgrind memcheck ... BINARY --serve: every child writes its own XML,
+ * vg.<pid>.xml, in xml_dir. */
+static char **server_argv(const struct run *r, const char *binary, const char *xml_dir)
 {
     char **argv = list_push(NULL, NULL);
-    if (g->use_valgrind) {
-        const char *const vg[] = {"-q", "--tool=memcheck", "--xml=yes", "--xml-file=vg.xml",
-                                  "--leak-check=full", "--show-leak-kinds=definite",
-                                  "--errors-for-leak-kinds=definite", "--num-callers=30",
-                                  "--child-silent-after-fork=yes",
+    if (r->valgrind) {
+        const char *const vg[] = {"-q", "--tool=memcheck", "--xml=yes", "--leak-check=full",
+                                  "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+                                  "--num-callers=30", "--child-silent-after-fork=no",
                                   "--read-inline-info=no" /* -O0: nothing inlined; faster start */};
-        argv = list_push(argv, xstrdup(valgrind));
+        argv = list_push(argv, xstrdup(r->valgrind));
         for (size_t i = 0; i < sizeof vg / sizeof *vg; i++)
             argv = list_push(argv, xstrdup(vg[i]));
+        argv = list_push(argv, xprintf("--xml-file=%s/vg.%%p.xml", xml_dir));
     }
     argv = list_push(argv, xstrdup(binary));
-    argv = list_push(argv, xstrdup("--run"));
-    argv = list_push(argv, xstrdup(t->name));
-    argv = list_push(argv, xstrdup("--result"));
-    argv = list_push(argv, xstrdup("result.json"));
+    argv = list_push(argv, xstrdup("--serve"));
     return argv;
 }
 
-/* All a confined process inherits: a plain PATH and locale, its folder as
- * HOME, and the run's token (when there is one). */
-static char **confined_env(const char *home, const char *token)
+/* A pipe whose grader end (read or write) is non-blocking and closes on
+ * exec; the other end is for the serving process. */
+static int make_pipe(int *grader_end, int *server_end, int grader_reads)
 {
-    char **env = list_push(NULL, NULL);
-    env = list_push(env, xstrdup("PATH=/usr/bin:/bin"));
-    env = list_push(env, xstrdup("LANG=C"));
-    env = list_push(env, xprintf("HOME=%s", home));
-    if (token)
-        env = list_push(env, xprintf("MEMLAB_TOKEN=%s", token));
-    return env;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return -1;
+    *grader_end = grader_reads ? p[0] : p[1];
+    *server_end = grader_reads ? p[1] : p[0];
+    return fcntl(*grader_end, F_SETFL, O_NONBLOCK);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* The folders of a slot: its working folder (the slot's uid owns it) and
+ * Valgrind's folder, root's and sticky when tests have their own uid: the
+ * test may create its file there but not list, open or remove another's,
+ * and not its own once the grader has taken it over. */
+static int prepare_folders(struct run *r, struct server *s, int slot)
+{
+    free(s->folder);
+    free(s->xml_dir);
+    s->folder = xprintf("%s/slot%d", r->scratch_root, slot);
+    s->xml_dir = xprintf("%s/slot%d.vg", r->scratch_root, slot);
+    rm_rf(s->folder);
+    rm_rf(s->xml_dir);
+    if (mkdir_p(s->folder, 0755) != 0 || mkdir_p(s->xml_dir, 0700) != 0)
+        return -1;
+    sandbox_give(r->sb, slot, s->folder, 0755);
+    if (sandbox_uid(r->sb, slot) >= 0)
+        chmod(s->xml_dir, 01733);
+    return 0;
+}
+
+static int start_server(struct run *r, int slot, const char *binary)
+{
+    struct server *s = &r->servers[slot];
+    int kid[SANDBOX_MAX_FDS] = {-1, -1, -1, -1, -1, -1};
+    if (prepare_folders(r, s, slot) != 0 || make_pipe(&s->out, &kid[1], 1) != 0 ||
+        make_pipe(&s->err, &kid[2], 1) != 0 || make_pipe(&s->req, &kid[3], 0) != 0 ||
+        make_pipe(&s->rep, &kid[4], 1) != 0 || make_pipe(&s->rec, &kid[5], 1) != 0) {
+        for (int i = 1; i < SANDBOX_MAX_FDS; i++)
+            close_fd(&kid[i]);
+        return -1;
+    }
+    char *objdir = xprintf("%s/obj", r->g->work_dir);
+    char *root = xprintf("%s/.root", r->scratch_root);
+    mkdir_p(root, 0755); /* the empty folder the private view is built on */
+    struct confinement c = {.slot = slot,
+                            .cpu_seconds = r->max_budget + r->g->policy.cpu_slack,
+                            .cwd = s->folder,
+                            .view_root = root};
+    memcpy(c.fds, kid, sizeof kid);
+    c.ro = list_push(list_push(NULL, NULL), xstrdup(binary));
+    c.rw = list_push(list_push(list_push(NULL, NULL), xstrdup(s->folder)), xstrdup(s->xml_dir));
+    if (is_dir(objdir)) /* gcov writes the .gcda files beside the objects */
+        c.rw = list_push(c.rw, xstrdup(objdir));
+    char **argv = server_argv(r, binary, s->xml_dir);
+    char **envp = sandbox_env(s->folder);
+    s->pid = sandbox_spawn(r->g, r->sb, &c, argv, envp);
+    s->pgid = s->pid > 0 ? s->pid : 0;
+    for (int i = 1; i < SANDBOX_MAX_FDS; i++)
+        close_fd(&kid[i]);
+    list_free(argv);
+    list_free(envp);
+    list_free(c.ro);
+    list_free(c.rw);
+    free(root);
+    free(objdir);
+    s->binary = binary;
+    s->state = SV_STARTING;
+    s->deadline = now_seconds() + HELLO_SECONDS;
+    return s->pid > 0 ? 0 : -1;
+}
+
+/* Kill the serving process and everything of its slot; close its pipes. */
+static void stop_server(struct run *r, int slot)
+{
+    struct server *s = &r->servers[slot];
+    sandbox_sweep(r->sb, slot, s->pgid, 0);
+    if (s->pid > 0)
+        waitpid(s->pid, NULL, 0);
+    s->pgid = 0;
+    int *fds[] = {&s->req, &s->rep, &s->rec, &s->out, &s->err, &s->xml_fd};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+        close_fd(fds[i]);
+    free(sb_take(&s->replies));
+    free(sb_take(&s->start_err));
+    s->pid = 0;
+    s->state = SV_NONE;
+}
+
+/* End a serving process politely (EOF on its requests), else kill it. */
+static void retire_server(struct run *r, int slot)
+{
+    struct server *s = &r->servers[slot];
+    if (s->pid <= 0)
+        return;
+    close_fd(&s->req);
+    for (int i = 0; i < 200 && waitpid(s->pid, NULL, WNOHANG) == 0; i++) {
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    stop_server(r, slot);
+}
+
+static int send_line(struct server *s, const char *line)
+{
+    size_t n = strlen(line);
+    return write(s->req, line, n) == (ssize_t)n ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ evidence */
+
+/* Keep up to `cap` bytes of what fd holds now; 1 at end of file. */
+static int drain_into(int fd, struct sbuf *b, size_t cap)
+{
+    char buf[8192];
+    for (;;) {
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf) : 0;
+        if (n == 0)
+            return 1;
+        if (n < 0)
+            return 0;
+        if (b->len < cap)
+            sb_addn(b, buf, b->len + (size_t)n > cap ? cap - b->len : (size_t)n);
+    }
+}
+
+static void drain_output(struct run *r, struct server *s)
+{
+    size_t cap = (size_t)r->g->policy.output_kib << 10;
+    if (s->t) {
+        drain_into(s->out, &s->out_text, cap);
+        drain_into(s->err, &s->err_text, cap);
+        drain_into(s->rec, &s->record, RECORD_LIMIT);
+    } else { /* between tests: the serving process's own words (Valgrind's) */
+        struct sbuf ignored = {0};
+        drain_into(s->out, &ignored, 0);
+        drain_into(s->err, &s->start_err, 4096);
+        drain_into(s->rec, &ignored, 0);
+        free(ignored.s);
+    }
+}
+
+/* Is `pid` a child of `parent`?  (/proc/PID/stat's fourth field.) */
+static int is_child_of(pid_t pid, pid_t parent)
+{
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    const char *after_name = strrchr(text, ')'); /* the name may hold spaces */
+    int ppid = -1;
+    return after_name && sscanf(after_name, ") %*c %d", &ppid) == 1 && ppid == parent;
+}
+
+/* Take over the child's Valgrind file before its test runs: opened here,
+ * it must be a regular file of the slot's uid with one name; then it
+ * becomes root's, mode 0600.  -1 (the test cannot be graded) otherwise. */
+static int secure_xml(struct run *r, struct server *s, int slot)
+{
+    if (!r->valgrind)
+        return 0;
+    char *path = xprintf("%s/vg.%d.xml", s->xml_dir, (int)s->child);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(path);
+    struct stat st;
+    int uid = sandbox_uid(r->sb, slot);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+        (uid >= 0 && (st.st_uid != (uid_t)uid || fchown(fd, 0, 0) != 0 || fchmod(fd, 0600) != 0))) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    s->xml_fd = fd;
+    return 0;
+}
+
+/* The whole XML, through the descriptor taken at READY. */
+static char *read_xml(int fd)
+{
+    struct sbuf b = {0};
+    char buf[65536];
+    off_t at = 0;
+    ssize_t n;
+    while (b.len < (64u << 20) && (n = pread(fd, buf, sizeof buf, at)) > 0) {
+        sb_addn(&b, buf, (size_t)n);
+        at += n;
+    }
+    return sb_take(&b);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; s && *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* ------------------------------------------------------------ one test */
+
+static struct test *find(struct grade *g, const char *name)
+{
+    for (size_t i = 0; name && i < g->ntests; i++)
+        if (strcmp(g->tests[i].name, name) == 0)
+            return &g->tests[i];
+    return NULL;
+}
+
+static int passed(const struct test *t) { return t->status == ST_PASS || t->status == ST_LEAK; }
+
+static const char *binary_of(const struct run *r, const struct test *t)
+{
+    return t->visibility != VIS_VISIBLE && r->hidden_binary ? r->hidden_binary : r->binary;
 }
 
 static char *slug(const char *name)
@@ -386,267 +450,389 @@ static char *slug(const char *name)
     return s;
 }
 
-struct slot {
-    pid_t pid; /* 0: free */
-    struct test *t;
-    double start, deadline;
-};
-
-static pid_t launch(struct grade *g, const struct sandbox *sb, const char *valgrind,
-                    const char *binary, const char *scratch_root, struct test *t, int slot)
+static void mark_done(struct run *r, struct test *t)
 {
+    r->state[t - r->g->tests] = DONE;
+    r->done++;
+    progress_step(r->g, r->done);
+}
+
+/* The grader's own machinery failed around `t` (not the test): run it
+ * again, or, when that already happened, report it not graded. */
+static void machinery_failed(struct run *r, struct test *t, const char *why)
+{
+    if (t->retries < MACHINERY_RETRIES) {
+        t->retries++;
+        r->state[t - r->g->tests] = PENDING;
+        return;
+    }
+    t->status = ST_ERROR;
+    t->score = 0;
+    free(t->machinery);
+    t->machinery = xstrdup(why);
+    free(t->reason);
+    t->reason = xprintf("not graded: %s", why);
+    mark_done(r, t);
+}
+
+/* RUN: the serving process forks the test's child. */
+static void request_test(struct run *r, int slot, struct test *t)
+{
+    struct server *s = &r->servers[slot];
     char *name = slug(t->name);
     free(t->scratch);
-    t->scratch = xprintf("%s/%s", scratch_root, name);
+    t->scratch = xprintf("%s/%s", s->folder, name);
     free(name);
     rm_rf(t->scratch);
     mkdir_p(t->scratch, 0755);
-    if (sb->own_uids &&
-        chown(t->scratch, (uid_t)(sb->uid_base + slot), (gid_t)(sb->uid_base + slot)) != 0)
-        chmod(t->scratch, 0777);
-    char **argv = test_argv(g, valgrind, binary, t);
-    char **envp = confined_env(t->scratch, g->token);
-    /* what the test sees read-write: its folder, and gcov's .gcda files */
-    char **rw = list_push(list_push(NULL, NULL), xstrdup(t->scratch));
-    char *objdir = xprintf("%s/obj", g->work_dir);
-    if (is_dir(objdir))
-        rw = list_push(rw, objdir);
-    else
-        free(objdir);
-    char *root = view_root(scratch_root);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_sandboxed(g, sb, t, slot, argv, envp, binary, root, rw);
-    free(root);
-    list_free(rw);
-    list_free(argv);
-    list_free(envp);
-    if (pid > 0) {
-        setpgid(pid, pid); /* also here: no race with the kill at the deadline */
-        t->ran = 1;
-    }
-    return pid;
+    sandbox_give(r->sb, slot, t->scratch, 0755);
+    char *line = xprintf("RUN %s - %s\n", t->name, t->scratch); /* "-": the test's own seed */
+    int sent = send_line(s, line);
+    free(line);
+    s->t = t;
+    s->child = 0;
+    s->child_reaped = 0;
+    free(sb_take(&s->record));
+    free(sb_take(&s->out_text));
+    free(sb_take(&s->err_text));
+    s->state = SV_READYING;
+    s->deadline = now_seconds() + READY_SECONDS;
+    if (sent != 0)
+        s->deadline = 0; /* handled as a serving process that stopped answering */
 }
 
-/* The first `kib` KiB of what a test wrote; the file is cut to that too, so
- * that a report folder stays small whatever a test printed. */
-static char *head_of(const char *dir, const char *file, long kib)
+/* Move what the test left into it, and judge it. */
+static void finish_test(struct run *r, int slot, int status, int have_status)
 {
-    char *path = xprintf("%s/%s", dir, file);
-    char *text = read_file(path, (size_t)kib << 10, NULL);
-    struct stat st;
-    if (stat(path, &st) == 0 && st.st_size > (off_t)kib << 10 && truncate(path, (off_t)kib << 10))
-        perror(path);
-    free(path);
-    return text ? text : xstrdup("");
-}
-
-static void finish(struct grade *g, const struct sandbox *sb, struct slot *s, int slot, int st,
-                   int judged)
-{
+    struct server *s = &r->servers[slot];
     struct test *t = s->t;
-    t->seconds = now_seconds() - s->start;
-    t->exited = WIFEXITED(st);
-    t->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    t->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-    sweep(sb, slot, s->pid);
-    t->out_head = head_of(t->scratch, "stdout.txt", g->policy.output_kib);
-    t->err_head = head_of(t->scratch, "stderr.txt", g->policy.output_kib);
-    if (judged)
-        judge_test(g, t);
-    s->pid = 0;
+    if (s->pid > 0)
+        sandbox_sweep(r->sb, slot, s->child, s->pid);
+    drain_output(r, s);
+    t->seconds = now_seconds() - s->started;
+    t->ran = 1;
+    t->exited = have_status && WIFEXITED(status);
+    t->exit_code = have_status && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    t->signal = have_status && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    t->record = sb_take(&s->record);
+    t->record_lines = count_lines(t->record);
+    t->out_head = sb_take(&s->out_text);
+    t->err_head = sb_take(&s->err_text);
+    t->xml_missing = r->valgrind && s->xml_fd < 0;
+    t->xml = s->xml_fd >= 0 ? read_xml(s->xml_fd) : NULL;
+    close_fd(&s->xml_fd);
     s->t = NULL;
+    s->child = 0;
+    if (s->state != SV_NONE)
+        s->state = SV_IDLE;
+    if (r->judged)
+        judge_test(r->g, t);
+    if (r->judged && t->status == ST_ERROR && t->retries < MACHINERY_RETRIES) {
+        t->retries++; /* the evidence failed, not the test: once more */
+        free(t->reason);
+        t->reason = NULL;
+        t->timed_out = t->server_died = 0;
+        t->mem_errors = t->leaks = 0;
+        t->leaked_bytes = 0;
+        r->state[t - r->g->tests] = PENDING;
+        return;
+    }
+    mark_done(r, t);
+}
+
+/* The serving process is gone or must go: judge or requeue its test. */
+static void server_lost(struct run *r, int slot, const char *why)
+{
+    struct server *s = &r->servers[slot];
+    enum server_state was = s->state;
+    struct test *t = s->t;
+    drain_output(r, s);
+    if (t && (was == SV_RUNNING || was == SV_KILLED)) { /* the test ran: what it left decides */
+        sandbox_sweep(r->sb, slot, s->pgid, 0);
+        int st;
+        /* orphaned, the test's process is the grader's (a subreaper) */
+        if (s->child > 0 && !s->child_reaped && waitpid(s->child, &st, 0) == s->child) {
+            s->child_status = st;
+            s->child_reaped = 1;
+        }
+        t->server_died = 1;
+        s->state = SV_NONE;
+        finish_test(r, slot, s->child_status, s->child_reaped);
+        stop_server(r, slot);
+        return;
+    }
+    char *cause = was == SV_STARTING
+                      ? xprintf("the test binary's serving process did not start (%s)%s%.300s", why,
+                                s->start_err.len ? ": " : "", s->start_err.len ? s->start_err.s : "")
+                      : xprintf("the serving process did not start the test (%s)", why);
+    stop_server(r, slot);
+    if (was == SV_STARTING)
+        r->start_failures++;
+    if (t && (was == SV_STARTING || was == SV_READYING))
+        machinery_failed(r, t, cause);
+    free(cause);
+    s->t = NULL;
+}
+
+/* ------------------------------------------------------------ replies */
+
+static void on_reply(struct run *r, int slot, const char *line)
+{
+    struct server *s = &r->servers[slot];
+    int pid = 0, status = 0;
+    char name[512];
+    if (s->state == SV_STARTING && sscanf(line, "HELLO %d", &pid) == 1 && pid == s->pid) {
+        r->start_failures = 0;
+        s->state = SV_IDLE;
+        if (s->t) { /* the test this process was started for */
+            struct test *t = s->t;
+            s->t = NULL;
+            request_test(r, slot, t);
+        }
+    } else if (s->state == SV_READYING && sscanf(line, "READY %d %511s", &pid, name) == 2 &&
+               strcmp(name, s->t->name) == 0 && is_child_of(pid, s->pid)) {
+        s->child = pid;
+        if (secure_xml(r, s, slot) != 0) {
+            server_lost(r, slot, "its Valgrind report could not be secured");
+            return;
+        }
+        send_line(s, "GO\n");
+        s->state = SV_RUNNING;
+        s->started = now_seconds();
+        s->deadline = s->started + s->t->budget;
+    } else if (s->state == SV_READYING && strncmp(line, "NOTEST ", 7) == 0) {
+        struct test *t = s->t;
+        s->t = NULL;
+        s->state = SV_IDLE;
+        t->retries = MACHINERY_RETRIES;
+        machinery_failed(r, t, "the test binary has no test of that name");
+    } else if ((s->state == SV_RUNNING || s->state == SV_KILLED) &&
+               sscanf(line, "EXIT %d %d", &pid, &status) == 2 && pid == s->child) {
+        finish_test(r, slot, status, 1);
+    } else {
+        server_lost(r, slot, "it sent a reply out of turn");
+    }
+}
+
+static void read_replies(struct run *r, int slot)
+{
+    struct server *s = &r->servers[slot];
+    int eof = drain_into(s->rep, &s->replies, 1 << 16);
+    char *nl;
+    while (s->state != SV_NONE && s->replies.s && (nl = strchr(s->replies.s, '\n'))) {
+        *nl = '\0';
+        char *line = xstrdup(s->replies.s);
+        size_t rest = s->replies.len - (size_t)(nl + 1 - s->replies.s);
+        memmove(s->replies.s, nl + 1, rest + 1);
+        s->replies.len = rest;
+        on_reply(r, slot, line);
+        free(line);
+    }
+    /* a test's process outlives a serving process it killed: its end,
+     * reaped here (reap), decides */
+    if (eof && s->state != SV_NONE && s->state != SV_RUNNING && s->state != SV_KILLED)
+        server_lost(r, slot, "it closed its replies");
+}
+
+/* Reap what ended: a serving process, or (the grader being a subreaper)
+ * a test whose serving process died first. */
+static void reap(struct run *r)
+{
+    int st;
+    pid_t pid;
+    while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+        for (int k = 0; k < r->jobs; k++) {
+            struct server *s = &r->servers[k];
+            int running = s->state == SV_RUNNING || s->state == SV_KILLED;
+            if (pid == s->child) {
+                s->child_status = st;
+                s->child_reaped = 1;
+                if (s->pid == 0) /* its serving process died before it */
+                    server_lost(r, k, "it died during the test");
+            } else if (pid == s->pid) {
+                s->pid = 0; /* already reaped: stop_server must not wait */
+                if (!running || s->child_reaped)
+                    server_lost(r, k, WIFSIGNALED(st) ? "it was killed" : "it exited");
+            }
+        }
+}
+
+static void check_deadline(struct run *r, int slot)
+{
+    struct server *s = &r->servers[slot];
+    if (s->state == SV_NONE || s->state == SV_IDLE || now_seconds() <= s->deadline)
+        return;
+    if (s->state == SV_RUNNING) {
+        s->t->timed_out = 1;
+        if (s->child > 0)
+            kill(-s->child, SIGKILL);
+        s->state = SV_KILLED;
+        s->deadline = now_seconds() + EXIT_GRACE;
+        return;
+    }
+    server_lost(r, slot, s->state == SV_KILLED ? "it did not report the killed test"
+                                                : "it stopped answering");
 }
 
 /* ------------------------------------------------------------ the schedule */
 
-enum { PENDING, RUNNING, DONE };
-
-static struct test *find(struct grade *g, const char *name)
+/* The next test that may start, preferring those of `binary`: its parent
+ * is done (or absent).  When judging, children of a failed parent are
+ * marked skipped on the way. */
+static struct test *next_ready(struct run *r, const char *binary)
 {
-    for (size_t i = 0; name && i < g->ntests; i++)
-        if (strcmp(g->tests[i].name, name) == 0)
-            return &g->tests[i];
-    return NULL;
-}
-
-static int passed(const struct test *t) { return t->status == ST_PASS || t->status == ST_LEAK; }
-
-/* The next test that may start: its parent is done (or absent).  With
- * `judged`, children of a failed parent are marked skipped on the way. */
-static struct test *next_ready(struct grade *g, int *state, int judged, int *skipped)
-{
+    struct grade *g = r->g;
+    struct test *other = NULL;
     for (size_t i = 0; i < g->ntests; i++) {
-        if (state[i] != PENDING)
+        if (r->state[i] != PENDING)
             continue;
         struct test *t = &g->tests[i];
         struct test *parent = find(g, t->parent);
-        if (parent && parent != t && state[parent - g->tests] != DONE)
+        if (parent && parent != t && r->state[parent - g->tests] != DONE)
             continue;
-        if (judged && parent && parent != t && !passed(parent)) {
+        if (r->judged && parent && parent != t && !passed(parent)) {
             char buf[64];
             t->status = ST_SKIPPED;
             t->score = 0;
             t->reason = xprintf("skipped: depends on %s, which did not pass",
                                 test_label(g, parent, buf, sizeof buf));
-            state[i] = DONE;
-            (*skipped)++;
+            mark_done(r, t);
             continue;
         }
-        state[i] = RUNNING;
-        return t;
+        if (!binary || binary_of(r, t) == binary)
+            return t;
+        if (!other)
+            other = t;
     }
+    return other;
+}
+
+static int slot_busy(const struct server *s) { return s->t != NULL; }
+
+static struct test *any_pending(struct run *r)
+{
+    for (size_t i = 0; i < r->g->ntests; i++)
+        if (r->state[i] == PENDING)
+            return &r->g->tests[i];
     return NULL;
 }
 
-static struct test *any_pending(struct grade *g, int *state)
+/* Give slot `k` its next test: on its serving process when that one serves
+ * the right binary, else on a new one. */
+static int dispatch(struct run *r, int k, int anybody_busy)
 {
+    struct server *s = &r->servers[k];
+    struct test *t = next_ready(r, s->state == SV_IDLE ? s->binary : NULL);
+    if (!t && !anybody_busy)
+        t = any_pending(r); /* a parent cycle: run anyway */
+    if (!t)
+        return 0;
+    r->state[t - r->g->tests] = RUNNING;
+    if (r->start_failures >= 2 * r->jobs) {
+        t->retries = MACHINERY_RETRIES;
+        machinery_failed(r, t, "the test binary's serving process does not start on this machine");
+        return 1;
+    }
+    if (s->state == SV_IDLE && s->binary == binary_of(r, t)) {
+        request_test(r, k, t);
+        return 1;
+    }
+    retire_server(r, k);
+    if (start_server(r, k, binary_of(r, t)) != 0) {
+        stop_server(r, k);
+        r->start_failures++;
+        machinery_failed(r, t, "the grader could not start the test binary's serving process");
+        return 1;
+    }
+    s->t = t; /* sent RUN once HELLO comes */
+    return 1;
+}
+
+/* Wait (at most 20 ms) until a descriptor of a serving process has
+ * something, then read it all. */
+static void wait_and_read(struct run *r)
+{
+    struct pollfd pfd[SANDBOX_MAX_SLOTS * 4];
+    nfds_t n = 0;
+    for (int k = 0; k < r->jobs; k++) {
+        struct server *s = &r->servers[k];
+        if (s->state == SV_NONE)
+            continue;
+        int fds[] = {s->rep, s->rec, s->out, s->err};
+        for (size_t i = 0; i < 4; i++)
+            if (fds[i] >= 0)
+                pfd[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    }
+    poll(pfd, n, 20);
+    for (int k = 0; k < r->jobs; k++) {
+        if (r->servers[k].state == SV_NONE)
+            continue;
+        drain_output(r, &r->servers[k]);
+        read_replies(r, k);
+    }
+}
+
+static double largest_budget(const struct grade *g)
+{
+    double m = 1;
     for (size_t i = 0; i < g->ntests; i++)
-        if (state[i] == PENDING) {
-            state[i] = RUNNING;
-            return &g->tests[i];
-        }
-    return NULL;
+        if (g->tests[i].budget > m)
+            m = g->tests[i].budget;
+    return m;
 }
 
 int run_tests(struct grade *g, const char *binary, const char *scratch_root, int judged)
 {
     static struct sandbox sb;
+    struct run r = {.g = g, .binary = binary, .scratch_root = scratch_root, .judged = judged};
+    r.hidden_binary = judged ? g->hidden_binary : NULL;
     char *valgrind = g->use_valgrind ? find_valgrind() : NULL;
     if (g->use_valgrind && !valgrind) {
         fprintf(stderr, "memlab-grade: valgrind is not installed (make deps)\n");
         return -1;
     }
+    r.valgrind = valgrind;
     mkdir_p(scratch_root, 0755);
-    char *root = view_root(scratch_root);
-    mkdir_p(root, 0755);
-    free(root);
     if (!sb.probed)
         sandbox_probe(g, &sb, scratch_root, binary);
-    /* gcov writes the .gcda files beside the objects, as the test's uid */
+    r.sb = &sb;
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     char *objdir = xprintf("%s/obj", g->work_dir);
-    chmod(objdir, 0777);
+    chmod(objdir, 0777); /* gcov writes the .gcda files beside the objects, as the test's uid */
     free(objdir);
-
-    int jobs = g->jobs < 1 ? 1 : g->jobs > MAX_JOBS ? MAX_JOBS : g->jobs;
-    struct slot slots[MAX_JOBS] = {{0}};
-    int *state = xcalloc(g->ntests, sizeof *state);
-    size_t done = 0;
-    while (done < g->ntests) {
-        int busy = 0, progress = 0;
-        for (int s = 0; s < jobs; s++)
-            busy += slots[s].pid != 0;
-        for (int s = 0; s < jobs; s++) {
-            if (slots[s].pid)
-                continue;
-            int skipped = 0;
-            struct test *t = next_ready(g, state, judged, &skipped);
-            done += (size_t)skipped;
-            progress |= skipped;
-            if (!t && !busy && done < g->ntests)
-                t = any_pending(g, state); /* a parent cycle: run anyway */
-            if (!t)
-                break;
-            slots[s].t = t;
-            slots[s].start = now_seconds();
-            slots[s].deadline = slots[s].start + t->budget;
-            slots[s].pid = launch(g, &sb, valgrind, binary, scratch_root, t, s);
-            if (slots[s].pid < 0) {
-                t->status = ST_ERROR;
-                t->reason = xprintf("the grader could not start the test: %s", strerror(errno));
-                slots[s].pid = 0;
-                state[t - g->tests] = DONE;
-                done++;
-            }
-            busy++;
-            progress = 1;
-        }
-        for (int s = 0; s < jobs; s++) {
-            if (!slots[s].pid)
-                continue;
-            int st;
-            pid_t r = waitpid(slots[s].pid, &st, WNOHANG);
-            if (r == 0 && now_seconds() > slots[s].deadline) {
-                slots[s].t->timed_out = 1;
-                kill(-slots[s].pid, SIGKILL);
-                r = waitpid(slots[s].pid, &st, 0);
-            }
-            if (r == slots[s].pid) {
-                state[slots[s].t - g->tests] = DONE;
-                finish(g, &sb, &slots[s], s, st, judged);
-                done++;
-                progress = 1;
-            }
-        }
-        if (!progress) {
-            struct timespec nap = {0, 5 * 1000 * 1000};
-            nanosleep(&nap, NULL);
-        }
+    r.jobs = g->jobs < 1 ? 1 : g->jobs > SANDBOX_MAX_SLOTS ? SANDBOX_MAX_SLOTS : g->jobs;
+    if ((size_t)r.jobs > g->ntests)
+        r.jobs = g->ntests ? (int)g->ntests : 1;
+    r.max_budget = largest_budget(g);
+    r.state = xcalloc(g->ntests, sizeof *r.state);
+    for (int k = 0; k < r.jobs; k++) {
+        struct server *s = &r.servers[k];
+        s->req = s->rep = s->rec = s->out = s->err = s->xml_fd = -1;
     }
-    free(state);
+    char *what = judged ? xstrdup(g->lab) : xprintf("calibrating %s", g->lab);
+    progress_begin(g, what, g->ntests);
+    free(what);
+    while (r.done < g->ntests) {
+        int busy = 0;
+        for (int k = 0; k < r.jobs; k++)
+            busy |= slot_busy(&r.servers[k]);
+        for (int k = 0; k < r.jobs && r.done < g->ntests; k++)
+            if (!slot_busy(&r.servers[k]) && dispatch(&r, k, busy))
+                busy = 1;
+        wait_and_read(&r);
+        reap(&r);
+        for (int k = 0; k < r.jobs; k++)
+            check_deadline(&r, k);
+    }
+    progress_end(g);
+    for (int k = 0; k < r.jobs; k++) {
+        retire_server(&r, k);
+        free(r.servers[k].folder);
+        free(r.servers[k].xml_dir);
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    free(r.state);
     free(valgrind);
     return 0;
-}
-
-/* ------------------------------------------------------------ one command */
-
-/* `memlab-grade --sandbox-exec`: what a lab's performance program (stage 7)
- * runs the student's code through.  argv runs in the same sandbox as a
- * test: `binary` read-only, `dir` read-write and its working folder, the
- * policy's limits, a wall clock of `seconds`; the environment is PATH, LANG,
- * HOME and the MEMLAB_TOKEN this process was given.  Returns the command's
- * exit status, 128+signal when it was killed, 124 at the deadline, 125 when
- * the sandbox could not be built. */
-int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
-                  char **argv)
-{
-    struct sandbox sb = {0};
-    if (argv[0][0] != '/' || access(argv[0], X_OK) != 0) {
-        fprintf(stderr, "memlab-grade: --sandbox-exec needs the absolute path of a program: %s\n",
-                argv[0]);
-        return 125;
-    }
-    char *parent = xprintf("%s/..", dir);
-    char *scratch_root = abs_path(parent);
-    free(parent);
-    char *root = view_root(scratch_root);
-    mkdir_p(root, 0755);
-    g->jobs = 1;
-    sandbox_probe(g, &sb, scratch_root, binary);
-    if (sb.own_uids && chown(dir, (uid_t)sb.uid_base, (gid_t)sb.uid_base) != 0)
-        chmod(dir, 0777);
-    struct test t = {.scratch = xstrdup(dir), .budget = seconds};
-    char **envp = confined_env(dir, getenv("MEMLAB_TOKEN"));
-    char **rw = list_push(list_push(NULL, NULL), xstrdup(dir));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_sandboxed(g, &sb, &t, 0, argv, envp, binary, root, rw);
-    list_free(rw);
-    list_free(envp);
-    free(root);
-    free(scratch_root);
-    free(t.scratch);
-    if (pid < 0)
-        return 125;
-    setpgid(pid, pid);
-    double deadline = now_seconds() + seconds;
-    int st = 0, late = 0;
-    while (waitpid(pid, &st, WNOHANG) == 0) {
-        if (now_seconds() > deadline) {
-            late = 1;
-            kill(-pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            break;
-        }
-        struct timespec nap = {0, 10 * 1000 * 1000};
-        nanosleep(&nap, NULL);
-    }
-    sweep(&sb, 0, pid);
-    for (size_t i = 0; g->notes && g->notes[i]; i++)
-        fprintf(stderr, "memlab-grade: note: %s\n", g->notes[i]);
-    if (late)
-        return 124;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

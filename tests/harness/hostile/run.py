@@ -8,7 +8,8 @@ Each case is a folder <case>/ with expected.json and, usually, attack.c:
     "base":    "solution" | "skeleton"     the lab files it starts from (solution)
     "file":    "refcount.c"                the file the attack goes into
     "attack":  "attack.c"                  C code put at the top of that file;
-                                           @KIT@ becomes the kit's absolute path
+                                           @KIT@ becomes the kit's absolute path;
+                                           a list of files: put in that order
     "hook":    {"function": "obj_getrefcount", "code": "hostile_attack();"}
                                            code put first in that function's body
     "replace": {"refcount.c": "bad.c"}     whole files from the case folder
@@ -18,6 +19,8 @@ Each case is a folder <case>/ with expected.json and, usually, attack.c:
     "flags":   ["--no-static-check"]       extra grader flags (test-only flags)
     "expect":  {"outcome": "graded", "test": NAME, "status": "FAIL",
                 "message": "fragment|fragment", "score": 0}
+    "also":    [{"test": NAME, "status": ..., "message": ...}]
+                            more tests of the same run and what each must get
     "absent":  ["text"]     must appear in no file of the report folder (e.g. a
                             line of the reference solution)
     "max_file_kib": 16384   no file the test left may be larger
@@ -77,8 +80,8 @@ def make_submission(case_dir, spec, sub):
             text = f.read()
         if spec.get("hook"):
             text = insert_hook(text, spec["hook"]["function"], spec["hook"]["code"])
-        if attack:
-            with open(os.path.join(case_dir, attack)) as f:
+        for part in reversed([attack] if isinstance(attack, str) else attack or []):
+            with open(os.path.join(case_dir, part)) as f:
                 text = f.read().replace("@KIT@", KIT) + "\n" + text
         with open(target, "w") as f:
             f.write(text)
@@ -182,11 +185,13 @@ def run_case(name):
             outcome, got, text = got_of(results, expect)
             if outcome != expect.get("outcome", "graded"):
                 problems.append(f"outcome {outcome}, expected {expect.get('outcome', 'graded')}")
-            if got not in want.split("|"):  # "TIMEOUT|CRASH": either is right
-                problems.append(f"got {got}")
-            for frag in filter(None, expect.get("message", "").split("|")):
-                if frag not in text:
-                    problems.append(f"'{frag}' not in: {text.strip()[:300]!r}")
+            for exp in [expect] + spec.get("also", []):
+                _, got_one, text = got_of(results, exp)
+                if got_one not in (exp.get("status") or want).split("|"):  # "TIMEOUT|CRASH": either
+                    problems.append(f"{exp.get('test')}: got {got_one}")
+                for frag in filter(None, exp.get("message", "").split("|")):
+                    if frag not in text:
+                        problems.append(f"'{frag}' not in: {text.strip()[:300]!r}")
             if "score" in expect and abs(results["score"] - expect["score"]) > 1e-9:
                 problems.append(f"score {results['score']}, expected {expect['score']}")
         why = outputs_clean(report)
