@@ -10,7 +10,8 @@
  *   check.c     forbidden symbols, constructors, raw syscalls     (2)
  *   build.c     compiles with --coverage and links the tests      (3)
  *   run.c       each test alone, under Valgrind, sandboxed        (4)
- *   calibrate.c the reference's time per test: fair timeouts
+ *   calibrate.c the reference's run of each test: its time (fair
+ *               timeouts) and its observation trace (what a pass must match)
  *   judge.c     one verdict and a score per test (the policy)     (5)
  *   coverage.c  gcovr over the student's files                    (6)
  *   perf.c      the lab's performance program, as one more row    (7)
@@ -28,14 +29,14 @@
 
 /* A test's verdict, worst last.  judge.c picks exactly one per test. */
 enum status {
-    ST_PASS,    /* the runner's record says pass, Valgrind is clean */
+    ST_PASS,    /* it observed what the reference observed, exited 0, Valgrind is clean */
     ST_LEAK,    /* passed, but leaked memory (definitely lost): policy deducts */
     ST_FAIL,    /* an assertion failed */
     ST_MEMORY,  /* a memcheck error (invalid read/write/free, uninitialised use) */
     ST_CRASH,   /* killed by a signal, or left before its end (exit(), abort()) */
     ST_TIMEOUT, /* over its time budget (wall clock or CPU) */
     ST_SKIPPED, /* not run: its parent test did not pass */
-    ST_ERROR,   /* the grader could not run it */
+    ST_ERROR,   /* not graded: the grader's own machinery failed (the cause is given) */
 };
 
 const char *status_word(enum status s); /* "PASS", "FAIL", ... */
@@ -67,19 +68,35 @@ struct test {
     double points, declared_timeout;
     enum visibility visibility;
 
-    /* run (run.c) */
+    /* the reference's answer (calibrate.c): what its run of this test
+     * observed, and how long it took */
+    int has_reference;
+    long ref_asserts;  /* assertions passed */
+    char *ref_trace;   /* hash of their sequence of file:line */
+
+    /* run (run.c): the evidence, each piece through a channel the test
+     * cannot reach or cannot forge (docs/grading-policy.md) */
     double budget;   /* wall-clock seconds allowed */
     double seconds;  /* wall-clock seconds taken */
     int ran;         /* a process was started */
     int exited, exit_code, signal;
     int timed_out;   /* killed by the grader at `budget` */
-    char *scratch;   /* the test's folder: result.json, vg.xml, stdout, stderr */
+    int server_died; /* its serving process ended while it ran */
+    int retries;     /* runs again after a failure of the grader's machinery */
+    char *machinery; /* that failure, when it persisted: the test is not graded */
+    char *scratch;   /* the test's working folder */
+    char *record;    /* what came on the record channel: the runner's JSON line */
+    int record_lines; /* lines on it: exactly one from an honest run */
+    char *xml;       /* its Valgrind XML, read through the grader's own descriptor */
+    int xml_missing; /* Valgrind's file for it could not be secured or read */
     char *out_head, *err_head; /* the first KiB of what the test printed */
 
     /* judged (judge.c) */
-    int has_record;  /* a genuine result record (right token, right test) */
+    int has_record;  /* a well-formed record of this test */
     char *record_status, *record_message, *record_file;
     int record_line;
+    long asserts;    /* the run's observation trace */
+    char *trace;
     uint64_t seed;
     int mem_errors, leaks;
     long leaked_bytes;
@@ -153,7 +170,6 @@ struct grade {
     char **exec_argv;
     struct perf_spec perf;
     struct policy policy;
-    char *token;        /* what a genuine result record carries */
 
     /* stages */
     enum outcome outcome;
@@ -161,7 +177,9 @@ struct grade {
     char **staged;          /* work/src/<file>, one per file */
     char **violations;      /* static check messages */
     char *warnings;         /* compiler warnings, cut */
-    char *test_binary;      /* work/bin/t_<lab> */
+    char *test_binary;      /* work/bin/t_<lab>: the public tests only */
+    char *hidden_binary;    /* work/bin/t_<lab>.hidden: every test; NULL when the lab
+                               has no hidden test objects */
     char *timeout_source;   /* "calibrated on the reference" or "declared x factor" */
     char **notes;           /* sandbox limits that could not be applied, ... */
 
@@ -191,6 +209,7 @@ int tests_load(struct grade *g, const char *binary);   /* run.c: --list */
 int run_tests(struct grade *g, const char *binary, const char *scratch_root, int judged);
 int calibrate_budgets(struct grade *g);                /* calibrate.c */
 void judge_test(struct grade *g, struct test *t);      /* judge.c */
+int record_parse(struct test *t);                      /* judge.c: t->record into its fields */
 void judge_not_run(struct grade *g, const char *why);  /* judge.c */
 void judge_totals(struct grade *g);                    /* judge.c */
 void coverage_collect(struct grade *g);                /* coverage.c */
