@@ -100,6 +100,12 @@ BODY(fails_ptr)
     ck_assert_ptr_null((void *)0x10);
 }
 
+BODY(fails_bytes)
+{
+    const char *s = "\xff";
+    ck_assert_str_eq(s, "b");
+}
+
 BODY(fails_abort)
 {
     ck_abort_msg("gave up at %d", 7);
@@ -436,6 +442,8 @@ def probe_session(probe, plain_failures, vgdir=None):
         r = one_record(s.run(name), name, "fail")
         check(r and (r["file"], r["line"], r["message"]) == want,
               "%s: %s, plain Check says %s" % (name, r and (r["file"], r["line"], r["message"]), want))
+    r = one_record(s.run("fails_bytes"), "fails_bytes", "fail")
+    check(r and r["message"] == "(message not in UTF-8)", "a message not in UTF-8: %s" % r)
     one_record(s.run("evaluates_once"), "evaluates_once", "pass")
     for _ in range(2):
         workdir = tempfile.mkdtemp(dir=WORK)
