@@ -83,6 +83,32 @@ verdict "blocks taken from the C library count as held (utilization below 1 on e
     "$(python3 -c 'import sys; print(1 if all(0 < float(u) < 1 for u in sys.argv[1:]) else "")' $utils)" \
     "utilizations: $utils (score $score)"
 
+# What perf-run believes of Valgrind's log (log_lines), on logs written by
+# hand: a count a client request printed, a second count line, a line of
+# another process.
+logs=$(python3 - tests/pools/perf/perf-run <<'PY'
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("perf_run", sys.argv[1])
+spec = importlib.util.spec_from_loader("perf_run", loader)
+pr = importlib.util.module_from_spec(spec)
+loader.exec_module(pr)
+banner = "==7== Callgrind, a call-graph generating cache profiler\n"
+def verdict(text):
+    try:
+        pid, counts, payloads = pr.log_lines(banner + text)
+        return "%s %s %d" % (pid, counts, len(payloads))
+    except pr.Untrusted as e:
+        return "untrusted"
+print(verdict("**7** \n**7** ==7== Collected : 1\n==7== Collected : 900\n"),
+      verdict("==7== Collected : 1\n==7== Collected : 900\n"),
+      verdict("==7== ==7== Collected : 900\n"),
+      verdict("==8== Collected : 1\n==7== Collected : 900\n"),
+      verdict("**8** perf end 1 5\n==7== Collected : 900\n"), sep="|")
+PY
+)
+verdict "the log's count is its one ==pid== Collected line; client lines, extra or foreign ones never count" \
+    "$([ "$logs" = "7 [900] 2|7 [1, 900] 0|untrusted|untrusted|untrusted" ] && echo 1)" "$logs"
+
 score=$(run skeleton labs/pools/pools.c)
 verdict "the skeleton scores 0" "$([ "$score" = 0.0 ] && echo 1)" "score $score"
 
