@@ -37,11 +37,15 @@ $(GRADER): $(GRADER_OBJS)
 	$(CC) -o $@ $^ -ljansson $(XML_LIBS) -lm -ldl
 
 # What the grader links a lab's tests from: the same objects and libraries
-# as the reference test binary (rewritten whenever that binary is).
+# as the reference test binary (rewritten whenever that binary is).  One
+# "obj PATH" line per test object; "hidden-obj PATH" repeats those built
+# from tests/<lab>/hidden/, which the grader keeps out of the public test
+# binary (a visible test must not be able to read a hidden test's name).
 define GRADER_LINK_RULE
 $(BUILD)/grader/$(1).link: $(BUILD)/tests/$(1)/t_$(1)
 	@mkdir -p $$(@D)
 	@{ $$(foreach o,$$(call obj,$$($(1)_TEST_SRCS)),echo 'obj $$(o)';) \
+	   $$(foreach o,$$(call obj,$$(filter tests/$(1)/hidden/%,$$($(1)_TEST_SRCS))),echo 'hidden-obj $$(o)';) \
 	   echo 'ldlibs $$(TEST_LDLIBS) $$($(1)_LDLIBS)'; echo 'ldflags $$(TEST_LDFLAGS)'; } > $$@.tmp
 	@mv $$@.tmp $$@
 endef

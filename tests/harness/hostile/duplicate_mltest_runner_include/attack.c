@@ -1,0 +1,2 @@
+#include "mltest.h"
+ML_TEST(getrefcount_counts_its_own_argument, .points = 1, .description = "empty") {}

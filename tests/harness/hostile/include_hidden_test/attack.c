@@ -1,0 +1,1 @@
+#include "@KIT@/tests/refcount/hidden/test_hidden.c"

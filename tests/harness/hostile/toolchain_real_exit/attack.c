@@ -1,0 +1,1 @@
+extern void __real__exit(int);

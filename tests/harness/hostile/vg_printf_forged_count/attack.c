@@ -1,0 +1,2 @@
+#undef NVALGRIND
+#include <valgrind/valgrind.h>
