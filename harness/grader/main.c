@@ -372,9 +372,7 @@ static void run_and_judge(struct grade *g)
         fprintf(stderr, "memlab-grade: %s: %zu tests%s, %d at a time\n", g->lab, g->ntests,
                 g->use_valgrind ? " under Valgrind memcheck" : "", g->jobs);
     char *scratch = xprintf("%s/tests", g->work_dir);
-    /* every test from the binary that holds them all, until run.c runs the
-     * visible ones from the public binary (results.h) */
-    run_tests(g, g->hidden_binary ? g->hidden_binary : g->test_binary, scratch, 1);
+    run_tests(g, g->test_binary, scratch, 1); /* the hidden tests on g->hidden_binary */
     free(scratch);
     coverage_collect(g);
 }

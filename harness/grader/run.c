@@ -800,7 +800,6 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     char *objdir = xprintf("%s/obj", g->work_dir);
     chmod(objdir, 0777); /* gcov writes the .gcda files beside the objects, as the test's uid */
-    free(objdir);
     r.jobs = g->jobs < 1 ? 1 : g->jobs > SANDBOX_MAX_SLOTS ? SANDBOX_MAX_SLOTS : g->jobs;
     if ((size_t)r.jobs > g->ntests)
         r.jobs = g->ntests ? (int)g->ntests : 1;
@@ -832,6 +831,10 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
         free(r.servers[k].xml_dir);
     }
     prctl(PR_SET_CHILD_SUBREAPER, 0);
+    sandbox_reclaim(scratch_root);
+    sandbox_reclaim(objdir);
+    chmod(objdir, 0755);
+    free(objdir);
     free(r.state);
     free(valgrind);
     return 0;

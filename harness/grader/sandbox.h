@@ -78,6 +78,10 @@ int sandbox_uid(const struct sandbox *sb, int slot);
  * leave it); `mode` applied either way. */
 void sandbox_give(const struct sandbox *sb, int slot, const char *path, int mode);
 
+/* Give `dir` and everything in it back to root (links not followed), once
+ * no confined process is left: no folder stays owned by a leased uid. */
+void sandbox_reclaim(const char *dir);
+
 /* `memlab-grade --sandbox-exec`: argv runs confined like a test: `binary`
  * read-only, `dir` read-write and its working folder, a wall clock of
  * `seconds`.  Returns its exit status, 128+signal when it was killed, 124

@@ -40,9 +40,10 @@
 #include <check.h>
 #include <stdint.h>
 
-/* Records one passed assertion at file:line in the running test's trace,
- * and moves Check's "(after this point)" mark there, as Check's own
- * ck_assert_msg does.  Called by ck_assert_msg only. */
+/* Records one passed assertion at file:line in the running test's trace
+ * (repeats at the same place in a row count once), and moves Check's
+ * "(after this point)" mark there, as Check's own ck_assert_msg does.
+ * Called by ck_assert_msg only. */
 void ml_observe(const char *file, int line);
 
 /* Check 0.15.2's ck_assert_msg, with ml_observe in place of _mark_point:
