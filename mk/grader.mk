@@ -34,7 +34,7 @@ $(BUILD)/obj/harness/grader/%.o: harness/grader/%.c
 
 $(GRADER): $(GRADER_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -ljansson $(XML_LIBS) -lm -ldl
+	$(CC) -o $@ $^ -ljansson $(XML_LIBS) -lseccomp -lm -ldl
 
 # What the grader links a lab's tests from: the same objects and libraries
 # as the reference test binary (rewritten whenever that binary is).  One

@@ -320,6 +320,9 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
                                   t->seconds, t->budget, g->timeout_source)
                         : xprintf("timed out: CPU time limit of %.0f s exceeded",
                                   t->budget + g->policy.cpu_slack);
+    } else if (t->output_over) {
+        t->status = ST_CRASH;
+        t->reason = xprintf("output limit: the test wrote more than %ld MiB", g->policy.fsize_mb);
     } else if (t->signal) {
         judge_crash(g, t, fatal_at);
     } else if (t->server_died && !t->has_record) {

@@ -82,6 +82,7 @@ struct test {
     int exited, exit_code, signal;
     int timed_out;   /* killed by the grader at `budget` */
     int server_died; /* its serving process ended while it ran */
+    int output_over; /* killed for writing more than the policy's file size limit */
     int retries;     /* runs again after a failure of the grader's machinery */
     char *machinery; /* that failure, when it persisted: the test is not graded */
     char *scratch;   /* the test's working folder */

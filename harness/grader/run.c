@@ -161,6 +161,7 @@ struct server {
     int req, rep, rec, out, err;
     struct sbuf replies;      /* bytes of a reply line not complete yet */
     struct sbuf record, out_text, err_text, start_err;
+    size_t written;           /* bytes the test wrote on stdout and stderr */
     struct test *t;           /* the test it serves, or NULL */
     pid_t child;              /* that test's process */
     int child_status, child_reaped;
@@ -333,8 +334,9 @@ static int send_line(struct server *s, const char *line)
 
 /* ------------------------------------------------------------ evidence */
 
-/* Keep up to `cap` bytes of what fd holds now; 1 at end of file. */
-static int drain_into(int fd, struct sbuf *b, size_t cap)
+/* Keep up to `cap` bytes of what fd holds now, counting all of it in
+ * *total (when not NULL); 1 at end of file. */
+static int drain_counted(int fd, struct sbuf *b, size_t cap, size_t *total)
 {
     char buf[8192];
     for (;;) {
@@ -343,18 +345,30 @@ static int drain_into(int fd, struct sbuf *b, size_t cap)
             return 1;
         if (n < 0)
             return 0;
+        if (total)
+            *total += (size_t)n;
         if (b->len < cap)
             sb_addn(b, buf, b->len + (size_t)n > cap ? cap - b->len : (size_t)n);
     }
 }
 
+static int drain_into(int fd, struct sbuf *b, size_t cap) { return drain_counted(fd, b, cap, NULL); }
+
+/* What the serving process's pipes hold now.  A test's output beyond the
+ * policy's file size limit ends it, as that limit ended a test writing a
+ * file: the grader reads on, so nothing else would. */
 static void drain_output(struct run *r, struct server *s)
 {
     size_t cap = (size_t)r->g->policy.output_kib << 10;
     if (s->t) {
-        drain_into(s->out, &s->out_text, cap);
-        drain_into(s->err, &s->err_text, cap);
+        drain_counted(s->out, &s->out_text, cap, &s->written);
+        drain_counted(s->err, &s->err_text, cap, &s->written);
         drain_into(s->rec, &s->record, RECORD_LIMIT);
+        if (s->written > (size_t)r->g->policy.fsize_mb << 20 && !s->t->output_over &&
+            s->child > 0) {
+            s->t->output_over = 1;
+            kill(-s->child, SIGKILL);
+        }
     } else { /* between tests: the serving process's own words (Valgrind's) */
         struct sbuf ignored = {0};
         drain_into(s->out, &ignored, 0);
@@ -495,6 +509,7 @@ static void request_test(struct run *r, int slot, struct test *t)
     free(sb_take(&s->record));
     free(sb_take(&s->out_text));
     free(sb_take(&s->err_text));
+    s->written = 0;
     s->state = SV_READYING;
     s->deadline = now_seconds() + READY_SECONDS;
     if (sent != 0)

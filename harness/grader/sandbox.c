@@ -1,36 +1,50 @@
 /*
- * sandbox.c -- the walls around one test process, beyond its rlimits and
- * its own uid (both in run.c).
+ * sandbox.c -- the walls around every process that runs student code: a
+ * test's serving process, a confined command of stage 7, the compiler on
+ * the student's file.  The whole list is in sandbox.h; this file builds it,
+ * in the order a confined process meets it (confine_and_exec):
  *
- * The file system a test sees (sandbox_enter_view), built in a private
- * mount namespace on an empty tmpfs, then made the root with pivot_root:
+ *   its own process group; exactly the descriptors it is given; a private
+ *   network namespace; the private view of the file system; rlimits; the
+ *   slot's uid; its working folder; the system-call filter; exec.
+ *
+ * The file system it sees (sandbox_enter_view), built in a private mount
+ * namespace on an empty tmpfs, then made the root with pivot_root:
  *
  *   /usr /etc            the host's, read-only, nosuid
  *   /bin /lib /lib64 ..  the host's links (or read-only binds where they
  *                        are real folders)
  *   /dev/{null,zero,full,random,urandom}   bound one by one; /dev/fd links
- *   /proc                a fresh proc with hidepid=2: a test sees its own
- *                        processes only (the host's /proc when the kernel
- *                        refuses a new one)
+ *   /proc                a fresh proc with hidepid=2: a process sees only
+ *                        its uid's processes (the host's /proc when the
+ *                        kernel refuses a new one)
  *   /tmp                 an empty tmpfs of 16 MiB
- *   <binary>             the test binary, read-only, at its own path
- *   <rw folders>         the test's scratch folder (and gcov's object folder),
- *                        read-write, at their own paths
+ *   <ro paths>           the test binary (the compiler's include folder),
+ *                        read-only, at their own paths
+ *   <rw folders>         the slot's folder, its Valgrind folder, gcov's
+ *                        object folder: read-write, at their own paths
  *
  * Nothing else exists in that tree: the kit, its solutions/ and
  * tests/<lab>/hidden/ sources, the reference libraries, the report folder,
- * the other tests' scratch folders.  Paths are kept, so Valgrind's frames
- * and gcov's .gcda paths are the same as outside.
+ * the other slots' folders.  Paths are kept, so Valgrind's frames and gcov's
+ * .gcda paths are the same as outside.
  *
- * The system calls a test may not make (sandbox_deny_syscalls), a seccomp
- * filter on top of "allow everything else" (Valgrind and Check need the
- * ordinary ones, fork included: the process count is an rlimit):
+ * The system calls it may not make (sandbox_deny_syscalls, with
+ * libseccomp), on top of "allow everything else" (Valgrind and Check need
+ * the ordinary ones, fork included: the process count is an rlimit):
  *   EACCES  socket, socketpair: no network, even where the network
  *           namespace is unavailable
  *   killed  ptrace, process_vm_readv/writev, mount, umount2, pivot_root,
  *           chroot, unshare, setns, bpf, perf_event_open, userfaultfd,
  *           io_uring_*, kexec_*, *_module, reboot, swapon/off, keyctl,
  *           add_key, request_key, and any x32 or foreign-ABI call
+ *
+ * The view is built here rather than by bubblewrap: bwrap would put a
+ * process of its own between the grader and the serving process (which
+ * the grader reaps, signals by group and checks as the parent of each test
+ * child), and the view is the one part of bwrap needed.  Measured on this
+ * kind of machine: bwrap 7.2 ms per launch, unshare of the same namespaces
+ * 3.4 ms (both nothing next to memcheck's start).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -38,12 +52,10 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <math.h>
 #include <pwd.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -215,55 +227,33 @@ int sandbox_enter_view(const char *root, char *const ro[], char *const rw[])
 
 /* ------------------------------------------------------------ system calls */
 
-#if defined(__x86_64__)
-#define SANDBOX_ARCH AUDIT_ARCH_X86_64
-#define X32_BIT 0x40000000u
-#endif
-
+/* libseccomp writes the filter: the architecture check (a 32-bit int $0x80
+ * or an x32 call numbers calls differently, and kills the process), then
+ * one rule per call. */
 int sandbox_deny_syscalls(void)
 {
-#ifdef SANDBOX_ARCH
-    static const int refused[] = {SYS_socket, SYS_socketpair};
+    static const int refused[] = {SCMP_SYS(socket), SCMP_SYS(socketpair)};
     static const int fatal[] = {
-        SYS_ptrace,          SYS_process_vm_readv, SYS_process_vm_writev, SYS_mount,
-        SYS_umount2,         SYS_pivot_root,       SYS_chroot,            SYS_unshare,
-        SYS_setns,           SYS_bpf,              SYS_perf_event_open,   SYS_userfaultfd,
-        SYS_io_uring_setup,  SYS_io_uring_enter,   SYS_io_uring_register, SYS_kexec_load,
-        SYS_kexec_file_load, SYS_init_module,      SYS_finit_module,      SYS_delete_module,
-        SYS_reboot,          SYS_swapon,           SYS_swapoff,           SYS_keyctl,
-        SYS_add_key,         SYS_request_key,
+        SCMP_SYS(ptrace),          SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+        SCMP_SYS(mount),           SCMP_SYS(umount2),          SCMP_SYS(pivot_root),
+        SCMP_SYS(chroot),          SCMP_SYS(unshare),          SCMP_SYS(setns),
+        SCMP_SYS(bpf),             SCMP_SYS(perf_event_open),  SCMP_SYS(userfaultfd),
+        SCMP_SYS(io_uring_setup),  SCMP_SYS(io_uring_enter),   SCMP_SYS(io_uring_register),
+        SCMP_SYS(kexec_load),      SCMP_SYS(kexec_file_load),  SCMP_SYS(init_module),
+        SCMP_SYS(finit_module),    SCMP_SYS(delete_module),    SCMP_SYS(reboot),
+        SCMP_SYS(swapon),          SCMP_SYS(swapoff),          SCMP_SYS(keyctl),
+        SCMP_SYS(add_key),         SCMP_SYS(request_key),
     };
-    enum { NREFUSED = sizeof refused / sizeof *refused, NFATAL = sizeof fatal / sizeof *fatal };
-    struct sock_filter prog[6 + 2 * (NREFUSED + NFATAL) + 1];
-    size_t n = 0;
-    /* a foreign ABI (32-bit int $0x80, x32) would number calls differently */
-    prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                                             offsetof(struct seccomp_data, arch));
-    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0);
-    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-    prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                                             offsetof(struct seccomp_data, nr));
-    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
-    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-    for (size_t i = 0; i < NREFUSED; i++) {
-        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)refused[i],
-                                                 0, 1);
-        prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-                                                 SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA));
-    }
-    for (size_t i = 0; i < NFATAL; i++) {
-        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fatal[i], 0,
-                                                 1);
-        prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
-    }
-    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-    struct sock_fprog fprog = {(unsigned short)n, prog};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return -1;
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0 ? 0 : -1;
-#else
-    return -1;
-#endif
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    int rc = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) : -1;
+    for (size_t i = 0; rc == 0 && i < sizeof refused / sizeof *refused; i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), refused[i], 0);
+    for (size_t i = 0; rc == 0 && i < sizeof fatal / sizeof *fatal; i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, fatal[i], 0);
+    if (rc == 0)
+        rc = seccomp_load(ctx); /* sets no_new_privs first (SCMP_FLTATR_CTL_NNP) */
+    seccomp_release(ctx);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ descriptors */
