@@ -8,17 +8,22 @@
  * gcovr reads them, filtered to the student's staged files only, and writes
  *   REPORT/coverage/index.html (+ one page per file, line by line)
  *   REPORT/coverage/summary.json, REPORT/coverage/coverage.txt
+ *   REPORT/coverage/cobertura.xml  (GitLab's and Jenkins' coverage views)
+ *   REPORT/coverage/lcov.info      (Codecov, editors' gutters; gcovr 5.2 has no
+ *                                   --lcov, so it is written here from gcovr's JSON)
+ * Paths in lcov.info are the repository's, labs/<lab>/<file>, so that a
+ * viewer of the student's repository finds the file.
  */
+#include "results.h"
+#include "util.h"
+
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include "results.h"
-#include "util.h"
 
 /* gcovr's filters are regular expressions, matched from the start of the
  * absolute path (an explicit ^ or $ makes gcovr 5.2 match nothing). */
@@ -68,6 +73,83 @@ static int run_gcovr(char **argv, const char *dir, char **out)
     return rc;
 }
 
+/* One lcov branch record per outcome of every branch gcov saw on a line. */
+static void lcov_branches(FILE *f, json_t *line, long *found, long *hit)
+{
+    long no = json_integer_value(json_object_get(line, "line_number"));
+    size_t i;
+    json_t *br;
+    json_array_foreach(json_object_get(line, "branches"), i, br)
+    {
+        long n = json_integer_value(json_object_get(br, "count"));
+        fprintf(f, "BRDA:%ld,0,%zu,%ld\n", no, i, n);
+        ++*found;
+        *hit += n > 0;
+    }
+}
+
+/* The record of one source file: its functions, lines and branches, code
+ * lines only (gcovr marks comments and excluded lines). */
+static void lcov_file(FILE *f, const char *lab, json_t *file)
+{
+    const char *name = json_string_value(json_object_get(file, "file"));
+    fprintf(f, "TN:\nSF:labs/%s/%s\n", lab, base_name(name ? name : "?"));
+    size_t i;
+    json_t *v;
+    long fn_hit = 0, ln_hit = 0, ln_found = 0, br_found = 0, br_hit = 0;
+    json_t *fns = json_object_get(file, "functions");
+    json_array_foreach(fns, i, v)
+    {
+        fprintf(f, "FN:%lld,%s\n", json_integer_value(json_object_get(v, "lineno")),
+                json_string_value(json_object_get(v, "name")));
+    }
+    json_array_foreach(fns, i, v)
+    {
+        long n = json_integer_value(json_object_get(v, "execution_count"));
+        fprintf(f, "FNDA:%ld,%s\n", n, json_string_value(json_object_get(v, "name")));
+        fn_hit += n > 0;
+    }
+    fprintf(f, "FNF:%zu\nFNH:%ld\n", json_array_size(fns), fn_hit);
+    json_array_foreach(json_object_get(file, "lines"), i, v)
+    {
+        if (json_is_true(json_object_get(v, "gcovr/noncode")) ||
+            json_is_true(json_object_get(v, "gcovr/excluded")))
+            continue;
+        long n = json_integer_value(json_object_get(v, "count"));
+        fprintf(f, "DA:%lld,%ld\n", json_integer_value(json_object_get(v, "line_number")), n);
+        ln_found++;
+        ln_hit += n > 0;
+        lcov_branches(f, v, &br_found, &br_hit);
+    }
+    fprintf(f, "BRF:%ld\nBRH:%ld\nLF:%ld\nLH:%ld\nend_of_record\n", br_found, br_hit, ln_found,
+            ln_hit);
+}
+
+/* dir/lcov.info from gcovr's JSON report dir/coverage.json (then removed:
+ * the summary and the HTML say the same for people).  0 on success. */
+static int write_lcov(const char *dir, const char *lab)
+{
+    char *json = xprintf("%s/coverage.json", dir);
+    char *path = xprintf("%s/lcov.info.tmp", dir);
+    json_t *o = json_load_file(json, 0, NULL);
+    FILE *f = o ? fopen(path, "w") : NULL;
+    int rc = -1;
+    if (f) {
+        size_t i;
+        json_t *file;
+        json_array_foreach(json_object_get(o, "files"), i, file) lcov_file(f, lab, file);
+        rc = fclose(f) == 0 ? 0 : -1;
+        char *final = xprintf("%s/lcov.info", dir);
+        rc = rc == 0 ? rename_into_place(path, final) : -1;
+        free(final);
+    }
+    json_decref(o);
+    unlink(json);
+    free(path);
+    free(json);
+    return rc;
+}
+
 void coverage_collect(struct grade *g)
 {
     char *dir = xprintf("%s/coverage", g->report_dir);
@@ -82,9 +164,20 @@ void coverage_collect(struct grade *g)
         argv = list_push(argv, xstrdup("--filter"));
         argv = list_push(argv, regex_of(g->staged[i]));
     }
-    const char *const tail[] = {"--json-summary-pretty", "--json-summary", "summary.json",
-                                "--txt", "coverage.txt", "--html-details", "index.html",
-                                "--html-title", "memlab coverage"};
+    const char *const tail[] = {"--json-summary-pretty",
+                                "--json-summary",
+                                "summary.json",
+                                "--txt",
+                                "coverage.txt",
+                                "--html-details",
+                                "index.html",
+                                "--html-title",
+                                "memlab coverage",
+                                "--cobertura-pretty",
+                                "--cobertura",
+                                "cobertura.xml",
+                                "--json",
+                                "coverage.json"};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++)
         argv = list_push(argv, xstrdup(tail[i]));
     argv = list_push(argv, xstrdup(obj));
@@ -99,6 +192,8 @@ void coverage_collect(struct grade *g)
         g->branch_pct = json_number_value(json_object_get(o, "branch_percent"));
         g->lines_total = (long)json_integer_value(json_object_get(o, "line_total"));
         g->lines_covered = (long)json_integer_value(json_object_get(o, "line_covered"));
+        if (write_lcov(dir, g->lab) != 0)
+            g->notes = list_push(g->notes, xstrdup("no lcov.info: gcovr's JSON was unreadable"));
     } else {
         char *why = one_line(out, 200);
         g->notes = list_push(g->notes, xprintf("no coverage: gcovr failed (%d): %s", rc, why));

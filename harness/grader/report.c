@@ -7,6 +7,8 @@
  *   junit.xml     for CI (libxml2's xmlTextWriter)
  *   results.tap   TAP 13
  *   results.csv   a header and one row: a gradebook concatenates rows
+ *   valgrind/<test>.xml  memcheck's own XML of each test (valgrind-ci, CI
+ *                 plugins), shown tests only
  * Each file is written to <name>.tmp and renamed into place.
  *
  * A test that is not shown (visibility hidden or after_published, without
@@ -28,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../runner/mlhash.h"
 #include "results.h"
 #include "util.h"
 
@@ -117,10 +120,7 @@ static uint64_t seed_of(const struct test *t)
 {
     if (t->has_record)
         return t->seed;
-    uint64_t h = 1469598103934665603ULL; /* as the runner derives it from the name */
-    for (const char *p = t->name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h % 1000000007ULL;
+    return ml_seed_from_name(t->name); /* as the runner derives it */
 }
 
 char *repro_line(const struct grade *g, const struct test *t)
@@ -784,6 +784,28 @@ static int put(const struct grade *g, const char *name, const char *text)
     return rc;
 }
 
+/* REPORT/valgrind/<test>.xml: each shown test's memcheck XML as Valgrind
+ * wrote it.  The folder is emptied first, so that an earlier run with
+ * --reveal-hidden leaves no hidden test's file behind. */
+static int write_valgrind_xml(const struct grade *g)
+{
+    char *dir = xprintf("%s/valgrind", g->report_dir);
+    rm_rf(dir);
+    int rc = 0, made = 0;
+    for (size_t i = 0; i < g->ntests; i++) {
+        const struct test *t = &g->tests[i];
+        if (!t->xml || !test_shown(g, t) || strchr(t->name, '/'))
+            continue;
+        if (!made++)
+            rc |= mkdir_p(dir, 0755);
+        char *name = xprintf("valgrind/%s.xml", t->name);
+        rc |= put(g, name, t->xml);
+        free(name);
+    }
+    free(dir);
+    return rc;
+}
+
 int report_write(struct grade *g)
 {
     int rc = 0;
@@ -816,6 +838,7 @@ int report_write(struct grade *g)
     char *csv = csv_text(g);
     rc |= put(g, "results.csv", csv);
     free(csv);
+    rc |= write_valgrind_xml(g);
     layout_free(&l);
     return rc;
 }

@@ -47,7 +47,7 @@ int write_atomic(const char *path, const char *text, size_t len);
 int rename_into_place(const char *tmp, const char *path);
 char *abs_path(const char *path); /* absolute, even when it does not exist yet */
 const char *base_name(const char *path);
-uint64_t hash_file(const char *path); /* FNV-1a of the contents, 0 if unreadable */
+uint64_t hash_file(const char *path); /* mlhash.h's FNV-1a of the contents, 0 if unreadable */
 
 /* Keep the first line of `s`, at most `max` characters (adds "..."). */
 char *one_line(const char *s, size_t max);

@@ -47,6 +47,7 @@
 #define _GNU_SOURCE
 #endif
 #include "mltest.h"
+#include "mlhash.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -97,21 +98,6 @@ uint64_t ml_rand_below(uint64_t *state, uint64_t bound)
 /* Weak defaults: a lab without a fixture file gets empty ones. */
 __attribute__((weak)) void ml_lab_setup(void) {}
 __attribute__((weak)) void ml_lab_teardown(void) {}
-
-/* FNV-1a: folds the bytes of `text` into the hash h. */
-static uint64_t fnv1a(uint64_t h, const char *text)
-{
-    for (const char *p = text; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    return h;
-}
-
-/* Its start value is not FNV's offset basis (a digit short): the seeds the
- * grader has already printed in repro lines depend on it. */
-static uint64_t seed_from_name(const char *name)
-{
-    return fnv1a(1469598103934665603ULL, name) % 1000000007ULL;
-}
 
 static size_t test_count(void) { return (size_t)(__stop_ml_tests - __start_ml_tests); }
 
@@ -205,7 +191,7 @@ int ml_runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size)
 /* The running test's trace: how many assertions passed (repeats in a row
  * folded, see ml_observe), and the FNV-1a hash of their "file:line\n" in
  * the order they passed. */
-#define TRACE_START 0xcbf29ce484222325ULL /* FNV-1a's 64-bit offset basis */
+#define TRACE_START ML_FNV_BASIS
 static uint64_t trace_hash = TRACE_START;
 static long trace_asserts;
 
@@ -225,7 +211,7 @@ void ml_observe(const char *file, int line)
     last_line = line;
     char where[24];
     snprintf(where, sizeof where, ":%d\n", line);
-    trace_hash = fnv1a(fnv1a(trace_hash, file), where);
+    trace_hash = ml_fnv1a_str(ml_fnv1a_str(trace_hash, file), where);
     trace_asserts++;
 }
 
@@ -246,7 +232,7 @@ static void fixture_setup(void)
     trace_reset();
     current_name = tcase_name() ? tcase_name() : current_name;
     if (!seed_given)
-        current_seed = seed_from_name(current_name);
+        current_seed = ml_seed_from_name(current_name);
     ml_lab_setup();
 }
 
