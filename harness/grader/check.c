@@ -538,12 +538,40 @@ static size_t hole_end(const struct token *t, size_t n, size_t i)
  * statement expression (it is evaluated between the request's number
  * and the magic instructions).  The index of the first offending token,
  * or `to`. */
+/* Does the ")" at t[i] close a cast, "(const char *)" as valgrind.h's
+ * macros write around their arguments: its parentheses hold a type (a
+ * type word first, or "*" last)? */
+static int closes_cast(const struct token *t, size_t from, size_t i)
+{
+    static const char *const type_words[] = {"const", "volatile", "char",   "short", "int",
+                                             "long",  "unsigned", "signed", "void",  "struct",
+                                             "union", "enum",     "float",  "double"};
+    size_t depth = 0, open = i;
+    for (size_t k = i + 1; k-- > from;) {
+        depth += tok_is(&t[k], ")");
+        depth -= tok_is(&t[k], "(");
+        if (depth == 0) {
+            open = k;
+            break;
+        }
+    }
+    if (open == i || open + 1 >= i)
+        return 0;
+    if (tok_is(&t[i - 1], "*"))
+        return 1;
+    for (size_t w = 0; w < sizeof type_words / sizeof *type_words; w++)
+        if (tok_is(&t[open + 1], type_words[w]))
+            return 1;
+    return 0;
+}
+
 static size_t impure_token(const struct token *t, size_t from, size_t to)
 {
     static const char *const not_calls[] = {"sizeof", "_Alignof", "__alignof__", "__typeof__"};
     for (size_t i = from; i < to; i++) {
         int next_paren = i + 1 < to && tok_is(&t[i + 1], "(");
-        int call = next_paren && (is_ident_char(t[i].s[0]) || tok_is(&t[i], ")"));
+        int call = next_paren && (is_ident_char(t[i].s[0]) ||
+                                  (tok_is(&t[i], ")") && !closes_cast(t, from, i)));
         for (size_t k = 0; call && k < sizeof not_calls / sizeof *not_calls; k++)
             call = !tok_is(&t[i], not_calls[k]);
         int assign = tok_is(&t[i], "=") && (i == from || !strchr("=!<>", t[i - 1].s[0])) &&
