@@ -3,12 +3,18 @@
 # Layout of the build (all under $(BUILD), out of tree, -j safe):
 #   lib/libruntime.a        the given mem/runtime code        (labs/runtime)
 #   lib/librunner.a         main() of every test binary        (harness/runner)
-#   lib/libref_<lab>.a      the reference layer of each lab    (solutions/<lab>)
+#   lib/libref_<lab>.a      the reference layer of each lab    (solutions/<lab>, with the
+#                           lab's given code, labs/<lab>/given/, for the other labs)
 #   tests/<lab>/t_<lab>     the lab's tests on the reference   (tests/<lab>, + hidden/)
 #   student/<lab>/t_<lab>   the same tests on the student's files in labs/<lab>
 #
 # A lab exists when tests/<lab>/lab.json does; its "files" are the student's
 # file names (the same names exist in labs/<lab>/ and solutions/<lab>/).
+# A lab's given code (labs/<lab>/given/*.c, its internal header in
+# labs/include/memlab/internal/) exists once: it is linked as objects beside
+# the student's files (a student's copy of a given function is then a
+# duplicate definition, not a replacement) and is part of the lab's reference
+# library.
 # Extra rules of a lab (tools, data, benchmarks) live in mk/<lab>.mk.
 
 LABS := refcount cycles pools generators tracing
@@ -57,10 +63,11 @@ $(BUILD)/lib/librunner.a: $(call obj,$(RUNNER_SRCS))
 define LAB_RULES
 $(1)_SOL_SRCS := $$(addprefix solutions/$(1)/,$$($(1)_FILES))
 $(1)_STU_SRCS := $$(addprefix labs/$(1)/,$$($(1)_FILES))
+$(1)_GIVEN_SRCS := $$(wildcard labs/$(1)/given/*.c)
 $(1)_TEST_SRCS := $$(wildcard tests/$(1)/*.c) $$(wildcard tests/$(1)/hidden/*.c) $$($(1)_TEST_EXTRA)
 
 ifeq ($$(filter $(1),$$(PREBUILT_LABS)),)
-$(BUILD)/lib/libref_$(1).a: $$(call obj,$$($(1)_SOL_SRCS))
+$(BUILD)/lib/libref_$(1).a: $$(call obj,$$($(1)_SOL_SRCS) $$($(1)_GIVEN_SRCS))
 	@mkdir -p $$(@D)
 	$$(AR) rcs $$@ $$^
 endif
@@ -71,9 +78,9 @@ $(BUILD)/tests/$(1)/t_$(1): $$(call obj,$$($(1)_TEST_SRCS)) $$(REF_LIBS) $(BUILD
 	  -Wl,--start-group $$(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group $(TEST_LDLIBS) $$($(1)_LDLIBS)
 
 # The student's files, linked with every *other* layer's reference.
-$(BUILD)/student/$(1)/t_$(1): $$(call obj,$$($(1)_STU_SRCS) $$($(1)_TEST_SRCS)) $$(REF_LIBS) $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a
+$(BUILD)/student/$(1)/t_$(1): $$(call obj,$$($(1)_STU_SRCS) $$($(1)_GIVEN_SRCS) $$($(1)_TEST_SRCS)) $$(REF_LIBS) $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a
 	@mkdir -p $$(@D)
-	$$(CC) $(TEST_LDFLAGS) -o $$@ $$(call obj,$$($(1)_STU_SRCS) $$($(1)_TEST_SRCS)) $(BUILD)/lib/librunner.a \
+	$$(CC) $(TEST_LDFLAGS) -o $$@ $$(call obj,$$($(1)_STU_SRCS) $$($(1)_GIVEN_SRCS) $$($(1)_TEST_SRCS)) $(BUILD)/lib/librunner.a \
 	  -Wl,--start-group $$(filter-out $(BUILD)/lib/libref_$(1).a,$$(REF_LIBS)) $(BUILD)/lib/libruntime.a -Wl,--end-group \
 	  $(TEST_LDLIBS) $$($(1)_LDLIBS)
 endef
@@ -93,7 +100,7 @@ all: libs tests $(ALL_EXTRA)
 # ---------------------------------------------------------------- demos
 # make demo LAB=id [WHO=student]: labs/<lab>/demo.c on the reference layers,
 # or on every layer the student has written (the full stack).
-STUDENT_STACK_SRCS = $(foreach l,$(LAB_PRESENT),$(addprefix labs/$(l)/,$($(l)_FILES)))
+STUDENT_STACK_SRCS = $(foreach l,$(LAB_PRESENT),$(addprefix labs/$(l)/,$($(l)_FILES)) $($(l)_GIVEN_SRCS))
 
 $(BUILD)/demo/reference/%: labs/%/demo.c $(REF_LIBS) $(BUILD)/lib/libruntime.a
 	@mkdir -p $(@D)
@@ -105,7 +112,7 @@ $(BUILD)/demo/student/%: labs/%/demo.c $(call obj,$(STUDENT_STACK_SRCS)) $(BUILD
 
 .PHONY: demo
 demo: $(BUILD)/demo/$(WHO)/$(LAB)
-	$<
+	$(DEMO_RUN)
 
 # ---------------------------------------------------------------- developer runs
 # make check-lab LAB=refcount [WHO=student]: every test of a lab, natively,

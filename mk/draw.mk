@@ -1,0 +1,45 @@
+# mk/draw.mk -- pictures of the heap (memlab/draw.h, labs/runtime/draw.c).
+#
+#   make demo LAB=id [WHO=student]   (Makefile) also saves each cell's
+#                               pictures in $(BUILD)/demo/<lab>/, DOT
+#                               rendered to SVG with Graphviz's dot
+#   make pictures               the walkthroughs' pictures, docs/pictures/<lab>/*.svg,
+#                               from the reference demos (commit the result;
+#                               tests/kit/pictures.sh checks they are up to date)
+#   draw-test                   $(BUILD)/kit/draw-test, the exact tests of
+#                               every drawing (tests/kit/draw.sh)
+#
+# Graphviz (dot) is a kit package: make deps installs it.
+
+DRAW_TEST_BIN := $(BUILD)/kit/draw-test
+DRAW_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
+ALL_EXTRA += $(DRAW_TEST_BIN)
+
+$(DRAW_TEST_BIN): tests/kit/draw-test.c labs/include/memlab/draw.h $(BUILD)/lib/libruntime.a $(REF_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O0 $(INCLUDES) -o $@ tests/kit/draw-test.c $(DRAW_LAYER_LIBS)
+
+# Render every .dot of folder $(1) to .svg beside it.
+draw_render = for f in $(1)/*.dot; do [ -e "$$f" ] || continue; \
+	  dot -Tsvg "$$f" -o "$${f%.dot}.svg" || exit 1; done
+
+# `make demo`'s recipe (Makefile): the demo runs with MEMLAB_PICTURES set,
+# so draw_save writes each cell's pictures there; then DOT becomes SVG.
+DEMO_PICTURES = $(BUILD)/demo/$(LAB)
+define DEMO_RUN
+@rm -rf $(DEMO_PICTURES) && mkdir -p $(DEMO_PICTURES)
+MEMLAB_PICTURES=$(DEMO_PICTURES) $<
+@$(call draw_render,$(DEMO_PICTURES))
+@echo "pictures of the cells: $(DEMO_PICTURES)/ ($$(ls $(DEMO_PICTURES) | grep -c '\.svg$$') SVG files)"
+endef
+.PHONY: pictures
+
+# docs/pictures/<lab>/: the reference's pictures, SVG only, one folder per lab.
+PICTURE_LABS := $(LAB_PRESENT)
+pictures: $(foreach l,$(PICTURE_LABS),$(BUILD)/demo/reference/$(l))
+	@for l in $(PICTURE_LABS); do \
+	  out=$(or $(PICTURES_DIR),docs/pictures)/$$l; rm -rf "$$out"; mkdir -p "$$out"; \
+	  MEMLAB_PICTURES="$$out" $(BUILD)/demo/reference/$$l > /dev/null || exit 1; \
+	  $(call draw_render,$$out); rm -f "$$out"/*.dot; \
+	done
+	@echo "pictures: $(or $(PICTURES_DIR),docs/pictures)/"
