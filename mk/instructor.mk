@@ -3,11 +3,20 @@
 # tells the story; the tools live in harness/batch/ and tools/dist/.
 #
 #   make grade-all SUBMISSIONS=dir [LAB=id] [GRADES=dir] [JOBS=n]
+#   make grade-all SUBMISSIONS=dir ENGINE=slurm [PARTITION=p] [SHARDS=n] [SBATCH_FLAGS=...]
+#                                                   a Slurm job array, one task per shard
+#   make grade-all-status [GRADES=dir]              progress of a Slurm grade-all
 #   make dist-student [LABS="refcount cycles"]      -> $(DIST)/memlabs-student.tar.gz
 #   make gradescope LAB=id                          -> $(DIST)/gradescope-<lab>.zip
 #   make grade-all-bench [BENCH_N=50] [LAB=id]      timing of grade-all, 1 vs 2 jobs
+#   make test-slurm                                 grade-all through a one-node Slurm
+#                                                   cluster started here (root; minutes)
 
-.PHONY: grade-all dist-student gradescope grade-all-bench
+.PHONY: grade-all grade-all-status dist-student gradescope grade-all-bench test-slurm
+
+# make test-slurm's one-node cluster.  Here, not in mk/grader.mk: that file
+# goes into the student kit, whose make deps must not install a scheduler.
+DEPS_PACKAGES += slurm-wlm munge
 
 DIST ?= $(BUILD)/dist
 GRADES ?= grades
@@ -26,11 +35,28 @@ $(GRADE_ALL): $(BATCH_OBJS)
 	$(CC) -o $@ $^ -ljansson
 
 # Everything the grader reads from $(BUILD) is built once, before the
-# graders run side by side (they then only read it).
+# graders run side by side (they then only read it).  ENGINE=slurm: the
+# same command, sharded, in a job array (harness/batch/slurm.sh); the paths
+# are made absolute because the jobs run on other hosts.
+ENGINE ?= local
+SHARDS ?= 4
+GRADE_ALL_ARGS = --submissions '$(abspath $(SUBMISSIONS))' $(if $(LAB),--lab $(LAB)) \
+  --kit '$(CURDIR)' --build '$(abspath $(BUILD))' --grader '$(abspath $(MEMLAB_GRADE))' $(GRADE_ALL_FLAGS)
+
 grade-all: $(GRADE_ALL) $(MEMLAB_GRADE) libs $(GRADE_ALL_PREREQS)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=dir [LAB=id] [GRADES=dir] [JOBS=n]" >&2; exit 2; }
-	$(GRADE_ALL) --submissions '$(SUBMISSIONS)' $(if $(LAB),--lab $(LAB)) --out '$(GRADES)' \
-	  --jobs $(JOBS) --kit . --build $(BUILD) --grader $(MEMLAB_GRADE) $(GRADE_ALL_FLAGS)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=dir [LAB=id] [GRADES=dir] [JOBS=n] [ENGINE=slurm [PARTITION=p] [SHARDS=n]]" >&2; exit 2; }
+ifeq ($(ENGINE),slurm)
+	harness/batch/slurm.sh submit --out '$(GRADES)' --shards $(SHARDS) \
+	  $(if $(PARTITION),--partition '$(PARTITION)') $(if $(SBATCH_FLAGS),--sbatch-flags '$(SBATCH_FLAGS)') \
+	  -- '$(abspath $(GRADE_ALL))' $(GRADE_ALL_ARGS)
+else ifeq ($(ENGINE),local)
+	$(GRADE_ALL) $(GRADE_ALL_ARGS) --out '$(GRADES)' --jobs $(JOBS)
+else
+	@echo "make grade-all: ENGINE is local (this machine) or slurm, not '$(ENGINE)'" >&2; exit 2
+endif
+
+grade-all-status:
+	harness/batch/slurm.sh status --out '$(GRADES)'
 
 dist-student:
 	BUILD=$(BUILD) tools/dist/dist-student.sh $(if $(filter command line,$(origin LABS)),--labs "$(LABS)") --out $(DIST)/memlabs-student.tar.gz
@@ -42,3 +68,8 @@ gradescope:
 BENCH_N ?= 50
 grade-all-bench: $(GRADE_ALL) $(MEMLAB_GRADE) libs $(GRADE_ALL_PREREQS)
 	harness/batch/bench.sh --lab $(or $(LAB),refcount) --count $(BENCH_N) --build $(BUILD)
+
+# A one-node Slurm cluster on this machine grades a generated class through
+# the job array (tests/slurm/grade-all.sh): a few minutes, so not in make test.
+test-slurm: $(GRADE_ALL) $(MEMLAB_GRADE) libs $(GRADE_ALL_PREREQS)
+	BUILD=$(BUILD) tests/slurm/grade-all.sh

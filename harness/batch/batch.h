@@ -25,9 +25,15 @@
  * restart skips exactly the jobs that finished, and the gradebook, rebuilt
  * from finished folders only, can never hold half a result.
  *
+ * Several machines can share one OUT (a network folder): each grades a shard
+ * of the class (--shard I/N, shard.c), and a last run (--merge) rebuilds the
+ * gradebook from every shard's finished folders.  The invariant is the same:
+ * a student belongs to exactly one shard, so one process writes its folders.
+ *
  * Files: main.c (options, the run), discover.c (labs, students, jobs),
  * unpack.c (archives), pool.c (the workers, progress, atomic finish),
- * gradebook.c (the CSV), fsutil.c (paths, files, folders).
+ * gradebook.c (the CSV), shard.c (shards, locks, status), fsutil.c (paths,
+ * files, folders).
  */
 #ifndef MEMLAB_BATCH_H
 #define MEMLAB_BATCH_H
@@ -36,6 +42,12 @@
 #include <sys/types.h>
 
 /* ------------------------------------------------------------ options */
+
+/* Part I of N of the class (1 <= I <= N); count 0: the whole class. */
+struct shard {
+    int index;
+    int count;
+};
 
 struct batch_options {
     const char *submissions; /* folder holding one entry per student */
@@ -53,6 +65,7 @@ struct batch_options {
     int quiet;          /* no per-job progress lines */
     char **grader_args; /* extra arguments for every grader run */
     size_t ngrader_args;
+    struct shard shard; /* the part of the class to grade; count 0: all */
 };
 
 /* ------------------------------------------------------------ jobs */
@@ -117,6 +130,34 @@ int pool_run(const struct batch_options *opts, struct job *jobs, size_t njobs);
  * students and labs (atomically).  Returns 0 or -1. */
 int gradebook_write(const char *out, struct student *students, size_t nstudents, char **labs,
                     size_t nlabs);
+
+/* ------------------------------------------------------------ shard */
+
+/* Parses "I/N" with 1 <= I <= N.  Returns 0, or -1 when text is not that. */
+int shard_parse(const char *text, struct shard *out);
+
+/* The shard (1..count) a student of that name belongs to: a hash of the name
+ * alone, so no other student's arrival or departure ever moves it. */
+int shard_of(const char *name, int count);
+
+/* The students of all that belong to shard sh, in the same order, into a
+ * malloc'd *mine (shallow copies).  Returns their count. */
+size_t shard_select(struct student *all, size_t n, const struct shard *sh, struct student **mine);
+
+/* Locks OUT for this run: exclusively for a whole-class run, shared for a
+ * shard (which also locks its own shard exclusively) or when shared is set
+ * (a merge, a warm-up).  Returns 0, or -1 after saying who holds it. */
+int lock_out(const char *out, const struct shard *sh, int shared);
+
+/* Removes what an interrupted run left of this student's jobs (report and
+ * archive temporaries), and nothing of any other student's. */
+void remove_student_leftovers(const char *out, const struct student *s, char **labs, size_t nlabs);
+
+/* Prints one line "LABEL: S students, J jobs: G graded, F failed, R being
+ * graded, T to do" for these students.  Returns 0 when every job is
+ * finished, else 1. */
+int shard_status(const char *out, struct student *students, size_t n, char **labs, size_t nlabs,
+                 const char *label);
 
 /* ------------------------------------------------------------ fsutil */
 

@@ -3,6 +3,7 @@
 #
 #   harness/batch/bench.sh [--lab refcount] [--count 50] [--jobs "1 2"]
 #                          [--build build] [--out DIR] [--hang FUNCTION] [--tests N]
+#                          [--generate-only]
 #
 # Generates COUNT submissions of one lab from the reference solution, a mix
 # that looks like a real class:
@@ -17,9 +18,11 @@
 # and the gradebook's status counts.  --tests N grades only N of the lab's
 # tests (spread over the lab, with the tests they depend on) in every submission: the
 # same pipeline at a fraction of the cost, for a quick measurement.
+# --generate-only: write the class to OUT/submissions (and, with --tests, the
+# comma list of tests to OUT/only.txt) and stop there, for a test to grade it.
 set -euo pipefail
 KIT=$(cd "$(dirname "$0")/../.." && pwd)
-lab=refcount count=50 jobs_list="1 2" build="$KIT/build" out="" hang="" ntests=0
+lab=refcount count=50 jobs_list="1 2" build="$KIT/build" out="" hang="" ntests=0 generate_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --lab) lab=$2; shift ;;
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --hang) hang=$2; shift ;;
     --tests) ntests=$2; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --generate-only) generate_only=1 ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -95,6 +99,10 @@ for t in tests[:: max(1, len(tests) // n)][:n]:  # spread over the lab, then the
 print(",".join(pick))' "$ntests")
     extra=(--grader-arg="--only=$only")
     echo "bench: grading $ntests tests of $lab in each submission"
+fi
+if [ "$generate_only" = 1 ]; then
+    echo "$only" >"$out/only.txt"
+    exit 0
 fi
 # The grader times the reference once per lab and caches it: do that first,
 # untimed, so that every run below starts from the same state.

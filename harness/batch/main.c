@@ -2,6 +2,8 @@
  * main.c -- memlab-grade-all: a whole class graded in one command.
  *
  *   memlab-grade-all --submissions DIR [--lab ID]... [--out DIR] [--jobs N]
+ *   memlab-grade-all ... --shard I/N      part I of N of the class (shard.c)
+ *   memlab-grade-all ... --merge          the gradebook of every shard's reports
  *
  * Reads the options, finds the labs and the students, skips the jobs an
  * earlier run finished, runs the rest (pool.c), then rebuilds the gradebook
@@ -18,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -44,7 +45,16 @@ static void usage(FILE *f)
           "  --force            grade again what is already graded\n"
           "  --retry-failed     grade again the jobs whose grader failed or timed out\n"
           "  --gradebook-only   only rebuild the gradebook from the finished reports\n"
-          "  --quiet            no progress lines\n",
+          "  --quiet            no progress lines\n"
+          "\n"
+          "Several machines sharing OUT (docs/instructor-guide.md, \"Shards\"):\n"
+          "  --shard I/N        grade only part I of N of the class (a hash of each\n"
+          "                     student's name); no gradebook: --merge makes it\n"
+          "  --merge            rebuild the gradebook from every shard's reports; exit 3\n"
+          "                     when some job is not graded yet\n"
+          "  --warm-up          grade each lab's skeleton once, so that the grader's\n"
+          "                     calibration is cached before the shards start\n"
+          "  --status           one line of progress (of the --shard, else the class)\n",
           f);
 }
 
@@ -72,7 +82,7 @@ static int positive(const char *s, double *out)
  * never a finished result, so they are simply removed. */
 static void remove_leftovers(const char *out)
 {
-    const char *holders[] = {"reports", "unpacked"};
+    static const char *const holders[] = {"reports", "unpacked"};
     for (size_t h = 0; h < 2; h++) {
         char *base = path_join(out, holders[h]);
         DIR *d = opendir(base);
@@ -106,20 +116,41 @@ static void remove_leftovers(const char *out)
     }
 }
 
-/* One grade-all at a time per OUT: a second one would race the first. */
-static int lock_out(const char *out)
+/* What this run does besides (or instead of) grading. */
+enum mode { MODE_GRADE, MODE_GRADEBOOK_ONLY, MODE_MERGE, MODE_WARM_UP, MODE_STATUS };
+
+static int set_mode(enum mode *mode, enum mode m)
 {
-    char *path = path_join(out, ".lock");
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    free(path);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        fprintf(stderr, "memlab-grade-all: %s is in use by another memlab-grade-all\n", out);
+    if (*mode != MODE_GRADE && *mode != m) {
+        fprintf(stderr, "memlab-grade-all: --gradebook-only, --merge, --warm-up and --status "
+                        "exclude each other\n");
         return -1;
     }
-    return fd; /* held until exit */
+    *mode = m;
+    return 0;
 }
 
-static int parse_options(int argc, char **argv, struct batch_options *o, int *gradebook_only)
+static int number_option(int c, const char *arg, struct batch_options *o)
+{
+    double v;
+    if (positive(arg, &v) != 0) {
+        fprintf(stderr, "memlab-grade-all: --%s wants a positive number, not '%s'\n",
+                c == 't'   ? "timeout"
+                : c == 'j' ? "jobs"
+                           : "grader-jobs",
+                arg);
+        return -1;
+    }
+    if (c == 'j')
+        o->jobs = (int)v;
+    else if (c == 'J')
+        o->grader_jobs = (int)v;
+    else
+        o->timeout = v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, struct batch_options *o, enum mode *mode)
 {
     static const struct option opts[] = {
         {"submissions", required_argument, NULL, 's'},
@@ -132,16 +163,19 @@ static int parse_options(int argc, char **argv, struct batch_options *o, int *gr
         {"build", required_argument, NULL, 'b'},
         {"grader", required_argument, NULL, 'g'},
         {"grader-arg", required_argument, NULL, 'a'},
+        {"shard", required_argument, NULL, 'S'},
         {"force", no_argument, NULL, 'f'},
         {"retry-failed", no_argument, NULL, 'r'},
         {"gradebook-only", no_argument, NULL, 'G'},
+        {"merge", no_argument, NULL, 'M'},
+        {"warm-up", no_argument, NULL, 'W'},
+        {"status", no_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    double v;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:l:o:j:J:t:k:b:g:a:frGqh", opts, NULL)) != -1) {
+    int c, bad = 0;
+    while (!bad && (c = getopt_long(argc, argv, "s:l:o:j:J:t:k:b:g:a:frGqh", opts, NULL)) != -1) {
         switch (c) {
         case 's': o->submissions = optarg; break;
         case 'l': add_labs(o, optarg); break;
@@ -153,39 +187,148 @@ static int parse_options(int argc, char **argv, struct batch_options *o, int *gr
             o->grader_args = realloc(o->grader_args, (o->ngrader_args + 1) * sizeof(char *));
             o->grader_args[o->ngrader_args++] = optarg;
             break;
+        case 'S':
+            if (shard_parse(optarg, &o->shard) != 0) {
+                fprintf(stderr, "memlab-grade-all: --shard wants I/N with 1 <= I <= N, not '%s'\n",
+                        optarg);
+                bad = 1;
+            }
+            break;
         case 'f': o->force = 1; break;
         case 'r': o->retry_failed = 1; break;
-        case 'G': *gradebook_only = 1; break;
+        case 'G': bad = set_mode(mode, MODE_GRADEBOOK_ONLY); break;
+        case 'M': bad = set_mode(mode, MODE_MERGE); break;
+        case 'W': bad = set_mode(mode, MODE_WARM_UP); break;
+        case 'T': bad = set_mode(mode, MODE_STATUS); break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); exit(0);
         case 'j':
         case 'J':
-        case 't':
-            if (positive(optarg, &v) != 0) {
-                fprintf(stderr, "memlab-grade-all: --%s wants a positive number, not '%s'\n",
-                        c == 't'   ? "timeout"
-                        : c == 'j' ? "jobs"
-                                   : "grader-jobs",
-                        optarg);
-                return -1;
-            }
-            if (c == 'j')
-                o->jobs = (int)v;
-            else if (c == 'J')
-                o->grader_jobs = (int)v;
-            else
-                o->timeout = v;
-            break;
+        case 't': bad = number_option(c, optarg, o); break;
         default: usage(stderr); return -1;
         }
     }
-    if (optind < argc || !o->submissions) {
-        fprintf(stderr, "memlab-grade-all: %s\n",
-                optind < argc ? "unexpected arguments" : "--submissions DIR is required");
+    if (bad)
+        return -1;
+    const char *wrong = optind < argc     ? "unexpected arguments"
+                        : !o->submissions ? "--submissions DIR is required"
+                        : o->shard.count && (*mode == MODE_MERGE || *mode == MODE_GRADEBOOK_ONLY ||
+                                             *mode == MODE_WARM_UP)
+                            ? "--shard goes with grading or --status, not with --merge, "
+                              "--gradebook-only or --warm-up"
+                            : NULL;
+    if (wrong) {
+        fprintf(stderr, "memlab-grade-all: %s\n", wrong);
         usage(stderr);
         return -1;
     }
     return 0;
+}
+
+/* Grades each lab's skeleton (KIT/labs/<lab>) once, with the same grader
+ * arguments as the class, so that the reference's calibration is cached in
+ * BUILD before N shards start: else each shard would time the reference
+ * itself, at the same time.  The reports are thrown away. */
+static int warm_up(const struct batch_options *o)
+{
+    struct student *skeletons = calloc(o->nlabs + 1, sizeof *skeletons);
+    struct job *jobs = calloc(o->nlabs + 1, sizeof *jobs);
+    for (size_t l = 0; l < o->nlabs; l++) {
+        /* A hidden name: never a student, and swept by a whole-class run. */
+        skeletons[l].name = str_printf(".warm-up-%s", o->labs[l]);
+        skeletons[l].source = str_printf("%s/labs/%s", o->kit, o->labs[l]);
+        skeletons[l].dir = xstrdup(skeletons[l].source);
+        jobs[l] = (struct job){.student = &skeletons[l], .lab = o->labs[l], .state = JOB_TODO};
+        jobs[l].final_dir = job_final_dir(o->out, skeletons[l].name, o->labs[l]);
+        remove_tree(jobs[l].final_dir);
+    }
+    int rc = pool_run(o, jobs, o->nlabs);
+    for (size_t l = 0; l < o->nlabs; l++) {
+        if (rc == 0 && job_failed(jobs[l].final_dir))
+            fprintf(stderr,
+                    "memlab-grade-all: warm-up of %s failed (the shards will calibrate "
+                    "it themselves)\n",
+                    o->labs[l]);
+        char *folder = str_printf("%s/reports/%s", o->out, skeletons[l].name);
+        remove_tree(folder);
+        free(folder), free(jobs[l].final_dir);
+        free(skeletons[l].name), free(skeletons[l].source), free(skeletons[l].dir);
+    }
+    free(jobs), free(skeletons);
+    return rc;
+}
+
+/* The jobs of these students, the finished ones skipped (all of them when
+ * grade is 0).  *skipped counts those.  Returns the malloc'd array. */
+static struct job *make_jobs(const struct batch_options *o, struct student *students, size_t n,
+                             int grade, size_t *skipped)
+{
+    struct job *jobs = calloc(n * o->nlabs + 1, sizeof *jobs);
+    *skipped = 0;
+    for (size_t s = 0; s < n; s++)
+        for (size_t l = 0; l < o->nlabs; l++) {
+            struct job *j = &jobs[s * o->nlabs + l];
+            j->student = &students[s];
+            j->lab = o->labs[l];
+            j->final_dir = job_final_dir(o->out, students[s].name, o->labs[l]);
+            int done = job_is_done(j->final_dir);
+            int redo = o->force || (o->retry_failed && done && job_failed(j->final_dir));
+            j->state = !grade || (done && !redo) ? JOB_SKIPPED : JOB_TODO;
+            *skipped += j->state == JOB_SKIPPED;
+        }
+    return jobs;
+}
+
+/* Grades the jobs of these students (a shard, or the class). */
+static int grade(const struct batch_options *o, struct student *students, size_t n)
+{
+    size_t skipped;
+    struct job *jobs = make_jobs(o, students, n, 1, &skipped);
+    if (!o->quiet) {
+        char part[48] = "";
+        if (o->shard.count)
+            snprintf(part, sizeof part, "shard %d/%d: ", o->shard.index, o->shard.count);
+        fprintf(stderr,
+                "memlab-grade-all: %s%zu students x %zu labs = %zu jobs, %zu already graded, "
+                "%d at a time\n",
+                part, n, o->nlabs, n * o->nlabs, skipped, o->jobs);
+    }
+    int rc = pool_run(o, jobs, n * o->nlabs);
+    for (size_t i = 0; i < n * o->nlabs; i++)
+        free(jobs[i].final_dir);
+    free(jobs);
+    return rc;
+}
+
+/* Rebuilds OUT/gradebook.csv.  A merge also says which jobs are missing,
+ * and returns 3 when some are (the gradebook is written all the same). */
+static int write_gradebook(const struct batch_options *o, struct student *students, size_t n,
+                           int merge)
+{
+    char *gradebook = path_join(o->out, "gradebook.csv");
+    int rc = 0;
+    if (gradebook_write(o->out, students, n, o->labs, o->nlabs) != 0) {
+        fprintf(stderr, "memlab-grade-all: cannot write %s: %s\n", gradebook, strerror(errno));
+        rc = 2;
+    } else if (!o->quiet) {
+        fprintf(stderr, "memlab-grade-all: gradebook %s (%zu students)\n", gradebook, n);
+    }
+    size_t missing = 0;
+    for (size_t s = 0; merge && s < n; s++)
+        for (size_t l = 0; l < o->nlabs; l++) {
+            char *dir = job_final_dir(o->out, students[s].name, o->labs[l]);
+            if (!job_is_done(dir) && missing++ < 10)
+                fprintf(stderr, "memlab-grade-all: not graded yet: %s %s\n", students[s].name,
+                        o->labs[l]);
+            free(dir);
+        }
+    if (missing) {
+        fprintf(stderr, "memlab-grade-all: %zu jobs not graded yet: their cells are empty\n",
+                missing);
+        rc = rc ? rc : 3;
+    }
+    free(gradebook);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -199,8 +342,8 @@ int main(int argc, char **argv)
         .grader_jobs = 1,
         .timeout = 1800,
     };
-    int gradebook_only = 0;
-    if (parse_options(argc, argv, &o, &gradebook_only) != 0)
+    enum mode mode = MODE_GRADE;
+    if (parse_options(argc, argv, &o, &mode) != 0)
         return 2;
     char *default_grader = path_join(o.build, "bin/memlab-grade");
     if (!o.grader)
@@ -218,7 +361,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "memlab-grade-all: cannot read %s: %s\n", o.submissions, strerror(errno));
         return 2;
     }
-    if (!gradebook_only && access(o.grader, X_OK) != 0) {
+    struct student *mine = students;
+    size_t nmine = nstudents;
+    if (o.shard.count)
+        nmine = shard_select(students, nstudents, &o.shard, &mine);
+    if (mode == MODE_STATUS) {
+        char *label = o.shard.count ? str_printf("shard %d/%d", o.shard.index, o.shard.count)
+                                    : xstrdup("class");
+        int rc = shard_status(o.out, mine, nmine, o.labs, o.nlabs, label);
+        free(label);
+        return rc;
+    }
+    int grading = mode == MODE_GRADE || mode == MODE_WARM_UP;
+    if (grading && access(o.grader, X_OK) != 0) {
         fprintf(stderr, "memlab-grade-all: no grader at %s (build it: make %s)\n", o.grader,
                 o.grader);
         return 2;
@@ -227,43 +382,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "memlab-grade-all: cannot make %s: %s\n", o.out, strerror(errno));
         return 2;
     }
-    if (lock_out(o.out) < 0)
+    if (lock_out(o.out, &o.shard, mode == MODE_MERGE || mode == MODE_WARM_UP) != 0)
         return 2;
-    remove_leftovers(o.out);
-
-    /* Jobs, student by student; the finished ones are skipped. */
-    size_t njobs = nstudents * o.nlabs, skipped = 0;
-    struct job *jobs = calloc(njobs + 1, sizeof *jobs);
-    for (size_t s = 0; s < nstudents; s++)
-        for (size_t l = 0; l < o.nlabs; l++) {
-            struct job *j = &jobs[s * o.nlabs + l];
-            j->student = &students[s];
-            j->lab = o.labs[l];
-            j->final_dir = job_final_dir(o.out, students[s].name, o.labs[l]);
-            int done = job_is_done(j->final_dir);
-            int redo = o.force || (o.retry_failed && done && job_failed(j->final_dir));
-            j->state = gradebook_only || (done && !redo) ? JOB_SKIPPED : JOB_TODO;
-            skipped += j->state == JOB_SKIPPED;
-        }
-    int rc = 0;
-    if (!gradebook_only) {
-        if (!o.quiet)
-            fprintf(stderr,
-                    "memlab-grade-all: %zu students x %zu labs = %zu jobs, %zu already "
-                    "graded, %d at a time\n",
-                    nstudents, o.nlabs, njobs, skipped, o.jobs);
-        rc = pool_run(&o, jobs, njobs);
+    if (mode == MODE_WARM_UP)
+        return warm_up(&o);
+    if (o.shard.count) {
+        for (size_t s = 0; s < nmine; s++)
+            remove_student_leftovers(o.out, &mine[s], o.labs, o.nlabs);
+    } else if (mode != MODE_MERGE) {
+        remove_leftovers(o.out);
     }
-    char *gradebook = path_join(o.out, "gradebook.csv");
-    if (gradebook_write(o.out, students, nstudents, o.labs, o.nlabs) != 0) {
-        fprintf(stderr, "memlab-grade-all: cannot write %s: %s\n", gradebook, strerror(errno));
-        rc = rc ? rc : 2;
-    } else if (!o.quiet) {
-        fprintf(stderr, "memlab-grade-all: gradebook %s (%zu students)\n", gradebook, nstudents);
+    int rc = mode == MODE_GRADE ? grade(&o, mine, nmine) : 0;
+    /* A shard writes no gradebook: it would hold only its part of the class,
+     * and shards on several hosts would race to rename it. */
+    if (!o.shard.count) {
+        int wrc = write_gradebook(&o, students, nstudents, mode == MODE_MERGE);
+        rc = rc ? rc : wrc;
+    } else if (!o.quiet && rc == 0) {
+        fprintf(stderr, "memlab-grade-all: shard %d/%d done; the gradebook: --merge\n",
+                o.shard.index, o.shard.count);
     }
     if (rc == 130)
         fprintf(stderr, "memlab-grade-all: interrupted; finished reports are kept. Run the "
                         "same command again to go on.\n");
-    free(gradebook);
     return rc;
 }

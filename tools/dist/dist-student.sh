@@ -67,7 +67,7 @@ keep() {
     rest=${p#*/}
     case "$p" in
     solutions/* | prebuilt/* | .ci/* | .git/* | tools/* | harness/batch/*) return 1 ;;
-    tests/kit/* | tests/harness/* | mk/instructor.mk | docs/instructor-guide.md) return 1 ;;
+    tests/kit/* | tests/harness/* | tests/slurm/* | mk/instructor.mk | docs/instructor-guide.md) return 1 ;;
     */hidden/*) [ "$with_hidden" = 1 ] || return 1 ;;
     esac
     case "$p" in
