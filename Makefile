@@ -125,17 +125,24 @@ TEST_BIN = $(if $(filter student,$(WHO)),$(BUILD)/student/$(LAB)/t_$(LAB),$(BUIL
 test-one: $(TEST_BIN)
 	$(if $(GDB),gdb --args )$(if $(VALGRIND),valgrind --leak-check=full --show-leak-kinds=definite )$(TEST_BIN) --run $(T) $(if $(SEED),--seed $(SEED))
 
+# make help: the targets above, then every entry ("#   make ...") of each
+# mk/*.mk's header comment, under that file's name: a target documented
+# where it is defined is listed (tests/kit/make-help.sh checks that every
+# .PHONY target is).
 help:
 	@echo "make                         build the runtime, the reference layers and the test binaries"
-	@echo "make grade [LAB=id] [SUBMISSION=dir] [REPORT=dir] [T=pattern,...] [FORCE=1]"
-	@echo "                             grade labs/ (or SUBMISSION) with the lab's tests, under Valgrind;"
-	@echo "                             unchanged: the last report at once; T=list_*,... a partial grade"
-	@echo "make test                    the kit's own tests (what CI runs)"
-	@echo "make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1]"
-	@echo "                             one test, natively or under gdb"
+	@echo "make libs | tests            only the libraries, only the test binaries"
+	@echo "make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1] [VALGRIND=1]"
+	@echo "                             one test, natively, under gdb or under memcheck"
 	@echo "make demo LAB=id [WHO=student]  the notebook's cells replayed in C"
 	@echo "make check-lab LAB=id [WHO=student]  every test of a lab natively (Check's report)"
-	@echo "make bench | dist-student | gradescope LAB=id | grade-all SUBMISSIONS=dir | deps"
+	@echo "make clean                   remove \$$(BUILD) ($(BUILD))"
+	@echo "make help                    this list"
+	@echo "Every target takes BUILD=dir (default build)."
+	@awk 'FNR == 1 { title = FILENAME ":" } \
+	  /^[^#]/ { nextfile } \
+	  /^#   / { if (title != "") { print ""; print title; title = "" } \
+	            sub(/^#   /, "  "); print }' mk/*.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -9,10 +9,16 @@
 #
 # (MEMLAB_AUTOGRADER_ROOT points the scripts at $ROOT instead of /autograder;
 # MEMLAB_SKIP_APT=1 skips the package install, the machine has them.)
-# Three submissions of one small lab (INSTRUCTOR_LAB, default refcount): the
+# Submissions of one small lab (INSTRUCTOR_LAB, default refcount): the
 # reference (full marks, hidden tests included and marked as Gradescope
-# expects), the skeleton (zero), and a file that does not compile (zero, with
-# the compiler's message).
+# expects), the skeleton (zero), a file that does not compile (zero, with
+# the compiler's message), and the reference zipped as a folder (nested
+# two deep, with a __MACOSX copy of the skeleton beside it: full marks).
+# Every results.json is validated against the schema transcribed from
+# Gradescope's specification (tools/dist/schemas/); the graded runs must
+# have every sandbox layer in force: the per-test uid reaches the report
+# folder (run_autograder's mktemp folder is 0700), so no note says the
+# tests ran as root or could reach their evidence.
 set -uo pipefail
 KIT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -36,8 +42,8 @@ rc=$?
 Z="$T/gradescope-$LAB.zip"
 check "make gradescope LAB=$LAB writes the zip" '[ $rc = 0 ] && [ -f "$Z" ]'
 unzip -Z1 "$Z" >"$T/zip.list" 2>/dev/null
-check "setup.sh and run_autograder at the zip's root" \
-    'grep -qx setup.sh "$T/zip.list" && grep -qx run_autograder "$T/zip.list"'
+check "setup.sh, run_autograder and the Dockerfile at the zip's root" \
+    'grep -qx setup.sh "$T/zip.list" && grep -qx run_autograder "$T/zip.list" && grep -qx Dockerfile "$T/zip.list"'
 check "the zip has the hidden tests and no solutions/" \
     'grep -q "^tests/$LAB/hidden/" "$T/zip.list" && ! grep -q "^solutions/" "$T/zip.list"'
 
@@ -76,6 +82,11 @@ grade() { # kind: fills submission/, runs run_autograder, keeps results.json
     zero) for f in $files; do cp "labs/$LAB/$f" "$R/submission/"; done ;;
     broken) for f in $files; do cp "solutions/$LAB/$f" "$R/submission/"; done
         printf '\nstatic int broken(void) { return }\n' >>"$R/submission/$first" ;;
+    folder) mkdir -p "$R/submission/my work/$LAB" "$R/submission/__MACOSX/my work/$LAB"
+        for f in $files; do
+            cp "solutions/$LAB/$f" "$R/submission/my work/$LAB/"
+            cp "labs/$LAB/$f" "$R/submission/__MACOSX/my work/$LAB/"
+        done ;;
     esac
     "$R/run_autograder" >"$T/$1.log" 2>&1
     local rc=$?
@@ -93,11 +104,24 @@ vis = {t["visibility"] for t in tests}
 $2
 PY
 }
-for kind in full zero broken; do
+schema=tools/dist/schemas/gradescope-results.schema.json
+for kind in full zero broken folder; do
     grade "$kind"
     rc=$?
     check "$kind: run_autograder exits 0 and writes results.json" '[ $rc = 0 ] && [ -s "$T/$kind.json" ]'
+    python3 - "$schema" "$T/$kind.json" >"$T/$kind.schema" 2>&1 <<'PY'
+import json, sys
+import jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+    rc=$?
+    check "$kind: results.json valid for Gradescope's schema $(tail -1 "$T/$kind.schema" | cut -c1-100)" '[ $rc = 0 ]'
 done
+# The schema rejects what Gradescope would (it can fail).
+echo '{"score": 1, "tests": [{"name": "t", "status": "PASS"}]}' >"$T/bad.json"
+python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+    "$schema" "$T/bad.json" >/dev/null 2>&1
+check "the schema rejects a test status Gradescope does not know" '[ $? != 0 ]'
 verify full '
 assert tests and score == total, f"score {score} of {total}"
 assert vis & {"hidden", "after_published"}, f"no hidden test graded: {vis}"
@@ -106,6 +130,18 @@ assert all(t["status"] == "passed" for t in tests), [t["name"] for t in tests if
 print(f"{score:g}/{total:g}, visibilities {sorted(vis)}")'
 rc=$?
 check "full marks: $(tail -1 "$T/full.check")" '[ $rc = 0 ]'
+verify full '
+notes = r["extra_data"]["notes"]
+bad = [n for n in notes if "as root" in n or "out of their reach" in n or "uid" in n]
+assert not bad, bad
+print("every sandbox layer in force (no note of a lost layer)")'
+rc=$?
+check "full: $(tail -1 "$T/full.check")" '[ $rc = 0 ]'
+verify folder '
+assert tests and score == total, f"score {score} of {total}"
+print(f"a zipped folder: {score:g}/{total:g}")'
+rc=$?
+check "folder: $(tail -1 "$T/folder.check")" '[ $rc = 0 ]'
 verify zero '
 assert tests and score == 0 and total > 0, f"score {score} of {total}"
 print(f"{score:g}/{total:g}")'

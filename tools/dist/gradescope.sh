@@ -8,6 +8,8 @@
 # tests, with Gradescope's two entry points at its root:
 #   setup.sh        installs the Debian packages, builds the kit (once, in the image)
 #   run_autograder  grades /autograder/submission into /autograder/results/results.json
+#   Dockerfile      the same image for Gradescope's "Manual Docker configuration"
+#                   (docker build -t IMAGE . in the unpacked zip, push, name it)
 # Upload it as the assignment's autograder ("Zip file upload", Ubuntu base image).
 set -euo pipefail
 KIT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +18,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --lab) lab=$2; shift ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gradescope: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -34,9 +36,12 @@ src="$work/source"
 # What must be built before a submission is graded (the grader, the kit's
 # libraries, the lab's test objects and link manifest): make all.
 prep="all"
-for f in setup.sh run_autograder; do
-    sed -e "s/@LAB@/$lab/g" -e "s/@PREP@/$prep/g" "$KIT/tools/dist/gradescope/$f" >"$src/$f"
-    chmod +x "$src/$f"
+first=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["files"][0])' \
+    "$KIT/tests/$lab/lab.json")
+for f in setup.sh run_autograder Dockerfile; do
+    sed -e "s/@LAB@/$lab/g" -e "s/@PREP@/$prep/g" -e "s/@FIRST@/$first/g" \
+        "$KIT/tools/dist/gradescope/$f" >"$src/$f"
+    [ "$f" = Dockerfile ] || chmod +x "$src/$f"
 done
 rm -f "$src/.github/workflows/classroom.yml"
 mkdir -p "$(dirname "$out")"

@@ -22,6 +22,7 @@ make -s BUILD="$PWD/build" @PREP@
 # with a performance stage measures its reference into build/perf-cache/,
 # so no student's run pays for either.
 report=$(mktemp -d)
+chmod 0755 "$report" # the tests run as their own uid, under this folder
 build/bin/memlab-grade --lab @LAB@ --submission labs/@LAB@ --report "$report" --kit "$PWD" \
     --build "$PWD/build" --quiet ${MEMLAB_GRADE_FLAGS:-} >/dev/null || true
 rm -rf "$report"
