@@ -8,9 +8,8 @@
 #        again).  T=list_*,dict_new: those tests only (--only), a partial
 #        grade, marked so and never reused.
 #   make test        the kit's own tests: tests/kit/run-all.sh
-#   make deps        the Debian packages grading needs (installs them as root,
-#                    else prints the command); make deps-kit adds what the
-#                    kit's own tests and the benches need
+#   make deps        the Debian packages the kit needs (installs them as root,
+#                    else prints the command)
 #
 # The grader is harness/grader/ (docs/grading-policy.md); it links the
 # student's files with the lab's test objects, which it finds in the link
@@ -41,12 +40,15 @@ $(GRADER): $(GRADER_OBJS)
 # as the reference test binary (rewritten whenever that binary is).  One
 # "obj PATH" line per test object; "hidden-obj PATH" repeats those built
 # from tests/<lab>/hidden/, which the grader keeps out of the public test
-# binary (a visible test must not be able to read a hidden test's name).
+# binary (a visible test must not be able to read a hidden test's name);
+# "given-obj PATH" is the lab's given code (labs/<lab>/given/), linked beside
+# the student's objects: the grader never takes given code from a submission.
 define GRADER_LINK_RULE
-$(BUILD)/grader/$(1).link: $(BUILD)/tests/$(1)/t_$(1)
+$(BUILD)/grader/$(1).link: $(BUILD)/tests/$(1)/t_$(1) $$(call obj,$$($(1)_GIVEN_SRCS))
 	@mkdir -p $$(@D)
 	@{ $$(foreach o,$$(call obj,$$($(1)_TEST_SRCS)),echo 'obj $$(o)';) \
 	   $$(foreach o,$$(call obj,$$(filter tests/$(1)/hidden/%,$$($(1)_TEST_SRCS))),echo 'hidden-obj $$(o)';) \
+	   $$(foreach o,$$(call obj,$$($(1)_GIVEN_SRCS)),echo 'given-obj $$(o)';) \
 	   echo 'ldlibs $$(TEST_LDLIBS) $$($(1)_LDLIBS)'; echo 'ldflags $$(TEST_LDFLAGS)'; } > $$@.tmp
 	@mv $$@.tmp $$@
 endef
@@ -64,42 +66,25 @@ grade: deps all
 	done
 
 # ---------------------------------------------------------------- test
-test: deps-kit all
+test: deps all
 	BUILD=$(BUILD) tests/kit/run-all.sh
 
 # ---------------------------------------------------------------- deps
-# Two lists, one package a line, read by every installer (this file,
-# .ci/run, Gradescope's setup.sh, the Classroom workflow):
-#   tools/dist/debian-packages.txt      what grading needs: a student's
-#                                       `make grade`, an autograder image
-#   tools/dist/debian-packages-kit.txt  what the kit's own tests, the benches
-#                                       and the instructor's tools add
-# `make deps` asks for the first only; `make deps-kit` (make test) for both.
-# Other mk files add to DEPS_PACKAGES (grading) or KIT_PACKAGES (the rest).
-DEPS_PACKAGES += $(shell cat tools/dist/debian-packages.txt 2>/dev/null)
-KIT_PACKAGES += $(shell cat tools/dist/debian-packages-kit.txt 2>/dev/null)
+DEPS_PACKAGES := gcc make binutils pkg-config python3 check libsubunit-dev valgrind gcovr gdb \
+	libjansson-dev libxml2-dev libseccomp-dev bubblewrap gnuplot-nox libmimalloc-dev \
+	libjemalloc-dev hyperfine
 
-# $(call deps_install,TARGET,PACKAGES): install the missing ones as root,
-# else print the command and fail.
-define deps_install
+deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { \
-	  echo "make $(1): not a Debian system; install the equivalents of: $(2)"; exit 0; }; \
-	missing=$$(for p in $(2); do \
+	  echo "make deps: not a Debian system; install the equivalents of: $(DEPS_PACKAGES)"; exit 0; }; \
+	missing=$$(for p in $(DEPS_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	[ -z "$$missing" ] && exit 0; \
 	cmd="apt-get update && apt-get install -y --no-install-recommends $$(echo $$missing)"; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  echo "make $(1): installing $$(echo $$missing)"; \
+	  echo "make deps: installing $$(echo $$missing)"; \
 	  DEBIAN_FRONTEND=noninteractive sh -c "$$cmd"; \
 	else \
-	  echo "make $(1): missing packages: $$(echo $$missing)"; \
+	  echo "make deps: missing packages: $$(echo $$missing)"; \
 	  echo "run as root:  sudo sh -c '$$cmd'"; exit 1; \
 	fi
-endef
-
-.PHONY: deps-kit
-deps:
-	$(call deps_install,deps,$(DEPS_PACKAGES))
-
-deps-kit:
-	$(call deps_install,deps-kit,$(DEPS_PACKAGES) $(KIT_PACKAGES))

@@ -19,13 +19,16 @@
  * every *other* layer's reference and the runtime:
  *   cc -o work/bin/t_<lab> work/obj/<file>.o <public tests> librunner.a
  *      -Wl,--start-group libref_<other labs>.a libruntime.a -Wl,--end-group
- *      <check, jansson> -Wl,--wrap=_exit --coverage
+ *      <given objects> <check, jansson> -Wl,--wrap=_exit --coverage
  *   work/bin/t_<lab>.hidden   the same with the hidden test objects too
  * so that a visible test, run from the public binary, holds no hidden
  * test's name, description or assertion text.  The test objects and the
  * libraries come from the manifest that mk/grader.mk writes
- * (BUILD/grader/<lab>.link: "obj", "hidden-obj", "ldlibs", "ldflags"
- * lines); without one, every object under BUILD/obj/tests/<lab>/ and
+ * (BUILD/grader/<lab>.link: "obj", "hidden-obj", "given-obj", "ldlibs",
+ * "ldflags" lines).  "given-obj" is the lab's given code, built from the
+ * kit: linked as objects, so a submission's own copy of a given function is
+ * a duplicate definition and can never replace it.  Without a manifest,
+ * every object under BUILD/obj/tests/<lab>/ and
  * pkg-config's flags for Check.
  */
 #include "results.h"
@@ -352,6 +355,7 @@ int build_compile(struct grade *g, int coverage)
 struct link_inputs {
     char **test_objects;   /* every test object, the hidden ones included */
     char **hidden_objects; /* those of tests/<lab>/hidden/ */
+    char **given_objects;  /* the lab's given code (labs/<lab>/given/) */
     char **ldlibs, **ldflags;
 };
 
@@ -384,6 +388,7 @@ static void read_manifest(const struct grade *g, struct link_inputs *in)
 {
     in->test_objects = list_push(NULL, NULL);
     in->hidden_objects = list_push(NULL, NULL);
+    in->given_objects = list_push(NULL, NULL);
     char *path = xprintf("%s/grader/%s.link", g->build, g->lab);
     char *text = read_file(path, 1 << 20, NULL);
     free(path);
@@ -401,6 +406,8 @@ static void read_manifest(const struct grade *g, struct link_inputs *in)
             in->test_objects = list_push(in->test_objects, kit_path(g, lines[i] + 4));
         else if (strncmp(lines[i], "hidden-obj ", 11) == 0)
             in->hidden_objects = list_push(in->hidden_objects, kit_path(g, lines[i] + 11));
+        else if (strncmp(lines[i], "given-obj ", 10) == 0)
+            in->given_objects = list_push(in->given_objects, kit_path(g, lines[i] + 10));
         else if (strncmp(lines[i], "ldlibs ", 7) == 0)
             in->ldlibs = split(lines[i] + 7, " ");
         else if (strncmp(lines[i], "ldflags ", 8) == 0)
@@ -451,6 +458,7 @@ static int link_one(struct grade *g, const struct link_inputs *in, const char *b
     argv = list_push(argv, xstrdup(binary));
     for (size_t i = 0; g->files[i]; i++)
         argv = list_push(argv, xprintf("%s/obj/%s.o", g->work_dir, g->files[i]));
+    argv = append_all(argv, in->given_objects);
     for (size_t i = 0; in->test_objects[i]; i++)
         if (hidden_too || !list_has(in->hidden_objects, in->test_objects[i]))
             argv = list_push(argv, xstrdup(in->test_objects[i]));
@@ -500,6 +508,7 @@ int build_link(struct grade *g)
     }
     list_free(in.test_objects);
     list_free(in.hidden_objects);
+    list_free(in.given_objects);
     list_free(in.ldlibs);
     list_free(in.ldflags);
     return rc;

@@ -116,13 +116,13 @@ static int check_captured(char **text)
     return rc;
 }
 
-/* Each message starts "<file>pools.c:<line>: pool_check_heap: ". */
+/* Each message starts "<file>pools_given.c:<line>: pool_check_heap: " (the given checker's line). */
 static void expect_located_message(const char *text)
 {
-    const char *mark = strstr(text, "pools.c:");
-    ck_assert_msg(mark != NULL, "the checker's message names no pools.c line: [%s]", text);
-    const char *p = mark + strlen("pools.c:");
-    ck_assert_msg(*p >= '1' && *p <= '9', "a line number follows pools.c: [%s]", text);
+    const char *mark = strstr(text, "pools_given.c:");
+    ck_assert_msg(mark != NULL, "the checker's message names no pools_given.c line: [%s]", text);
+    const char *p = mark + strlen("pools_given.c:");
+    ck_assert_msg(*p >= '1' && *p <= '9', "a line number follows pools_given.c: [%s]", text);
     while (*p >= '0' && *p <= '9')
         p++;
     ck_assert_msg(strncmp(p, ": pool_check_heap: ", 19) == 0, "format file:line: pool_check_heap: ... [%s]", text);
