@@ -2,8 +2,10 @@
 # tests/kit/run-all.sh -- the kit's own test suite (what `make test` runs).
 #
 # Runs every executable tests/kit/*.sh (the generic lab checks, labs.sh, and
-# whatever a lab adds, e.g. an oracle check) and the grader's own cases,
-# tests/harness/run.sh, and the hostile submissions, tests/harness/hostile/hostile.sh.
+# whatever a lab adds, e.g. an oracle check), the grader's own tests (every
+# executable tests/harness/*.sh and *.py: its cases, the serving protocol,
+# the reports, graders side by side) and the hostile submissions,
+# tests/harness/hostile/hostile.sh.
 # Each script prints "N passed, M failed" as its last
 # such line and exits non-zero on failure; this one adds them up and ends
 # with one line: "TOTAL: N passed, M failed".  Exit status 0 only if every
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 
 scripts=()
-for s in tests/kit/*.sh tests/harness/run.sh tests/harness/hostile/hostile.sh; do
+for s in tests/kit/*.sh tests/harness/*.sh tests/harness/*.py tests/harness/hostile/hostile.sh; do
     [ "$s" = tests/kit/run-all.sh ] && continue
     [ -x "$s" ] || continue
     if [ -n "${KIT_TESTS:-}" ] && ! grep -qw "$(basename "$s" .sh)" <<<"$KIT_TESTS"; then continue; fi
