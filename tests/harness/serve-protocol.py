@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """serve-protocol.py -- the runner's --serve mode (harness/runner/runner.c),
 spoken to exactly as the grader speaks to it.
 
