@@ -7,6 +7,7 @@ and gnuplot PNG plots.
                             [--sizes 10000,100000,1000000,10000000]
                             [--skip grading,pools,...] [--only cycles,...] [--keep]
                             [--traces notebook,...] [--refcount-n N] [--make make]
+                            [--grading-reps 3] [--gradescope refcount,...]
 
 Sections (each may be skipped; a failing one is reported, not fatal):
   refcount    bench/refcount_bench.c against python3: `del l` of N nested lists
@@ -18,7 +19,12 @@ Sections (each may be skipped; a failing one is reported, not fatal):
   generators  `make bench-generators`
   tracing     `make bench-tracing` (tests/kit/tracing-bench.c and .py): the
               churn slowdown, and snapshot + statistics at each size and at 10^6
-  grading     `make grade LAB=x SUBMISSION=solutions/x`, timed, per lab
+  grading     issue 16's targets: per lab, `make grade LAB=x SUBMISSION=solutions/x`
+              against the floor (every test in one memcheck process, the test
+              binary's fork mode), calibration cached (--grading-reps runs,
+              interleaved) and not (once); each skeleton; the whole kit's
+              `make grade`; Gradescope's run_autograder (--gradescope labs);
+              harness/batch/bench.sh's class against the figure before
 
 A lab's section runs the lab's own bench target, the very program a student or
 an instructor runs alone, with BENCH_SIZES, BENCH_REPS and BENCH_JSON on its
@@ -59,6 +65,8 @@ class Bench:
         self.make = args.make.split()
         self.refcount_n = args.refcount_n
         self.traces = args.traces
+        self.grading_reps = args.grading_reps
+        self.gradescope = [l for l in args.gradescope.split(",") if l]
         self.claims = []        # the summary table: one dict per comparison
         self.details = []       # (title, markdown) per section
         self.plots = []         # (file, caption)
@@ -512,62 +520,327 @@ def tracing(b):
 
 # ==================================================================== grading
 
+# Issue 16's targets.  GRADE_ALL_BEFORE: make grade-all-bench's figure
+# before one memcheck process per job slot (docs/instructor-guide.md, 1 and 2
+# jobs), taken with GRADE_ALL_ARGS: the bench reruns exactly that class.
+FLOOR_FACTOR = 1.5
+KIT_SECONDS = 60
+SKELETON_SECONDS = 10
+GRADE_ALL_BEFORE = {1: 747.0, 2: 660.0}
+GRADE_ALL_ARGS = ["--lab", "refcount", "--count", "50", "--tests", "3", "--hang", "list_append",
+                  "--jobs", "1 2"]
+# What a make run leaves in the environment would reach the make and grader
+# runs timed here (MAKEFLAGS' -j, a jobserver's descriptors).
+MAKE_VARS = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+
+
+def timed(b, cmd, cwd=None, env=None, drop=(), check=True, timeout=7200):
+    """Run cmd; (wall s, CPU s of every process it waited for, its stdout).
+    drop: environment variables to remove.  check: raise on a non-zero exit."""
+    full_env = {k: v for k, v in os.environ.items() if k not in drop}
+    full_env.update(env or {})
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, cwd=cwd or b.kit, capture_output=True, text=True, env=full_env,
+                       timeout=timeout)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if check and p.returncode != 0:
+        tail = (p.stderr or p.stdout).strip().splitlines()[-5:]
+        raise RuntimeError("%s exited %d: %s" % (" ".join(cmd), p.returncode, " | ".join(tail)))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, p.stdout + p.stderr
+
+
+def ensure_built(b):
+    """`make all`, untimed, when something is out of date: every timed run
+    is of a kit already built (another engineer's edit must not turn a
+    timed grade into a build)."""
+    q = subprocess.run(b.make + ["-q", "BUILD=" + b.build, "all"], cwd=b.kit,
+                       capture_output=True)
+    if q.returncode != 0:
+        b.make_target("all")
+
+
+def floor_run(b, lab):
+    """The floor: every test of the lab, visible and hidden, in one memcheck
+    process, the test binary's own fork mode (no arguments), in a fresh
+    folder.  {wall, cpu, checks, failures, errors}."""
+    where = os.path.join(b.out, "floor", lab)
+    shutil.rmtree(where, ignore_errors=True)
+    os.makedirs(where)
+    binary = os.path.join(b.build, "tests", lab, "t_" + lab)
+    wall, cpu, text = timed(b, ["valgrind", "-q", "--tool=memcheck", "--leak-check=full", binary],
+                            cwd=where, drop=("CK_FORK", "CK_RUN_SUITE", "CK_RUN_CASE"),
+                            check=False)
+    m = re.search(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)", text)
+    if not m:
+        raise RuntimeError("valgrind %s printed no Check summary: %s" % (
+            binary, " | ".join(text.strip().splitlines()[-3:])))
+    checks, failures, errors = (int(x) for x in m.groups())
+    return dict(wall=wall, cpu=cpu, checks=checks, failures=failures, errors=errors)
+
+
+def grade_run(b, lab, submission, report, uncached=False):
+    """One real `make grade LAB=lab SUBMISSION=submission`: a fresh report
+    folder and FORCE=1, so that --reuse never shows a last report; uncached:
+    without BUILD/calibration/<lab>.json.  {wall, cpu, score, tests,
+    calibrated} (calibrated: this run calibrated the timeouts)."""
+    ensure_built(b)
+    if uncached:
+        try:
+            os.remove(os.path.join(b.build, "calibration", lab + ".json"))
+        except FileNotFoundError:
+            pass
+    shutil.rmtree(report, ignore_errors=True)
+    cmd = b.make + ["-s", "--no-print-directory", "BUILD=" + b.build, "grade", "LAB=" + lab,
+                    "SUBMISSION=" + submission, "REPORT=" + report, "FORCE=1"]
+    wall, cpu, text = timed(b, cmd, drop=MAKE_VARS)
+    out = dict(wall=wall, cpu=cpu, calibrated="calibrating " + lab in text)
+    out.update(report_score(os.path.join(report, "results.json")))
+    return out
+
+
+def report_score(path):
+    """{score: "got / most", tests: n} from a Gradescope results.json."""
+    try:
+        with open(path) as fh:
+            res = json.load(fh)
+    except (OSError, ValueError):
+        return dict(score="no results.json", tests=0)
+    tests = res.get("tests", [])
+    most = sum(t.get("max_score", 0) for t in tests)
+    return dict(score="%g / %g" % (res.get("score", 0), most), tests=len(tests))
+
+
+def kit_solutions(b, labs):
+    """A submission of the whole kit: SUBMISSION/labs/<lab>/<file>, each
+    reference file copied (what a student's repository looks like)."""
+    root = os.path.join(b.out, "kit-solutions")
+    shutil.rmtree(root, ignore_errors=True)
+    for lab in labs:
+        with open(os.path.join(b.kit, "tests", lab, "lab.json")) as fh:
+            files = json.load(fh)["files"]
+        os.makedirs(os.path.join(root, "labs", lab))
+        for f in files:
+            shutil.copy(os.path.join(b.kit, "solutions", lab, f),
+                        os.path.join(root, "labs", lab, f))
+    return root
+
+
+def gradescope_setup(b, lab):
+    """Gradescope's image for lab, the way tests/kit/instructor-gradescope.sh
+    lays it out (a fake /autograder), setup.sh run in it; its root and the
+    setup's wall time."""
+    root = os.path.join(b.out, "gradescope", lab)
+    shutil.rmtree(root, ignore_errors=True)
+    zipdir = os.path.join(b.out, "gradescope")
+    b.make_target("gradescope", LAB=lab, DIST=zipdir)
+    for d in ("source", "results", "submission"):
+        os.makedirs(os.path.join(root, d))
+    b.run(["unzip", "-q", os.path.join(zipdir, "gradescope-%s.zip" % lab), "-d",
+           os.path.join(root, "source")])
+    shutil.copy(os.path.join(root, "source", "run_autograder"), os.path.join(root, "run_autograder"))
+    env = {"MEMLAB_AUTOGRADER_ROOT": root, "MEMLAB_SKIP_APT": "1"}
+    wall, _, _ = timed(b, ["bash", "./setup.sh"], cwd=os.path.join(root, "source"), env=env,
+                       drop=MAKE_VARS + ("BUILD", "MEMLAB_GRADE_FLAGS"))
+    return root, wall
+
+
+def gradescope_run(b, lab, root):
+    """One run_autograder of the reference solution in the image at root."""
+    sub, results = os.path.join(root, "submission"), os.path.join(root, "results")
+    for d in (sub, results):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+    with open(os.path.join(b.kit, "tests", lab, "lab.json")) as fh:
+        for f in json.load(fh)["files"]:
+            shutil.copy(os.path.join(b.kit, "solutions", lab, f), sub)
+    env = {"MEMLAB_AUTOGRADER_ROOT": root}
+    wall, cpu, _ = timed(b, [os.path.join(root, "run_autograder")], cwd=root, env=env,
+                         drop=MAKE_VARS + ("BUILD", "MEMLAB_GRADE_FLAGS", "MEMLAB_SKIP_APT"))
+    out = dict(wall=wall, cpu=cpu)
+    out.update(report_score(os.path.join(results, "results.json")))
+    return out
+
+
+def grade_all_run(b):
+    """harness/batch/bench.sh (make grade-all-bench) on the class of
+    GRADE_ALL_ARGS: {jobs: wall s} and its printed lines."""
+    b.make_target(os.path.join(b.build, "bin", "memlab-grade-all"))
+    ensure_built(b)
+    _, _, text = timed(b, ["harness/batch/bench.sh"] + GRADE_ALL_ARGS +
+                       ["--build", b.build, "--out", os.path.join(b.out, "grade-all")],
+                       drop=MAKE_VARS)
+    walls = {int(j): float(w) for j, w in re.findall(r"--jobs (\d+): ([\d.]+) s wall", text)}
+    if sorted(walls) != sorted(GRADE_ALL_BEFORE):
+        raise RuntimeError("bench.sh printed no wall time for every job count: " + text[-300:])
+    return walls, [l for l in text.splitlines() if l.startswith(("bench:", "       statuses"))]
+
+
+def med(runs, key="wall"):
+    return statistics.median(r[key] for r in runs)
+
+
 def grading(b):
+    """Issue 16's targets, side by side in one run: per lab the floor and
+    make grade of the solution (cached calibration) interleaved, b.grading_reps
+    times, make grade of the skeleton and, for the Gradescope labs,
+    run_autograder in the same repetitions; one uncached grade per lab
+    first; then the whole kit's make grade and make grade-all-bench."""
     labs = [l for l in LABS if os.path.exists(os.path.join(b.kit, "tests", l, "lab.json"))
             and os.path.isdir(os.path.join(b.kit, "solutions", l))]
-    rows, total_wall, total_cpu, data = [], 0.0, 0.0, []
-    for lab in labs:
-        calibrated = os.path.exists(os.path.join(b.build, "calibration", lab + ".json"))
-        report = os.path.join(b.out, "grade", lab)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.monotonic()
-        b.run(b.make + ["-s", "--no-print-directory", "BUILD=" + b.build, "grade", "LAB=" + lab,
-                      "SUBMISSION=solutions/" + lab, "REPORT=" + report], timeout=7200)
-        wall = time.monotonic() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        score = "?"
+    load_before = os.getloadavg()
+    b.make_target("all")
+    reports = os.path.join(b.out, "grade")
+    uncached = {lab: grade_run(b, lab, "solutions/" + lab, os.path.join(reports, lab),
+                               uncached=True) for lab in labs}
+    images = {}
+    for lab in (l for l in b.gradescope if l in labs):
         try:
-            res = json.load(open(os.path.join(report, "results.json")))
-            got = sum(t.get("score", 0) for t in res.get("tests", []))
-            most = sum(t.get("max_score", 0) for t in res.get("tests", []))
-            score = "%g / %g" % (res.get("score", got), most)
-            ntests = len(res.get("tests", []))
-        except (OSError, ValueError):
-            ntests = 0
-        total_wall += wall
-        total_cpu += cpu
-        rows.append([lab, ntests, score, "%.0f" % wall, "%.0f" % cpu,
-                     "cached" if calibrated else "calibrated in this run"])
-        data.append((lab, wall, cpu))
-        b.claim("grading", "grade %s (solution, under Valgrind), s" % lab, wall, None, None,
-                unit="s")
-    rows.append(["**whole kit**", "", "", "%.0f" % total_wall, "%.0f" % total_cpu, ""])
-    b.claim("grading", "grade the whole kit, s", total_wall, None, None, unit="s")
-    b.raw["grading"] = data
-    b.details.append(("grading: `make grade LAB=x SUBMISSION=solutions/x`, one run per lab",
-                      md_table(["lab", "tests", "score", "wall s", "CPU s (all processes)",
-                                "timeout calibration"], rows) +
-                      "\n\nThe whole kit is the sum: `make grade` without LAB grades the labs one "
-                      "after another in exactly this way.  CPU seconds count Valgrind and every "
-                      "other process the grader started."))
+            images[lab] = gradescope_setup(b, lab)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            b.notes.append("grading: no Gradescope image of %s (%s)" % (lab, e))
+    runs = {lab: {"floor": [], "solution": [], "skeleton": [], "gradescope": []} for lab in labs}
+    for _ in range(b.grading_reps):
+        for lab in labs:
+            r = runs[lab]
+            r["floor"].append(floor_run(b, lab))
+            r["solution"].append(grade_run(b, lab, "solutions/" + lab,
+                                           os.path.join(reports, lab)))
+            r["skeleton"].append(grade_run(b, lab, "labs/" + lab,
+                                           os.path.join(reports, lab + "-skeleton")))
+            if lab in images:
+                r["gradescope"].append(gradescope_run(b, lab, images[lab][0]))
+    kit = grade_run(b, "", kit_solutions(b, labs), os.path.join(reports, "kit"))
+    kit.update(solution_scores(os.path.join(reports, "kit"), labs))
+    try:
+        grade_all, grade_all_text = grade_all_run(b)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        b.notes.append("grading: make grade-all's class not measured (%s)" % e)
+        grade_all, grade_all_text = {}, []
+    load_after = os.getloadavg()
+    b.raw["grading"] = dict(labs=runs, uncached=uncached, kit=kit, grade_all=grade_all,
+                            grade_all_text=grade_all_text, load_before=load_before,
+                            load_after=load_after,
+                            gradescope_setup={l: images[l][1] for l in images})
+    grading_claims(b, labs, runs, uncached, kit, grade_all)
+    grading_details(b, labs, runs, uncached, kit, grade_all, grade_all_text, images,
+                    load_before, load_after)
+    grading_plot(b, labs, runs, uncached)
+
+
+def solution_scores(report_root, labs):
+    """The whole kit's report folders (REPORT/<lab>): tests and scores."""
+    scores = [report_score(os.path.join(report_root, lab, "results.json")) for lab in labs]
+    return dict(tests=sum(s["tests"] for s in scores),
+                score=", ".join("%s %s" % (lab, s["score"]) for lab, s in zip(labs, scores)))
+
+
+def grading_claims(b, labs, runs, uncached, kit, grade_all):
+    floor_peer = "one memcheck process (fork mode)"
+    for lab in labs:
+        r = runs[lab]
+        floor, ours = med(r["floor"]), med(r["solution"])
+        b.claim("grading", "make grade %s solution, calibration cached, wall s" % lab, ours,
+                floor_peer, floor, goal="<= %g" % FLOOR_FACTOR,
+                met=ours <= FLOOR_FACTOR * floor and not any(x["calibrated"] for x in r["solution"]),
+                unit="s", short="grade %s / floor" % lab)
+        b.claim("grading", "make grade %s solution, calibration not cached (once), wall s" % lab,
+                uncached[lab]["wall"], floor_peer, floor, unit="s",
+                short="grade %s uncached / floor" % lab)
+        if r["gradescope"]:
+            gs = med(r["gradescope"])
+            b.claim("grading", "Gradescope run_autograder, %s solution, wall s" % lab, gs,
+                    floor_peer, floor, goal="<= %g" % FLOOR_FACTOR,
+                    met=gs <= FLOOR_FACTOR * floor, unit="s", short="run_autograder %s / floor" % lab)
+    for lab in labs:
+        sk = med(runs[lab]["skeleton"])
+        b.claim("grading", "make grade %s skeleton (labs/%s), wall s" % (lab, lab), sk, None, None,
+                goal="<= %d s" % SKELETON_SECONDS, met=sk <= SKELETON_SECONDS, unit="s")
+    b.claim("grading", "make grade of the whole kit (%d solutions), calibration cached, wall s"
+            % len(labs), kit["wall"], None, None, goal="<= %d s" % KIT_SECONDS,
+            met=kit["wall"] <= KIT_SECONDS and not kit["calibrated"], unit="s")
+    for jobs, before in sorted(GRADE_ALL_BEFORE.items()):
+        if jobs not in grade_all:
+            continue
+        b.claim("grading", "make grade-all, 50 refcount submissions (3 tests each), %d job%s, wall s"
+                % (jobs, "s" if jobs > 1 else ""), grade_all[jobs], "before (instructor-guide)",
+                before, goal="<= 1/5", met=grade_all[jobs] * 5 <= before, unit="s",
+                short="grade-all, %d job%s" % (jobs, "s" if jobs > 1 else ""))
+
+
+def grading_details(b, labs, runs, uncached, kit, grade_all, grade_all_text, images,
+                    load_before, load_after):
+    rows = []
+    for lab in labs:
+        r = runs[lab]
+        fl = r["floor"][-1]
+        floor, ours = med(r["floor"]), med(r["solution"])
+        rows.append([lab, "%d (%d failed)" % (fl["checks"], fl["failures"] + fl["errors"]),
+                     r["solution"][-1]["tests"], r["solution"][-1]["score"],
+                     " / ".join("%.1f" % x["wall"] for x in r["floor"]),
+                     " / ".join("%.1f" % x["wall"] for x in r["solution"]),
+                     "%.2f" % (ours / floor), "%.1f" % uncached[lab]["wall"],
+                     "%.0f / %.0f" % (med(r["floor"], "cpu"), med(r["solution"], "cpu")),
+                     " / ".join("%.1f" % x["wall"] for x in r["skeleton"])])
+    text = md_table(["lab", "floor: tests run", "graded tests", "score", "floor s",
+                     "make grade s (cached)", "ratio (medians)", "uncached s",
+                     "CPU s floor / grade (medians)", "skeleton s"], rows)
+    text += ("\n\nEvery run of a column, in order (%d interleaved repetitions: per lab the floor, "
+             "then the solution's grade, then the skeleton's).  Floor: `valgrind -q --tool=memcheck "
+             "--leak-check=full BUILD/tests/<lab>/t_<lab>`, no arguments (every test, visible and "
+             "hidden, each in a child forked by Check), in an empty folder.  make grade: `make "
+             "grade LAB=<lab> SUBMISSION=solutions/<lab> REPORT=<fresh folder> FORCE=1` (no "
+             "reuse of a last report), the kit built beforehand (untimed), the timeouts' "
+             "calibration cached in BUILD/calibration/<lab>.json; uncached: the same once, "
+             "without that file, before the repetitions.  The pools grade includes its "
+             "performance stage (the reference's measure cached in BUILD/perf-cache/).  CPU "
+             "seconds count every process the run waited for." % b.grading_reps)
+    text += "\n\n" + md_table(
+        ["run", "wall s", "CPU s", "tests", "score"],
+        [["make grade, whole kit (SUBMISSION with labs/<lab>/ for every lab)",
+          "%.1f" % kit["wall"], "%.0f" % kit["cpu"], kit["tests"], kit["score"]]] +
+        [["Gradescope run_autograder, %s (every run; setup.sh %.0f s, once)" % (lab, images[lab][1]),
+          " / ".join("%.1f" % x["wall"] for x in runs[lab]["gradescope"]),
+          "%.0f" % med(runs[lab]["gradescope"], "cpu"), runs[lab]["gradescope"][-1]["tests"],
+          runs[lab]["gradescope"][-1]["score"]] for lab in labs if runs[lab]["gradescope"]] +
+        [["make grade-all-bench class, %d job%s (before: %.0f s)" % (j, "s" if j > 1 else "",
+                                                                    GRADE_ALL_BEFORE[j]),
+          "%.1f" % grade_all[j], "", "", ""] for j in sorted(grade_all)])
+    text += ("\n\nGradescope: `make gradescope LAB=<lab>` unpacked into a fake /autograder "
+             "(MEMLAB_AUTOGRADER_ROOT), its setup.sh run once (it builds the kit and calibrates), "
+             "then run_autograder on the solution in each repetition, after the lab's make grade.  "
+             "grade-all: `harness/batch/bench.sh %s` (the class and options of the figure before, "
+             "docs/instructor-guide.md), printed:\n\n```\n%s\n```\n\nLoad average (1, 5, 15 min) "
+             "before the section: %s; after: %s." % (
+                 " ".join(a if " " not in a else '"%s"' % a for a in GRADE_ALL_ARGS),
+                 "\n".join(grade_all_text), " ".join("%.2f" % x for x in load_before),
+                 " ".join("%.2f" % x for x in load_after)))
+    b.details.append(("grading: make grade against the floor, one memcheck process per lab", text))
+
+
+def grading_plot(b, labs, runs, uncached):
     dat = os.path.join(b.out, "grading.dat")
     with open(dat, "w") as fh:
-        for lab, wall, cpu in data:
-            fh.write("%s %g %g\n" % (lab, wall, cpu))
+        for lab in labs:
+            r = runs[lab]
+            fh.write("%s %g %g %g %g\n" % (lab, med(r["floor"]), med(r["solution"]),
+                                          uncached[lab]["wall"], med(r["skeleton"])))
     script = """
 set terminal pngcairo size 800,420 font ",10"
 set output '%s'
-set title 'grading the reference solution under Valgrind (make grade), seconds per lab'
+set title 'grading under Valgrind memcheck, wall seconds per lab (medians)'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set ylabel 'seconds'
 set yrange [0:*]
 set key top left
-plot '%s' using 2:xtic(1) title 'wall', '' using 3 title 'CPU (all processes)'
+plot '%s' using 2:xtic(1) title 'floor (one memcheck process)', '' using 3 title 'make grade, solution', \
+     '' using 4 title 'make grade, uncached calibration', '' using 5 title 'make grade, skeleton'
 """ % (os.path.join(b.out, "grading.png"), dat)
-    gnuplot(b, script, "grading.png", "grading: seconds to grade each lab's solution")
+    gnuplot(b, script, "grading.png", "grading: seconds to grade each lab, against the floor")
 
 
 # ==================================================================== plots
@@ -696,6 +969,10 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--sizes", default="10000,100000,1000000,10000000")
     ap.add_argument("--refcount-n", type=int, default=1000000)
+    ap.add_argument("--grading-reps", type=int, default=3,
+                    help="repetitions of the grading section's per-lab runs")
+    ap.add_argument("--gradescope", default="refcount",
+                    help="comma-separated labs whose Gradescope run_autograder is timed")
     ap.add_argument("--traces", default="",
                     help="comma-separated recorded pools traces to run (default all)")
     ap.add_argument("--skip", default="", help="comma-separated sections to leave out")

@@ -3,11 +3,15 @@
 #
 #   make bench [BENCH_REPS=5] [BENCH_SIZES=10000,...] [BENCH_SKIP=grading,...]
 #              [BENCH_ONLY=cycles,pools] [BENCH_KEEP=1] [BENCH_TRACES=notebook,...]
+#              [BENCH_GRADING_REPS=3] [BENCH_GRADESCOPE=refcount,...]
 #        refcount, cycles, pools, generators, tracing and grading time;
 #        writes $(BUILD)/bench/results.md, results.json and *.png, prints
 #        the table.  BENCH_ONLY runs only those sections; BENCH_KEEP=1
 #        reports the others from their last run; BENCH_TRACES: the recorded
-#        pools traces to run (default all).
+#        pools traces to run (default all).  Grading (BENCH_ONLY=grading):
+#        each lab's make grade against the floor, BENCH_GRADING_REPS
+#        interleaved runs; the skeletons, the whole kit, make grade-all's
+#        class and the Gradescope run_autograder of BENCH_GRADESCOPE's labs.
 #   make bench-refcount [BENCH_N=1000000]
 #        one run of the refcount bench and of python3 doing the same
 #
@@ -27,6 +31,8 @@ BENCH_O2_LIBS = $(foreach l,$(LAB_PRESENT) $(PREBUILT_LABS),$(BENCH_O2)/lib/libr
 	$(BENCH_O2)/lib/libruntime.a
 BENCH_REPS ?= 5
 BENCH_SIZES ?= 10000,100000,1000000,10000000
+BENCH_GRADING_REPS ?= 3
+BENCH_GRADESCOPE ?= refcount
 
 # $(call bench_arg,VAR,default): VAR when given on the command line or in the
 # environment, else default.  A lab's bench runs one size unless told more
@@ -52,6 +58,7 @@ bench: $(BENCH_DIR)/refcount-bench
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \
 	  $(if $(BENCH_SKIP),--skip $(BENCH_SKIP)) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
 	  $(if $(BENCH_KEEP),--keep) $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) \
+	  --grading-reps $(BENCH_GRADING_REPS) --gradescope $(BENCH_GRADESCOPE) \
 	  --refcount-n $(call bench_arg,BENCH_N,1000000)
 
 bench-refcount: $(BENCH_DIR)/refcount-bench

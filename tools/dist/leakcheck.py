@@ -65,9 +65,20 @@ def not_public(rel):
             or parts[:2] in (["tests", "kit"], ["tests", "harness"]))
 
 
+def kit_files(kit):
+    """The kit's own files, as dist-student.sh lists them in a checkout
+    (tracked or not ignored: build folders of any name, and the reports and
+    copies of solutions in them, make nothing public), else every file."""
+    p = subprocess.run(["git", "-C", kit, "ls-files", "-z", "--cached", "--others",
+                        "--exclude-standard"], capture_output=True)
+    if p.returncode != 0:
+        return list(walk(kit))
+    return [os.path.join(kit, f) for f in p.stdout.decode().split("\0") if f]
+
+
 def secret_lines(kit, allow_hidden, allowed):
     public = set(allowed)
-    for p in walk(kit):
+    for p in kit_files(kit):
         rel = os.path.relpath(p, kit)
         if not not_public(rel):
             public.update(lines_of(p) or [])
