@@ -32,7 +32,7 @@ $(BUILD)/obj/harness/batch/%.o: harness/batch/%.c
 
 $(GRADE_ALL): $(BATCH_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ -ljansson
+	$(CC) -o $@ $^ -ljansson $(BATCH_LDLIBS)
 
 # Everything the grader reads from $(BUILD) is built once, before the
 # graders run side by side (they then only read it).  ENGINE=slurm: the

@@ -66,6 +66,8 @@ struct batch_options {
     char **grader_args; /* extra arguments for every grader run */
     size_t ngrader_args;
     struct shard shard; /* the part of the class to grade; count 0: all */
+    const char *format; /* --format canvas|moodle: an LMS export too (lms.c), or NULL */
+    const char *roster; /* --roster: folder -> LMS identity, with --format */
 };
 
 /* ------------------------------------------------------------ jobs */
@@ -125,6 +127,16 @@ int unpack_student(const char *out, struct student *s);
 int pool_run(const struct batch_options *opts, struct job *jobs, size_t njobs);
 
 /* ------------------------------------------------------------ gradebook */
+
+/* lms.c: OUT/<format>.csv (canvas or moodle) for the students whose folders
+ * the roster names; unmatched folders and entries listed on stderr and in
+ * OUT/lms-unmatched.txt.  0, or 2 when it cannot be written. */
+int lms_write(const char *out, const char *format, const char *roster_path,
+              struct student *students, size_t n, char **labs, size_t nlabs);
+
+/* gradebook.c: the score and maximum a report folder's results.json holds;
+ * -1 when it has none. */
+int results_score(const char *report_dir, double *score, double *max_score);
 
 /* Rebuilds OUT/gradebook.csv from the finished report folders of the given
  * students and labs (atomically).  Returns 0 or -1. */

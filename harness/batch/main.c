@@ -46,6 +46,9 @@ static void usage(FILE *f)
           "  --retry-failed     grade again the jobs whose grader failed or timed out\n"
           "  --gradebook-only   only rebuild the gradebook from the finished reports\n"
           "  --quiet            no progress lines\n"
+          "  --format canvas|moodle  also OUT/<format>.csv, an LMS gradebook import\n"
+          "  --roster FILE      with --format: CSV mapping each submission folder to its\n"
+          "                     LMS identity (harness/batch/lms.c says the columns)\n"
           "\n"
           "Several machines sharing OUT (docs/instructor-guide.md, \"Shards\"):\n"
           "  --shard I/N        grade only part I of N of the class (a hash of each\n"
@@ -171,6 +174,8 @@ static int parse_options(int argc, char **argv, struct batch_options *o, enum mo
         {"warm-up", no_argument, NULL, 'W'},
         {"status", no_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},
+        {"format", required_argument, NULL, 'F'},
+        {"roster", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -201,6 +206,8 @@ static int parse_options(int argc, char **argv, struct batch_options *o, enum mo
         case 'W': bad = set_mode(mode, MODE_WARM_UP); break;
         case 'T': bad = set_mode(mode, MODE_STATUS); break;
         case 'q': o->quiet = 1; break;
+        case 'F': o->format = optarg; break;
+        case 'R': o->roster = optarg; break;
         case 'h': usage(stdout); exit(0);
         case 'j':
         case 'J':
@@ -216,7 +223,8 @@ static int parse_options(int argc, char **argv, struct batch_options *o, enum mo
                                              *mode == MODE_WARM_UP)
                             ? "--shard goes with grading or --status, not with --merge, "
                               "--gradebook-only or --warm-up"
-                            : NULL;
+                        : !o->format != !o->roster ? "--format and --roster go together"
+                                                   : NULL;
     if (wrong) {
         fprintf(stderr, "memlab-grade-all: %s\n", wrong);
         usage(stderr);
@@ -397,6 +405,10 @@ int main(int argc, char **argv)
      * and shards on several hosts would race to rename it. */
     if (!o.shard.count) {
         int wrc = write_gradebook(&o, students, nstudents, mode == MODE_MERGE);
+        int lrc = o.format && (wrc == 0 || wrc == 3)
+                      ? lms_write(o.out, o.format, o.roster, students, nstudents, o.labs, o.nlabs)
+                      : 0;
+        wrc = lrc ? lrc : wrc;
         rc = rc ? rc : wrc;
     } else if (!o.quiet && rc == 0) {
         fprintf(stderr, "memlab-grade-all: shard %d/%d done; the gradebook: --merge\n",
