@@ -14,6 +14,8 @@
 DRAW_TEST_BIN := $(BUILD)/kit/draw-test
 DRAW_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
 ALL_EXTRA += $(DRAW_TEST_BIN)
+# make demo and the walkthroughs' pictures need Graphviz; the report test, Chromium
+KIT_PACKAGES += graphviz chromium
 
 $(DRAW_TEST_BIN): tests/kit/draw-test.c labs/include/memlab/draw.h $(BUILD)/lib/libruntime.a $(REF_LIBS)
 	@mkdir -p $(@D)

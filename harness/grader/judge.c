@@ -41,6 +41,8 @@
 #include "util.h"
 
 #define REASON_MAX 300
+#define ATTACH_MAX   8            /* pictures kept per test (mltest.h ML_ATTACH_MAX) */
+#define ATTACH_BYTES (256 * 1024) /* and their text (ML_ATTACH_BYTES) */
 
 const char *status_word(enum status s)
 {
@@ -59,6 +61,30 @@ const char *status_word(enum status s)
 /* ------------------------------------------------------------ the record */
 
 /* Parse the record line into t (has_record, status, message, trace). */
+/* The record's pictures, kept for report.html only.  Student-controlled:
+ * names are checked as ml_attach checks them, count and size bounded;
+ * whatever breaks a rule is dropped. */
+static void attachments_parse(struct test *t, json_t *list)
+{
+    size_t i, bytes = 0;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *name = json_string_value(json_object_get(v, "name"));
+        const char *text = json_string_value(json_object_get(v, "text"));
+        size_t n = name ? strlen(name) : 0;
+        int name_ok = n >= 5 && n <= 64 && name[0] != '.' &&
+                      strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789_.-") == n &&
+                      (strcmp(name + n - 4, ".dot") == 0 || strcmp(name + n - 4, ".svg") == 0);
+        if (!name_ok || !text || i >= ATTACH_MAX || bytes + strlen(text) > ATTACH_BYTES)
+            continue;
+        bytes += strlen(text);
+        t->attach_names = list_push(t->attach_names, xstrdup(name));
+        t->attach_texts = list_push(t->attach_texts, xstrdup(text));
+    }
+}
+
 int record_parse(struct test *t)
 {
     json_t *o = t->record && t->record_lines == 1 ? json_loads(t->record, 0, NULL) : NULL;
@@ -74,6 +100,7 @@ int record_parse(struct test *t)
         t->seed = (uint64_t)json_integer_value(json_object_get(o, "seed"));
         t->asserts = (long)json_integer_value(json_object_get(o, "asserts"));
         t->trace = xstrdup(trace);
+        attachments_parse(t, json_object_get(o, "attachments"));
     }
     json_decref(o);
     return t->has_record ? 0 : -1;

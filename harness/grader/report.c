@@ -806,6 +806,28 @@ static int write_valgrind_xml(const struct grade *g)
     return rc;
 }
 
+/* report.html (html.c): the layout's sections, then "Other tests", then
+ * the hidden tests, each as a run of rows of l->order. */
+static int write_html(const struct grade *g, const struct layout *l)
+{
+    struct html_section *s = xcalloc(l->nsections + 2, sizeof *s);
+    for (size_t k = 0; k <= l->nsections; k++) {
+        s[k].title = k < l->nsections ? l->sections[k].title : NULL;
+        s[k].number = k < l->nsections ? l->sections[k].number : -1;
+        s[k].first = l->first[k];
+        s[k].end = l->first[k + 1];
+    }
+    s[l->nsections + 1] =
+        (struct html_section){"Hidden tests", -1, l->first[l->nsections + 1], g->ntests};
+    char *path = xprintf("%s/report.html", g->report_dir);
+    int rc = html_write(g, l->order, s, l->nsections + 2, path);
+    if (rc != 0)
+        fprintf(stderr, "memlab-grade: cannot write %s\n", path);
+    free(path);
+    free(s);
+    return rc;
+}
+
 int report_write(struct grade *g)
 {
     int rc = 0;
@@ -839,6 +861,7 @@ int report_write(struct grade *g)
     rc |= put(g, "results.csv", csv);
     free(csv);
     rc |= write_valgrind_xml(g);
+    rc |= write_html(g, &l);
     layout_free(&l);
     return rc;
 }

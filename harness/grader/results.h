@@ -107,6 +107,9 @@ struct test {
     double score;
     char *reason;     /* one line */
     char *detail;     /* more lines under the row (the performance stage's table), or NULL */
+    /* pictures the test attached (record "attachments", ml_attach): shown in
+     * report.html only, never read for the verdict; NULL-terminated lists */
+    char **attach_names, **attach_texts;
 };
 
 /* ------------------------------------------------------------ the policy */
@@ -221,6 +224,15 @@ void perf_run(struct grade *g, struct test *row);
 int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
                   char **argv);                         /* run.c: --sandbox-exec */
 int report_write(struct grade *g);                     /* report.c */
+/* html.c: report.html, the rows in `order` (as the other outputs), the
+ * sections' headings at their first rows; pictures rendered with dot. */
+struct html_section {
+    const char *title; /* NULL: "Other tests" */
+    int number;        /* the handout's, or -1 */
+    size_t first, end; /* rows order[first..end-1] */
+};
+int html_write(const struct grade *g, const size_t *order, const struct html_section *sections,
+               size_t nsections, const char *path);
 void report_table(struct grade *g);                    /* report.c */
 int policy_load(struct policy *p, const char *path);   /* policy.c */
 void policy_lab_overrides(struct policy *p, const char *lab_json); /* policy.c */

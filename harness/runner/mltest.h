@@ -97,6 +97,19 @@ uint64_t ml_rand_below(uint64_t *state, uint64_t bound);
  * goes on either way. */
 int ml_runs_into_abort(void (*fn)(void *), void *arg, char *text, size_t size);
 
+/* Attaches a picture to the running test's result record, for the report
+ * (report.html) only: the grader never reads it for the verdict.  `name`
+ * is 1..64 characters of [A-Za-z0-9_.-] ending in ".dot" (Graphviz text,
+ * which the grader renders) or ".svg"; `text` is UTF-8.  At most
+ * ML_ATTACH_MAX attachments and ML_ATTACH_BYTES bytes of text per test.
+ * Returns 0, or -1 (nothing attached) when a limit or rule is broken.
+ * Attach before the assertion that fails: a failing assertion ends the test. */
+#define ML_ATTACH_MAX   8
+#define ML_ATTACH_BYTES (256 * 1024)
+int ml_attach(const char *name, const char *text);
+/* The same, and frees `text` (malloc'd; NULL attaches nothing, -1). */
+int ml_attach_take(const char *name, char *text);
+
 /* Per-lab fixture: a test directory may define these (strong symbols); the
  * runner calls them around every test, inside the test's process. */
 void ml_lab_setup(void);

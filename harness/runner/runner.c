@@ -223,6 +223,45 @@ static void trace_reset(void)
     last_line = 0;
 }
 
+/* ------------------------------------------------------------ attachments */
+
+static json_t *attachments; /* [{"name", "text"}] of the running test */
+static size_t attached_bytes;
+
+static int attach_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n < 5 || n > 64 || name[0] == '.')
+        return 0;
+    if (strcmp(name + n - 4, ".dot") != 0 && strcmp(name + n - 4, ".svg") != 0)
+        return 0;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+int ml_attach(const char *name, const char *text)
+{
+    if (!attach_name_ok(name) || text == NULL)
+        return -1;
+    size_t n = strlen(text);
+    if (attached_bytes + n > ML_ATTACH_BYTES || json_array_size(attachments) >= ML_ATTACH_MAX)
+        return -1;
+    json_t *value = json_string(text); /* NULL when not UTF-8 */
+    if (value == NULL)
+        return -1;
+    if (attachments == NULL)
+        attachments = json_array();
+    json_array_append_new(attachments, json_pack("{s:s, s:o}", "name", name, "text", value));
+    attached_bytes += n;
+    return 0;
+}
+
+int ml_attach_take(const char *name, char *text)
+{
+    int rc = ml_attach(name, text);
+    free(text);
+    return rc;
+}
+
 /* ------------------------------------------------------------ fixtures */
 
 /* The first thing of every test, in the test's process: the trace starts
@@ -301,6 +340,11 @@ static char *record_line(const struct ml_test_info *t, TestResult *tr)
     json_object_set_new(o, "seed", json_integer((json_int_t)current_seed));
     json_object_set_new(o, "asserts", json_integer(trace_asserts));
     json_object_set_new(o, "trace", json_string(trace));
+    if (attachments) { /* the record takes them: the next test starts with none */
+        json_object_set_new(o, "attachments", attachments);
+        attachments = NULL;
+        attached_bytes = 0;
+    }
     char *text = json_dumps(o, JSON_COMPACT);
     if (text == NULL) { /* a message that is not UTF-8 cannot be dumped */
         json_object_set_new(o, "message", json_string("(message not in UTF-8)"));

@@ -576,6 +576,18 @@ char *draw_objects_compare(ml_object *const *roots, size_t n, const draw_opts *o
     return objects_picture(roots, n, opt, 1);
 }
 
+char *draw_refcount_mismatch(ml_object *root, ml_object *const *objs, const ml_ssize_t *want,
+                             size_t n, const char *title)
+{
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++)
+        wrong += objs[i] && ML_REFCNT(objs[i]) != want[i];
+    if (wrong == 0)
+        return NULL;
+    draw_opts opt = {.title = title, .expect_objs = objs, .expect_refcnt = want, .nexpect = n};
+    return draw_objects_compare(&root, 1, &opt);
+}
+
 /* ==================================================================== cycles */
 
 /* update_refs + subtract_refs + move_unreachable over the drawn tracked

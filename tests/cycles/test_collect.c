@@ -1,8 +1,19 @@
 /*
  * Step 2 of the handout: the gc_refs algorithm on one generation.
  */
+#include "memlab/draw.h"
 #include "mltest.h"
 #include "nodes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Nodes by id in the pictures a failing test attaches. */
+static const char *node_name(const ml_object *op, char *buf, size_t size)
+{
+    snprintf(buf, size, "node %d", ((const node *)op)->id);
+    return buf;
+}
 
 ML_TEST(collect_frees_a_self_loop, .points = 2,
         .description = "a node that references itself is found and freed: collect() returns 1",
@@ -63,7 +74,13 @@ ML_TEST(
     node_pair(b, c);
     obj_decref(b);
     obj_decref(c);
-    ck_assert_int_eq(gc_collect(2), 0);
+    draw_opts opt = {.title = "expected: nothing is unreachable", .namer = node_name};
+    char *expected = draw_gc(&a, 1, &opt);
+    ml_ssize_t found = gc_collect(2);
+    if (found != 0 || node_alive() != 3)
+        ml_attach("expected.dot", expected);
+    free(expected);
+    ck_assert_int_eq(found, 0);
     ck_assert_int_eq(node_alive(), 3);
     node_set(a, 0, NULL);
     ck_assert_int_eq(gc_collect(2), 2);
@@ -91,7 +108,16 @@ ML_TEST(collect_counts_only_the_unreachable_part, .points = 2,
     for (int i = 0; i < 10; i++)
         if (i != 9)
             obj_decref(n[i]);
-    ck_assert_int_eq(gc_collect(2), 6);
+    draw_opts opt = {.title = "expected: collect() frees the orange nodes", .namer = node_name};
+    char *expected = draw_gc(n, 10, &opt); /* drawn while all ten are alive */
+    ml_ssize_t found = gc_collect(2);
+    int wrong = found != 6;
+    for (int i = 0; i < 10; i++)
+        wrong |= node_events(EV_DEALLOC, i) != (i < 6);
+    if (wrong)
+        ml_attach("expected.dot", expected);
+    free(expected);
+    ck_assert_int_eq(found, 6);
     for (int i = 0; i < 6; i++)
         ck_assert_msg(node_events(EV_DEALLOC, i) == 1, "node %d must be freed", i);
     for (int i = 6; i < 10; i++)

@@ -3,6 +3,7 @@
  * CPython's exact errors, one rule per test.
  */
 #include "gen_testutil.h"
+#include "memlab/draw.h"
 #include "oracle_port.h"
 
 #include <stdlib.h>
@@ -154,6 +155,8 @@ ML_TEST(close_returns_none_and_closes, .points = 1,
     ck_assert_ptr_eq(r, ML_NONE);
     obj_decref(r);
     ck_assert_int_eq(err_occurred(), ML_EXC_NONE);
+    if (gen_getstate(g) != GEN_CLOSED) /* expected: GEN_CLOSED filled */
+        ml_attach_take("state.dot", draw_generator(g));
     ck_assert_msg(gen_getstate(g) == GEN_CLOSED, "closed");
     ck_assert_ptr_null(gen_next(g));
     ck_assert_int_eq(err_occurred(), ML_EXC_NONE);
@@ -189,6 +192,8 @@ ML_TEST(close_lets_other_exceptions_out, .points = 1,
     ck_assert_int_eq(take_long(gen_next(g)), 1);
     ck_assert_ptr_null(gen_close(g));
     ASSERT_ERROR(ML_EXC_VALUE_ERROR, "cleanup failed");
+    if (gen_getstate(g) != GEN_CLOSED) /* expected: GEN_CLOSED filled */
+        ml_attach_take("state.dot", draw_generator(g));
     ck_assert_msg(gen_getstate(g) == GEN_CLOSED, "the frame ended: GEN_CLOSED");
     obj_decref(g);
 }

@@ -2,9 +2,10 @@
  * Inside one pool: the free list (LIFO), lazy carving of virgin blocks, and the
  * used / full / empty states of a pool (handout §3 and §5).
  */
-#include <string.h>
-
+#include "memlab/draw.h"
 #include "pools_test.h"
+
+#include <string.h>
 
 ML_TEST(freed_blocks_are_reused_last_in_first_out, .points = 2,
         .description = "after free(b), free(a), the next two allocations return a, then b",
@@ -49,12 +50,16 @@ ML_TEST(a_pool_holds_exactly_numblocks_blocks, .points = 2,
     bag b = {0};
     bag_alloc(&b, POOL_NUMBLOCKS(31), 512);
     pool_stats s = stats_now();
+    if (s.pools_in_use[31] != 1 || s.full_pools[31] != 1) /* expected: one solid pool of 512 B */
+        ml_attach_take("pools-after-31.svg", draw_pools_svg(&s, "yours, after 31 blocks of 512 B"));
     ck_assert_msg(s.pools_in_use[31] == 1 && s.full_pools[31] == 1,
                   "after 31 blocks of 512: %zu pools, %zu full; expected 1 pool, full", s.pools_in_use[31],
                   s.full_pools[31]);
     ck_assert_msg(s.blocks_available[31] == 0, "a full pool has no available block");
     bag_alloc(&b, 1, 512);
     s = stats_now();
+    if (s.pools_in_use[31] != 2 || s.full_pools[31] != 1) /* expected: one solid, one 1/31 full */
+        ml_attach_take("pools-after-32.svg", draw_pools_svg(&s, "yours, after 32 blocks of 512 B"));
     ck_assert_msg(s.pools_in_use[31] == 2 && s.full_pools[31] == 1,
                   "after 32 blocks: %zu pools, %zu full; expected 2 pools, 1 full", s.pools_in_use[31],
                   s.full_pools[31]);

@@ -1,6 +1,7 @@
 /*
  * test_dict.c -- part 4 of the lab (containers.c): dict.
  */
+#include "memlab/draw.h"
 #include "probe.h"
 
 #include <stdio.h>
@@ -38,6 +39,10 @@ ML_TEST(dict_setitem_increfs_key_and_value, .points = 2,
     ck_assert_ptr_nonnull(v);
     ck_assert_int_eq(dict_setitem(d, k, v), 0);
     ck_assert_int_eq(dict_size(d), 1);
+    ml_object *objs[] = {k, v};
+    const ml_ssize_t want[] = {2, 2}; /* the test's own + the dict's */
+    ml_attach_take("refcounts.dot",
+                   draw_refcount_mismatch(d, objs, want, 2, "dict_setitem(d, k, v)"));
     ck_assert_int_eq(ML_REFCNT(k), 2);
     ck_assert_int_eq(ML_REFCNT(v), 2);
     ck_assert_ptr_eq(dict_getitem(d, k), v);

@@ -2,6 +2,7 @@
  * test_list.c -- part 2 of the lab (containers.c): list, with CPython's
  * new / borrowed / stolen reference rules.
  */
+#include "memlab/draw.h"
 #include "probe.h"
 
 #include <string.h>
@@ -154,6 +155,9 @@ ML_TEST(list_append_increfs_and_grows, .points = 2,
     for (int i = 0; i < 100; i++)
         ck_assert_int_eq(list_append(l, a), 0);
     ck_assert_int_eq(list_size(l), 100);
+    const ml_ssize_t want = 101;
+    ml_attach_take("refcounts.dot",
+                   draw_refcount_mismatch(l, &a, &want, 1, "100 x list_append(l, a)"));
     ck_assert_msg(ML_REFCNT(a) == 101, "100 appends + the caller's own = 101 references");
     for (int i = 0; i < 100; i++)
         ck_assert_ptr_eq(LIST_GET_ITEM(l, i), a);

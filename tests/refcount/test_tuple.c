@@ -1,6 +1,7 @@
 /*
  * test_tuple.c -- part 3 of the lab (containers.c): tuple.
  */
+#include "memlab/draw.h"
 #include "probe.h"
 
 ML_TEST(tuple_new_has_null_slots_and_is_tracked, .points = 2,
@@ -150,6 +151,10 @@ ML_TEST(tuple_pack_increfs_each_argument, .points = 2,
     ml_object *t = tuple_pack(3, a, b, a);
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(tuple_size(t), 3);
+    ml_object *objs[] = {a, b};
+    const ml_ssize_t want[] = {3, 2};
+    ml_attach_take("refcounts.dot",
+                   draw_refcount_mismatch(t, objs, want, 2, "tuple_pack(3, a, b, a)"));
     ck_assert_int_eq(ML_REFCNT(a), 3);
     ck_assert_int_eq(ML_REFCNT(b), 2);
     ck_assert_ptr_eq(TUPLE_GET_ITEM(t, 2), a);

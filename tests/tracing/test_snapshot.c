@@ -2,8 +2,10 @@
  * test_snapshot.c -- snapshots, statistics, compare_to, filters, dump and
  * load (handout sections 4-6).
  */
+#include "memlab/draw.h"
 #include "tracing_test.h"
 
+#include <string.h>
 #include <unistd.h>
 
 ML_TEST(take_snapshot_needs_tracing, .points = 1,
@@ -69,6 +71,11 @@ static trace_snapshot *sample_old(void)
 static void expect_stats(trace_stats *st, const char *const *lines, size_t n)
 {
     ck_assert_ptr_nonnull(st);
+    int wrong = st->len != n;
+    for (size_t i = 0; !wrong && i < n; i++)
+        wrong = strcmp(stat_text(&st->items[i]), lines[i]) != 0;
+    if (wrong) /* the expected lines are in the failure message */
+        ml_attach_take("statistics.svg", draw_trace_top_svg(st, 10, "your statistics"));
     ck_assert_uint_eq(st->len, n);
     for (size_t i = 0; i < n; i++)
         ck_assert_str_eq(stat_text(&st->items[i]), lines[i]);

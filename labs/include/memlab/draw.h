@@ -66,6 +66,12 @@ char *draw_objects(ml_object *const *roots, size_t n, const draw_opts *opt);
  * is ("yours"), every difference red. */
 char *draw_objects_compare(ml_object *const *roots, size_t n, const draw_opts *opt);
 
+/* For a failing test: NULL when every objs[i] has refcount want[i] (nothing
+ * to show), else draw_objects_compare of the graph from root with those
+ * expectations, titled `title`.  Reads only. */
+char *draw_refcount_mismatch(ml_object *root, ml_object *const *objs, const ml_ssize_t *want,
+                             size_t n, const char *title);
+
 /* ------------------------------------------------------------ cycles */
 
 /* The GC objects reachable from roots, as a collection of every generation
