@@ -20,6 +20,9 @@
 GRADER := $(BUILD)/bin/memlab-grade
 GRADER_SRCS := $(wildcard harness/grader/*.c)
 GRADER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(GRADER_SRCS))
+# The helpers the grader shares with the batch grader (mk/instructor.mk).
+HARNESS_UTIL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard harness/common/*.c))
+HARNESS_CFLAGS := $(CSTD) $(WARN) -g -O2 -Iharness/common -MMD -MP
 XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 XML_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 GRADER_LABS := $(foreach l,$(LABS),$(if $(wildcard tests/$(l)/lab.json),$(l)))
@@ -28,11 +31,15 @@ GRADER_LINKS := $(foreach l,$(GRADER_LABS),$(BUILD)/grader/$(l).link)
 ALL_EXTRA += $(GRADER) $(GRADER_LINKS)
 GRADE_ALL_PREREQS += tests $(GRADER_LINKS)
 
+$(BUILD)/obj/harness/common/%.o: harness/common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
+
 $(BUILD)/obj/harness/grader/%.o: harness/grader/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -g -O2 $(XML_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(HARNESS_CFLAGS) $(XML_CFLAGS) -c $< -o $@
 
-$(GRADER): $(GRADER_OBJS)
+$(GRADER): $(GRADER_OBJS) $(HARNESS_UTIL_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -ljansson $(XML_LIBS) -lseccomp -lm -ldl
 

@@ -28,9 +28,9 @@ BATCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BATCH_SRCS))
 
 $(BUILD)/obj/harness/batch/%.o: harness/batch/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g -MMD -MP -c $< -o $@
+	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
 
-$(GRADE_ALL): $(BATCH_OBJS)
+$(GRADE_ALL): $(BATCH_OBJS) $(HARNESS_UTIL_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -ljansson $(BATCH_LDLIBS)
 

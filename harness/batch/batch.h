@@ -32,11 +32,14 @@
  *
  * Files: main.c (options, the run), discover.c (labs, students, jobs),
  * unpack.c (archives), pool.c (the workers, progress, atomic finish),
- * gradebook.c (the CSV), shard.c (shards, locks, status), fsutil.c (paths,
- * files, folders).
+ * gradebook.c (the CSV), shard.c (shards, locks, status); paths, files,
+ * folders and memory come from the grader's and this tool's one helper
+ * library, harness/common/util.h.
  */
 #ifndef MEMLAB_BATCH_H
 #define MEMLAB_BATCH_H
+
+#include "util.h"
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -170,19 +173,5 @@ void remove_student_leftovers(const char *out, const struct student *s, char **l
  * finished, else 1. */
 int shard_status(const char *out, struct student *students, size_t n, char **labs, size_t nlabs,
                  const char *label);
-
-/* ------------------------------------------------------------ fsutil */
-
-char *path_join(const char *a, const char *b); /* malloc'd "a/b" */
-char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int mkdir_p(const char *path);                             /* 0 or -1 */
-int remove_tree(const char *path);                         /* 0 or -1; absent is fine */
-int write_file_atomic(const char *path, const char *text); /* tmp + fsync + rename */
-int fsync_dir_of(const char *path);                        /* fsync the parent folder */
-int is_dir(const char *path);
-int is_file(const char *path);
-double now_seconds(void); /* CLOCK_MONOTONIC */
-void *xmalloc(size_t n);
-char *xstrdup(const char *s);
 
 #endif /* MEMLAB_BATCH_H */

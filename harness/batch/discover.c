@@ -40,10 +40,10 @@ size_t discover_labs(const char *kit, char ***out)
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char *json = str_printf("%s/%s/lab.json", tests, e->d_name);
+        char *json = xprintf("%s/%s/lab.json", tests, e->d_name);
         if (is_file(json)) {
             if (n == cap)
-                labs = realloc(labs, (cap *= 2) * sizeof *labs);
+                labs = xrealloc(labs, (cap *= 2) * sizeof *labs);
             labs[n++] = xstrdup(e->d_name);
         }
         free(json);
@@ -98,7 +98,7 @@ size_t discover_students(const char *dir, struct student **out)
             continue;
         }
         if (n == cap)
-            s = realloc(s, (cap *= 2) * sizeof *s);
+            s = xrealloc(s, (cap *= 2) * sizeof *s);
         struct student *st = &s[n++];
         memset(st, 0, sizeof *st);
         st->source = source;
@@ -129,7 +129,7 @@ size_t discover_students(const char *dir, struct student **out)
 
 char *job_final_dir(const char *out, const char *student, const char *lab)
 {
-    return str_printf("%s/reports/%s/%s", out, student, lab);
+    return xprintf("%s/reports/%s/%s", out, student, lab);
 }
 
 int job_is_done(const char *final_dir)

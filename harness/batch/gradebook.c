@@ -160,7 +160,7 @@ static void add_test_name(struct lab_columns *c, const char *name)
         if (strcmp(c->tests[i], name) == 0)
             return;
     if (c->ntests == c->cap)
-        c->tests = realloc(c->tests, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof *c->tests);
+        c->tests = xrealloc(c->tests, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof *c->tests);
     c->tests[c->ntests++] = xstrdup(name);
 }
 
@@ -180,7 +180,7 @@ static char *done_status(const char *report_dir)
             free(detail), detail = xstrdup(line + 7);
     }
     fclose(f);
-    char *text = detail[0] ? str_printf("%s: %s", status, detail) : xstrdup(status);
+    char *text = detail[0] ? xprintf("%s: %s", status, detail) : xstrdup(status);
     free(status), free(detail);
     return text;
 }
@@ -205,12 +205,12 @@ static void write_header(FILE *f, struct lab_columns *cols, size_t nlabs)
         const char *suffixes[] = {"score",         "max",   "status",
                                   "memory errors", "leaks", "line coverage %"};
         for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++) {
-            char *h = str_printf("%s %s", cols[l].lab, suffixes[k]);
+            char *h = xprintf("%s %s", cols[l].lab, suffixes[k]);
             csv_sep(f), csv_text(f, h);
             free(h);
         }
         for (size_t t = 0; t < cols[l].ntests; t++) {
-            char *h = str_printf("%s: %s", cols[l].lab, cols[l].tests[t]);
+            char *h = xprintf("%s: %s", cols[l].lab, cols[l].tests[t]);
             csv_sep(f), csv_text(f, h);
             free(h);
         }
@@ -232,7 +232,7 @@ static void write_lab_cells(FILE *f, struct lab_columns *c, json_t *root, const 
     csv_sep(f), csv_number(f, number_or(json_object_get(root, "score"), 0));
     csv_sep(f), csv_number(f, max_score_of(root));
     const char *outcome = grader_outcome(root);
-    char *shown = outcome ? str_printf("%s: %s", status, outcome) : xstrdup(status);
+    char *shown = outcome ? xprintf("%s: %s", status, outcome) : xstrdup(status);
     csv_sep(f), csv_text(f, shown);
     free(shown);
     csv_sep(f), csv_number(f, lab_count(root, "memcheck_errors"));
@@ -254,8 +254,8 @@ int gradebook_write(const char *out, struct student *students, size_t nstudents,
                     size_t nlabs)
 {
     /* Load every finished report once; a job not finished has no results. */
-    json_t **results = calloc(nstudents * nlabs + 1, sizeof *results);
-    struct lab_columns *cols = calloc(nlabs + 1, sizeof *cols);
+    json_t **results = xcalloc(nstudents * nlabs + 1, sizeof *results);
+    struct lab_columns *cols = xcalloc(nlabs + 1, sizeof *cols);
     for (size_t l = 0; l < nlabs; l++)
         cols[l].lab = labs[l];
     for (size_t s = 0; s < nstudents; s++)
@@ -275,7 +275,7 @@ int gradebook_write(const char *out, struct student *students, size_t nstudents,
         }
 
     char *path = path_join(out, "gradebook.csv");
-    char *tmp = str_printf("%s.tmp-%ld", path, (long)getpid());
+    char *tmp = xprintf("%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     int rc = f ? 0 : -1;
     if (f) {

@@ -217,7 +217,7 @@ static void write_header(FILE *f, int canvas, const char *out, struct student *s
 {
     fputs(canvas ? "Student,ID,SIS User ID,SIS Login ID,Section," : "username,email,", f);
     for (size_t l = 0; l < nlabs; l++) {
-        char *title = str_printf("memlabs %s", labs[l]);
+        char *title = xprintf("memlabs %s", labs[l]);
         put_field(f, title, l + 1 == nlabs);
         free(title);
     }
@@ -290,7 +290,7 @@ int lms_write(const char *out, const char *format, const char *roster_path,
     }
     report_unmatched(out, &r, students, n);
     char *path = path_join(out, canvas ? "canvas.csv" : "moodle.csv");
-    char *tmp = str_printf("%s.tmp", path);
+    char *tmp = xprintf("%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     int rc = 2;
     if (f) {

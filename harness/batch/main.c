@@ -65,7 +65,7 @@ static void add_labs(struct batch_options *o, const char *list)
 {
     char *copy = xstrdup(list), *save = NULL;
     for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-        o->labs = realloc(o->labs, (o->nlabs + 1) * sizeof *o->labs);
+        o->labs = xrealloc(o->labs, (o->nlabs + 1) * sizeof *o->labs);
         o->labs[o->nlabs++] = xstrdup(tok);
     }
     free(copy);
@@ -93,7 +93,7 @@ static void remove_leftovers(const char *out)
         while (d && (e = readdir(d))) {
             if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
                 char *p = path_join(base, e->d_name);
-                remove_tree(p);
+                rm_rf(p);
                 free(p);
                 continue;
             }
@@ -105,7 +105,7 @@ static void remove_leftovers(const char *out)
             while (sd && (se = readdir(sd))) {
                 if (se->d_name[0] == '.' && strstr(se->d_name, ".tmp-")) {
                     char *p = path_join(student, se->d_name);
-                    remove_tree(p);
+                    rm_rf(p);
                     free(p);
                 }
             }
@@ -189,7 +189,7 @@ static int parse_options(int argc, char **argv, struct batch_options *o, enum mo
         case 'b': o->build = optarg; break;
         case 'g': o->grader = optarg; break;
         case 'a':
-            o->grader_args = realloc(o->grader_args, (o->ngrader_args + 1) * sizeof(char *));
+            o->grader_args = xrealloc(o->grader_args, (o->ngrader_args + 1) * sizeof(char *));
             o->grader_args[o->ngrader_args++] = optarg;
             break;
         case 'S':
@@ -239,16 +239,16 @@ static int parse_options(int argc, char **argv, struct batch_options *o, enum mo
  * itself, at the same time.  The reports are thrown away. */
 static int warm_up(const struct batch_options *o)
 {
-    struct student *skeletons = calloc(o->nlabs + 1, sizeof *skeletons);
-    struct job *jobs = calloc(o->nlabs + 1, sizeof *jobs);
+    struct student *skeletons = xcalloc(o->nlabs + 1, sizeof *skeletons);
+    struct job *jobs = xcalloc(o->nlabs + 1, sizeof *jobs);
     for (size_t l = 0; l < o->nlabs; l++) {
         /* A hidden name: never a student, and swept by a whole-class run. */
-        skeletons[l].name = str_printf(".warm-up-%s", o->labs[l]);
-        skeletons[l].source = str_printf("%s/labs/%s", o->kit, o->labs[l]);
+        skeletons[l].name = xprintf(".warm-up-%s", o->labs[l]);
+        skeletons[l].source = xprintf("%s/labs/%s", o->kit, o->labs[l]);
         skeletons[l].dir = xstrdup(skeletons[l].source);
         jobs[l] = (struct job){.student = &skeletons[l], .lab = o->labs[l], .state = JOB_TODO};
         jobs[l].final_dir = job_final_dir(o->out, skeletons[l].name, o->labs[l]);
-        remove_tree(jobs[l].final_dir);
+        rm_rf(jobs[l].final_dir);
     }
     int rc = pool_run(o, jobs, o->nlabs);
     for (size_t l = 0; l < o->nlabs; l++) {
@@ -257,8 +257,8 @@ static int warm_up(const struct batch_options *o)
                     "memlab-grade-all: warm-up of %s failed (the shards will calibrate "
                     "it themselves)\n",
                     o->labs[l]);
-        char *folder = str_printf("%s/reports/%s", o->out, skeletons[l].name);
-        remove_tree(folder);
+        char *folder = xprintf("%s/reports/%s", o->out, skeletons[l].name);
+        rm_rf(folder);
         free(folder), free(jobs[l].final_dir);
         free(skeletons[l].name), free(skeletons[l].source), free(skeletons[l].dir);
     }
@@ -271,7 +271,7 @@ static int warm_up(const struct batch_options *o)
 static struct job *make_jobs(const struct batch_options *o, struct student *students, size_t n,
                              int grade, size_t *skipped)
 {
-    struct job *jobs = calloc(n * o->nlabs + 1, sizeof *jobs);
+    struct job *jobs = xcalloc(n * o->nlabs + 1, sizeof *jobs);
     *skipped = 0;
     for (size_t s = 0; s < n; s++)
         for (size_t l = 0; l < o->nlabs; l++) {
@@ -374,8 +374,8 @@ int main(int argc, char **argv)
     if (o.shard.count)
         nmine = shard_select(students, nstudents, &o.shard, &mine);
     if (mode == MODE_STATUS) {
-        char *label = o.shard.count ? str_printf("shard %d/%d", o.shard.index, o.shard.count)
-                                    : xstrdup("class");
+        char *label =
+            o.shard.count ? xprintf("shard %d/%d", o.shard.index, o.shard.count) : xstrdup("class");
         int rc = shard_status(o.out, mine, nmine, o.labs, o.nlabs, label);
         free(label);
         return rc;
@@ -386,7 +386,7 @@ int main(int argc, char **argv)
                 o.grader);
         return 2;
     }
-    if (mkdir_p(o.out) != 0) {
+    if (mkdir_p(o.out, 0755) != 0) {
         fprintf(stderr, "memlab-grade-all: cannot make %s: %s\n", o.out, strerror(errno));
         return 2;
     }

@@ -63,7 +63,7 @@ static void sleep_briefly(void)
 
 /* ------------------------------------------------------------ launch */
 
-static char *log_path_of(const struct job *j) { return str_printf("%s.log", j->tmp_dir); }
+static char *log_path_of(const struct job *j) { return xprintf("%s.log", j->tmp_dir); }
 
 /* In the child: its own process group (so a timeout kills the whole grader),
  * killed with us if we die, stdin closed, output to the job's log. */
@@ -104,12 +104,12 @@ static void exec_grader(const struct batch_options *o, const struct job *j, pid_
 
 static int launch(const struct batch_options *o, struct job *j)
 {
-    char *parent = str_printf("%s/reports/%s", o->out, j->student->name);
-    mkdir_p(parent);
-    j->tmp_dir = str_printf("%s/.%s.tmp-%ld", parent, j->lab, (long)getpid());
+    char *parent = xprintf("%s/reports/%s", o->out, j->student->name);
+    mkdir_p(parent, 0755);
+    j->tmp_dir = xprintf("%s/.%s.tmp-%ld", parent, j->lab, (long)getpid());
     free(parent);
-    remove_tree(j->tmp_dir);
-    if (mkdir_p(j->tmp_dir) != 0)
+    rm_rf(j->tmp_dir);
+    if (mkdir_p(j->tmp_dir, 0755) != 0)
         return -1;
     pid_t me = getpid();
     pid_t pid = fork();
@@ -138,7 +138,7 @@ static int commit_folder(const char *tmp, const char *final)
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) != 0)
         return -1;
     fsync_dir_of(final);
-    return remove_tree(tmp); /* now holds the old result */
+    return rm_rf(tmp); /* now holds the old result */
 }
 
 static const char *status_of(int wait_status, int timed_out, const char *tmp_dir, char *detail,
@@ -170,9 +170,9 @@ static int finish_folder(struct job *j, const char *status, const char *detail, 
                          double seconds)
 {
     char *marker = path_join(j->tmp_dir, ".done");
-    char *text = str_printf("status=%s\ndetail=%s\nexit=%d\nseconds=%.1f\nstudent=%s\nlab=%s\n",
-                            status, detail, exit_code, seconds, j->student->name, j->lab);
-    int rc = write_file_atomic(marker, text);
+    char *text = xprintf("status=%s\ndetail=%s\nexit=%d\nseconds=%.1f\nstudent=%s\nlab=%s\n",
+                         status, detail, exit_code, seconds, j->student->name, j->lab);
+    int rc = write_atomic(marker, text, strlen(text));
     free(marker), free(text);
     if (rc == 0)
         rc = commit_folder(j->tmp_dir, j->final_dir);
@@ -199,22 +199,22 @@ static void finish_reaped(struct job *j, int wait_status, int timed_out, double 
 /* A job that never reaches a grader: its student's archive is broken. */
 static void finish_unpack_failure(const struct batch_options *o, struct job *j)
 {
-    char *parent = str_printf("%s/reports/%s", o->out, j->student->name);
-    mkdir_p(parent);
-    j->tmp_dir = str_printf("%s/.%s.tmp-%ld", parent, j->lab, (long)getpid());
+    char *parent = xprintf("%s/reports/%s", o->out, j->student->name);
+    mkdir_p(parent, 0755);
+    j->tmp_dir = xprintf("%s/.%s.tmp-%ld", parent, j->lab, (long)getpid());
     free(parent);
-    remove_tree(j->tmp_dir);
-    mkdir_p(j->tmp_dir);
+    rm_rf(j->tmp_dir);
+    mkdir_p(j->tmp_dir, 0755);
     char *note = path_join(j->tmp_dir, "report.txt");
-    char *log_path = str_printf("%s/unpacked/.%s.log", o->out, j->student->name);
+    char *log_path = xprintf("%s/unpacked/.%s.log", o->out, j->student->name);
     char log[2048] = "";
     FILE *f = fopen(log_path, "r");
     if (f) {
         log[fread(log, 1, sizeof log - 1, f)] = '\0';
         fclose(f);
     }
-    char *text = str_printf("%s\n%s", j->student->unpack_error, log);
-    write_file_atomic(note, text);
+    char *text = xprintf("%s\n%s", j->student->unpack_error, log);
+    write_atomic(note, text, strlen(text));
     free(note), free(text), free(log_path);
     finish_folder(j, "bad-archive", j->student->unpack_error, -1, 0);
 }
@@ -301,7 +301,7 @@ static void stop_all(struct job *jobs, size_t n)
                 char *log = log_path_of(j);
                 unlink(log);
                 free(log);
-                remove_tree(j->tmp_dir);
+                rm_rf(j->tmp_dir);
                 j->state = JOB_TODO;
             } else {
                 left++;
@@ -335,7 +335,7 @@ static int must_wait_for_calibration(const struct batch_options *o, const struct
     }
     if (!running)
         return 0;
-    char *cache = str_printf("%s/calibration/%s.json", o->build, j->lab);
+    char *cache = xprintf("%s/calibration/%s.json", o->build, j->lab);
     int missing = !is_file(cache);
     free(cache);
     return missing;
@@ -349,7 +349,7 @@ int pool_run(const struct batch_options *o, struct job *jobs, size_t njobs)
         p.total += jobs[i].state == JOB_TODO;
     size_t next = 0;
     int running = 0;
-    char *timed_out = calloc(njobs ? njobs : 1, 1);
+    char *timed_out = xcalloc(njobs ? njobs : 1, 1);
     for (;;) {
         while (!stop_requested && running < o->jobs && next < njobs) {
             struct job *j = &jobs[next];
@@ -366,7 +366,7 @@ int pool_run(const struct batch_options *o, struct job *jobs, size_t njobs)
             } else {
                 fprintf(stderr, "memlab-grade-all: cannot start the grader for %s %s: %s\n",
                         j->student->name, j->lab, strerror(errno));
-                remove_tree(j->tmp_dir);
+                rm_rf(j->tmp_dir);
             }
         }
         if (stop_requested) {

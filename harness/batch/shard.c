@@ -100,7 +100,7 @@ int lock_out(const char *out, const struct shard *sh, int shared)
     }
     if (!sh->count)
         return 0;
-    char *name = str_printf(".lock-shard-%d-of-%d", sh->index, sh->count);
+    char *name = xprintf(".lock-shard-%d-of-%d", sh->index, sh->count);
     int fd = lock_file(out, name, LOCK_EX);
     free(name);
     if (fd < 0) {
@@ -133,7 +133,7 @@ static void remove_temporaries(const char *dir, const char *prefix)
     while (d && (e = readdir(d))) {
         if (is_temporary_of(e->d_name, prefix)) {
             char *p = path_join(dir, e->d_name);
-            remove_tree(p);
+            rm_rf(p);
             free(p);
         }
     }
@@ -143,14 +143,14 @@ static void remove_temporaries(const char *dir, const char *prefix)
 
 void remove_student_leftovers(const char *out, const struct student *s, char **labs, size_t nlabs)
 {
-    char *reports = str_printf("%s/reports/%s", out, s->name);
+    char *reports = xprintf("%s/reports/%s", out, s->name);
     for (size_t l = 0; l < nlabs; l++) {
-        char *prefix = str_printf(".%s.tmp-", labs[l]);
+        char *prefix = xprintf(".%s.tmp-", labs[l]);
         remove_temporaries(reports, prefix);
         free(prefix);
     }
     char *unpacked = path_join(out, "unpacked");
-    char *prefix = str_printf(".%s.tmp-", s->name);
+    char *prefix = xprintf(".%s.tmp-", s->name);
     remove_temporaries(unpacked, prefix);
     free(prefix), free(unpacked), free(reports);
 }
@@ -160,8 +160,8 @@ void remove_student_leftovers(const char *out, const struct student *s, char **l
 /* Report folders of a student being graded now (or left by a killed run). */
 static size_t count_in_progress(const char *out, const struct student *s, const char *lab)
 {
-    char *reports = str_printf("%s/reports/%s", out, s->name);
-    char *prefix = str_printf(".%s.tmp-", lab);
+    char *reports = xprintf("%s/reports/%s", out, s->name);
+    char *prefix = xprintf(".%s.tmp-", lab);
     DIR *d = opendir(reports);
     size_t n = 0;
     struct dirent *e;

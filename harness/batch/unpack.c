@@ -129,10 +129,10 @@ int unpack_student(const char *out, struct student *s)
         free(base), free(final);
         return 0;
     }
-    char *tmp = str_printf("%s/.%s.tmp-%ld", base, s->name, (long)getpid());
-    char *log_path = str_printf("%s/.%s.log", base, s->name);
-    remove_tree(tmp);
-    int rc = mkdir_p(tmp) == 0 ? extract(s->source, tmp, log_path) : -1;
+    char *tmp = xprintf("%s/.%s.tmp-%ld", base, s->name, (long)getpid());
+    char *log_path = xprintf("%s/.%s.log", base, s->name);
+    rm_rf(tmp);
+    int rc = mkdir_p(tmp, 0755) == 0 ? extract(s->source, tmp, log_path) : -1;
     if (rc == 0) {
         nftw(tmp, drop_symlink, 16, FTW_PHYS);
         rc = rename(tmp, final) == 0 ? 0 : -1;
@@ -141,9 +141,9 @@ int unpack_student(const char *out, struct student *s)
         unlink(log_path);
         set_root(s, final);
     } else {
-        remove_tree(tmp);
+        rm_rf(tmp);
         s->unpack_failed = 1;
-        s->unpack_error = str_printf("cannot unpack %s", s->source);
+        s->unpack_error = xprintf("cannot unpack %s", s->source);
     }
     free(base), free(final), free(tmp), free(log_path);
     return rc == 0 ? 0 : -1;

@@ -1,15 +1,18 @@
 /*
- * util.h -- the grader's small helpers: memory that never returns NULL,
- * strings, paths and files, and running a command to capture its output.
+ * util.h -- the small helpers of the grader (harness/grader) and of the
+ * batch grader (harness/batch): memory that never returns NULL, strings,
+ * paths and files, and running a command to capture its output.  Nothing
+ * here knows about labs, tests or students.
  */
-#ifndef MEMLAB_GRADER_UTIL_H
-#define MEMLAB_GRADER_UTIL_H
+#ifndef MEMLAB_COMMON_UTIL_H
+#define MEMLAB_COMMON_UTIL_H
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Allocation that exits the grader (status 2: "could not grade") on failure. */
+/* Allocation that exits the program with status 2 on failure (the grader's
+ * "could not grade", the batch grader's "could not run"). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -35,17 +38,24 @@ void list_free(char **list);
 /* Split on any character of `seps`; empty fields are dropped. */
 char **split(const char *s, const char *seps);
 
-/* Files. */
+/* Paths and files. */
+char *path_join(const char *a, const char *b); /* "a/b" */
+/* mkdir -p: 0 when path is a folder afterwards, else -1. */
 int mkdir_p(const char *path, int mode);
+/* rm -rf without following symbolic links; folders without write permission
+ * (an archive may unpack some) are opened up first.  Absent is fine: 0. */
 int rm_rf(const char *path);
 int is_file(const char *path);
 int is_dir(const char *path);
 char *read_file(const char *path, size_t limit, size_t *len); /* NULL if unreadable */
 int copy_file(const char *from, const char *to);
-/* Write `text` to path.tmp and rename it over path: readers never see half a file. */
+/* Write `text` to path.tmp-<pid>, flush it to disk and rename it over path:
+ * a reader (or a run restarted after a crash) sees the old file or the new,
+ * never half of one.  0 or -1. */
 int write_atomic(const char *path, const char *text, size_t len);
 int rename_into_place(const char *tmp, const char *path);
-char *abs_path(const char *path); /* absolute, even when it does not exist yet */
+int fsync_dir_of(const char *path); /* flush path's folder entry (after a rename) */
+char *abs_path(const char *path);   /* absolute, even when it does not exist yet */
 const char *base_name(const char *path);
 uint64_t hash_file(const char *path); /* mlhash.h's FNV-1a of the contents, 0 if unreadable */
 
@@ -69,4 +79,4 @@ int run_capture(char *const argv[], const char *cwd, char **output, size_t limit
 /* Seconds since an arbitrary start (monotonic). */
 double now_seconds(void);
 
-#endif /* MEMLAB_GRADER_UTIL_H */
+#endif /* MEMLAB_COMMON_UTIL_H */
