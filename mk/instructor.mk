@@ -15,8 +15,9 @@
 .PHONY: grade-all grade-all-status dist-student gradescope grade-all-bench test-slurm
 
 # make test-slurm's one-node cluster.  Here, not in mk/grader.mk: that file
-# goes into the student kit, whose make deps must not install a scheduler.
-DEPS_PACKAGES += slurm-wlm munge
+# goes into the student kit, whose make deps must not install a scheduler;
+# and a kit-tests package (make deps-kit), not one grading needs.
+KIT_PACKAGES += slurm-wlm munge
 
 DIST ?= $(BUILD)/dist
 GRADES ?= grades
