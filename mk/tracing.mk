@@ -12,20 +12,23 @@
 # Both link the reference tracer with the given mem layer only: the tracing
 # layer stands on mem alone.
 
+# The layer's sources: the reference's three files and the given file.
+TRACING_LAYER_SRCS := $(addprefix solutions/tracing/,tracer.c snapshot.c statistics.c) \
+	labs/tracing/given/tracing_given.c
 TRACING_ORACLE_BIN := $(BUILD)/kit/tracing-oracle
 TRACING_BENCH_BIN := $(BUILD)/bench/tracing-bench
 
-$(TRACING_ORACLE_BIN): tests/kit/tracing-oracle.c solutions/tracing/tracing.c labs/runtime/mem.c \
-                       labs/include/memlab/tracing.h
+$(TRACING_ORACLE_BIN): tests/kit/tracing-oracle.c $(TRACING_LAYER_SRCS) labs/runtime/mem.c \
+                       labs/include/memlab/tracing.h labs/include/memlab/internal/tracing.h
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) -o $@ tests/kit/tracing-oracle.c \
-	  solutions/tracing/tracing.c labs/runtime/mem.c
+	  $(TRACING_LAYER_SRCS) labs/runtime/mem.c
 
-$(TRACING_BENCH_BIN): tests/kit/tracing-bench.c solutions/tracing/tracing.c labs/runtime/mem.c \
-                      labs/include/memlab/tracing.h
+$(TRACING_BENCH_BIN): tests/kit/tracing-bench.c $(TRACING_LAYER_SRCS) labs/runtime/mem.c \
+                      labs/include/memlab/tracing.h labs/include/memlab/internal/tracing.h
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -g -DNVALGRIND $(INCLUDES) -o $@ tests/kit/tracing-bench.c \
-	  solutions/tracing/tracing.c labs/runtime/mem.c
+	  $(TRACING_LAYER_SRCS) labs/runtime/mem.c
 
 .PHONY: test-tracing-oracle bench-tracing
 test-tracing-oracle: $(TRACING_ORACLE_BIN)

@@ -60,7 +60,8 @@ else
 fi
 
 # ---------------------------------------------------------------- tracing (make bench-tracing)
-if $CC $FLAGS -o "$tmp/tracing-bench" tests/kit/tracing-bench.c solutions/tracing/tracing.c \
+if $CC $FLAGS -o "$tmp/tracing-bench" tests/kit/tracing-bench.c solutions/tracing/tracer.c \
+    solutions/tracing/snapshot.c solutions/tracing/statistics.c labs/tracing/given/tracing_given.c \
     labs/runtime/mem.c 2> "$tmp/cc.log"; then
     if python3 tests/kit/tracing-bench.py "$tmp/tracing-bench" --sizes 10000 --steps 10000 \
         --py-steps 500 --reps 1 --json "$tmp/tracing.json" > "$tmp/tracing.log" 2>&1 &&

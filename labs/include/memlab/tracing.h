@@ -2,7 +2,7 @@
  * memlab/tracing.h -- the tracing layer: an allocation tracer as CPython 3.11
  * has it (Modules/_tracemalloc.c for the tracer, Lib/tracemalloc.py for
  * snapshots, statistics and their text).  Implemented by the tracing lab
- * (labs/tracing/tracing.c).  It stands on the mem layer alone.
+ * (labs/tracing/tracer.c, snapshot.c, statistics.c).  It stands on the mem layer alone.
  *
  *   tracemalloc (Python)                  here
  *   ------------------------------------  -------------------------------------
