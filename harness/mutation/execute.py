@@ -102,7 +102,7 @@ class Lab:
         with open(path) as f:
             for line in f:
                 kind, _, rest = line.strip().partition(" ")
-                if kind == "obj":
+                if kind in ("obj", "given-obj"):  # given code: linked as the grader does
                     objs.append(os.path.join(self.kit, rest) if not os.path.isabs(rest) else rest)
                 elif kind == "ldlibs":
                     ldlibs = rest.split()
