@@ -3,9 +3,10 @@
 #   make demo LAB=id [WHO=student]   (Makefile) also saves each cell's
 #                               pictures in $(BUILD)/demo/<lab>/, DOT
 #                               rendered to SVG with Graphviz's dot
-#   make pictures               the walkthroughs' pictures, docs/pictures/<lab>/*.svg,
-#                               from the reference demos (commit the result;
-#                               tests/kit/pictures.sh checks they are up to date)
+#   make pictures [PICTURES_DIR=dir]   the walkthroughs' pictures,
+#                               docs/pictures/<lab>/*.svg, from the reference
+#                               demos (commit the result; tests/kit/pictures.sh
+#                               checks they are up to date)
 #   draw-test                   $(BUILD)/kit/draw-test, the exact tests of
 #                               every drawing (tests/kit/draw.sh)
 #
@@ -13,9 +14,11 @@
 
 DRAW_TEST_BIN := $(BUILD)/kit/draw-test
 DRAW_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
-ALL_EXTRA += $(DRAW_TEST_BIN)
-# make demo and the walkthroughs' pictures need Graphviz; the report test, Chromium
-KIT_PACKAGES += graphviz chromium
+ALL_EXTRA += $(if $(wildcard tests/kit/draw-test.c),$(DRAW_TEST_BIN)) # not in the student kit
+# Graphviz: make demo's pictures and report.html's (the grader renders a
+# test's attached DOT), so grading needs it; Chromium only the report test.
+DEPS_PACKAGES += graphviz
+KIT_PACKAGES += chromium
 
 $(DRAW_TEST_BIN): tests/kit/draw-test.c labs/include/memlab/draw.h $(BUILD)/lib/libruntime.a $(REF_LIBS)
 	@mkdir -p $(@D)
@@ -36,12 +39,15 @@ MEMLAB_PICTURES=$(DEMO_PICTURES) $<
 endef
 .PHONY: pictures
 
-# docs/pictures/<lab>/: the reference's pictures, SVG only, one folder per lab.
-PICTURE_LABS := $(LAB_PRESENT)
+# docs/pictures/<lab>/: the reference's pictures, SVG only, one folder per lab,
+# drawn without address randomisation (where an arena lands changes how many
+# pools it has, and so the pools' pictures).
+PICTURE_LABS = $(LAB_PRESENT)
+NO_ASLR := $(shell setarch -R true 2>/dev/null && echo setarch -R)
 pictures: $(foreach l,$(PICTURE_LABS),$(BUILD)/demo/reference/$(l))
 	@for l in $(PICTURE_LABS); do \
 	  out=$(or $(PICTURES_DIR),docs/pictures)/$$l; rm -rf "$$out"; mkdir -p "$$out"; \
-	  MEMLAB_PICTURES="$$out" $(BUILD)/demo/reference/$$l > /dev/null || exit 1; \
+	  MEMLAB_PICTURES="$$out" $(NO_ASLR) $(BUILD)/demo/reference/$$l > /dev/null || exit 1; \
 	  $(call draw_render,$$out); rm -f "$$out"/*.dot; \
 	done
 	@echo "pictures: $(or $(PICTURES_DIR),docs/pictures)/"

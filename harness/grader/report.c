@@ -477,6 +477,7 @@ static char *report_text(const struct grade *g, int terminal, int details)
         sb_printf(&b, "note: %s\n", g->notes[i]);
     if (g->outcome == OUT_GRADED)
         next_line(g, &l, &b);
+    sb_printf(&b, "in a browser, with pictures: %s/report.html\n", g->report_dir);
     layout_free(&l);
     return sb_take(&b);
 }

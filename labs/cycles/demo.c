@@ -19,6 +19,7 @@
  * subtype_dealloc does for a class with __del__.
  */
 #include "memlab/cycles.h"
+#include "memlab/draw.h"
 #include "memlab/errors.h"
 #include "memlab/object.h"
 #include "memlab/runtime.h"
@@ -100,6 +101,15 @@ static ml_object *my_object_new(const char *name) /* MyObject(name) */
 
 /* ------------------------------------------------------------ the cells */
 
+/* Pictures name a MyObject by its name (draw.h). */
+static const char *my_name(const ml_object *op, char *buf, size_t size)
+{
+    if (ML_TYPE(op) != &my_object_type)
+        return NULL;
+    snprintf(buf, size, "MyObject %s", str_as_cstr(((const my_object *)op)->name));
+    return buf;
+}
+
 static void cell(const char *python) { printf(">>> %s\n", python); }
 static void why(const char *text) { printf("    # %s\n", text); }
 
@@ -145,13 +155,22 @@ int main(void)
     print_triple(gc_get_count);
     why("2 allocations through the collector: a and b (their names are str, not containers; "
         "CPython counts more: each instance also has a __dict__)");
+    const char *labels[] = {"a", "b"};
+    ml_object *both[] = {a, b};
+    draw_opts opt = {.title = "a.other = b; b.other = a", .root_names = labels, .namer = my_name};
+    draw_save(NULL, "1-cycle-held.dot", draw_objects(both, 2, &opt));
     cell("del a, b");
     obj_decref(a);
     obj_decref(b);
     why("each refcount drops from 2 to 1: the other object still holds it, nothing is destroyed");
 
     cell("gc.collect()");
-    ml_ssize_t found = gc_collect(2);
+    char *before, *after;
+    opt.title = "gc.collect()";
+    labels[0] = "(a, borrowed)";
+    ml_ssize_t found = draw_gc_collect(&a, 1, 2, &opt, &before, &after); /* gc_collect(2) */
+    draw_save(NULL, "2-collect-before.dot", before);
+    draw_save(NULL, "3-collect-after.dot", after);
     printf("%zd\n", found);
     why("both were unreachable: their finalizers ran once each, then tp_clear broke the cycle "
         "and refcounting freed them");

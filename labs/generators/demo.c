@@ -13,6 +13,7 @@
  *
  *     make demo LAB=generators [WHO=student]
  */
+#include "memlab/draw.h"
 #include "memlab/errors.h"
 #include "memlab/generators.h"
 #include "memlab/mem.h"
@@ -20,6 +21,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* def generate_numbers(n):
  *     try:
@@ -67,12 +69,14 @@ static int cell_loop(void)
     ml_object *g = generate_numbers(5);
     if (g == NULL)
         return -1;
+    draw_save(NULL, "1-created.dot", draw_generator(g));
     ml_object *v;
     while ((v = gen_next(g)) != NULL) {
         printf("%ld\n", int_as_long(v));
         obj_decref(v);
     }
     print_state(g);
+    draw_save(NULL, "3-closed.dot", draw_generator(g));
     obj_decref(g);
     return err_occurred() ? -1 : 0;
 }
@@ -93,6 +97,7 @@ static int cell_early_break(void)
             break;
     }
     print_state(g);
+    draw_save(NULL, "2-suspended-at-yield.dot", draw_generator(g));
     printf("  sys.getsizeof(gen) -> %zu bytes, whatever n is\n", gen_sizeof(g));
     printf(">>> del gen            # the last reference: closed, its finally runs\n");
     obj_decref(g);
@@ -154,6 +159,24 @@ static size_t list_peak(long n, long *sum)
     return mem_peak_bytes() - base;
 }
 
+/* The same two peaks at n = 0, 1000, ..., 10000, as a picture. */
+static void plot_memory(void)
+{
+    enum { POINTS = 11 };
+    double n[POINTS], pipeline[POINTS], list[POINTS];
+    for (int i = 0; i < POINTS; i++) {
+        long s1, s2;
+        n[i] = 1000.0 * i;
+        pipeline[i] = (double)pipeline_peak(1000L * i, &s1);
+        list[i] = (double)list_peak(1000L * i, &s2);
+    }
+    draw_series s[] = {{"generator pipeline", n, pipeline, POINTS},
+                       {"list first", n, list, POINTS}};
+    draw_save(NULL, "4-pipeline-memory.svg",
+              draw_plot_svg("peak live bytes of sum(x * x ...)", "items processed (n)",
+                            "peak bytes", s, 2));
+}
+
 static void cell_memory(void)
 {
     printf("\n>>> sum(x * x for x in range(2 * n) if x %% 2 == 0)     # the generator pipeline\n"
@@ -168,6 +191,8 @@ static void cell_memory(void)
         printf("%12ld  %14zu B  %14zu B%s\n", sizes[i], p, l, s1 == s2 ? "" : "  (sums differ!)");
     }
     printf("\nThe pipeline holds one item per stage, whatever n is; the list holds all n.\n");
+    if (getenv("MEMLAB_PICTURES"))
+        plot_memory();
 }
 
 int main(void)

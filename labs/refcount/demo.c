@@ -13,6 +13,7 @@
  * Python prints, then the C that produced it and who owns which reference.
  */
 #include "memlab/cycles.h"
+#include "memlab/draw.h"
 #include "memlab/errors.h"
 #include "memlab/object.h"
 #include "memlab/runtime.h"
@@ -62,12 +63,18 @@ int main(void)
     cell("sys.getrefcount(a)");
     print_refcount(a);
     why("list_append does not steal: the list took a reference of its own");
+    ml_object *names_ab_l[] = {a, b, l};
+    const char *labels[] = {"a", "b", "l"};
+    draw_opts opt = {.title = "a = []; b = a; l = [a]", .root_names = labels};
+    draw_save(NULL, "1-l-holds-a.dot", draw_objects(names_ab_l, 3, &opt));
 
     cell("l[0] = None");
     list_setitem(l, 0, ML_NONE);
     cell("sys.getrefcount(a)");
     print_refcount(a);
     why("list_setitem steals the new item (None: immortal) and releases the old one, a");
+    opt.title = "l[0] = None";
+    draw_save(NULL, "2-setitem-none.dot", draw_objects(names_ab_l, 3, &opt));
 
     cell("del b, l");
     obj_decref(b);
@@ -94,6 +101,8 @@ int main(void)
         LIST_SET_ITEM(outer, 0, chain); /* steals: the new list owns the old one */
         chain = outer;
     }
+    draw_opts cut = {.title = "l after 10**6 x l = [l]: cut, never drawn whole", .max_nodes = 8};
+    draw_save(NULL, "3-nested-lists-cut.dot", draw_objects(&chain, 1, &cut));
     cell("del l");
     obj_trashcan_reset_max_depth();
     obj_decref(chain);

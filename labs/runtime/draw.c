@@ -112,6 +112,7 @@ struct node {
     long indegree;       /* edges drawn into it */
     /* cycles */
     int tracked, finalizer, legacy;
+    int immortal;
     long gc_refs;
     int reachable; /* from outside the drawn set (gc_refs > 0 or from such a node) */
 };
@@ -236,6 +237,7 @@ static long node_add(struct graph *g, const ml_object *op, const draw_opts *opt)
     memset(n, 0, sizeof *n);
     n->op = op;
     n->refcnt = ML_REFCNT(op);
+    n->immortal = obj_is_immortal(op);
     const char *name = opt && opt->namer ? opt->namer(op, n->name, sizeof n->name) : NULL;
     if (name != n->name)
         snprintf(n->name, sizeof n->name, "%s", name ? name : ML_TYPE(op)->tp_name);
@@ -418,7 +420,7 @@ static void put_refcnt_row(struct text *t, const struct node *n, const draw_opts
                            enum view view)
 {
     ml_ssize_t want = expected_of(opt, n->op);
-    if (obj_is_immortal(n->op)) {
+    if (n->immortal) {
         put(t, "<TR><TD COLSPAN=\"2\">immortal</TD></TR>");
         return;
     }
@@ -448,7 +450,7 @@ static void put_gc_rows(struct text *t, const struct node *n, enum view view)
 
 static const char *node_fill(const struct node *n, const draw_opts *opt, enum view view)
 {
-    if (obj_is_immortal(n->op))
+    if (n->immortal)
         return "#e0e0e0";
     if (view == VIEW_ACTUAL && expected_of(opt, n->op) >= 0 && expected_of(opt, n->op) != n->refcnt)
         return "#ffe0e0";
@@ -464,7 +466,7 @@ static void put_node(struct text *t, const char *prefix, size_t i, const struct 
 {
     put(t,
         "  %s%zu [label=<<TABLE BORDER=\"%d\" CELLBORDER=\"1\" CELLSPACING=\"0\" BGCOLOR=\"%s\">",
-        prefix, i, obj_is_immortal(n->op) ? 3 : 0, node_fill(n, opt, view));
+        prefix, i, n->immortal ? 3 : 0, node_fill(n, opt, view));
     put(t, "<TR><TD COLSPAN=\"2\"><B>");
     put_escaped(t, n->name);
     put(t, "</B></TD></TR>");
@@ -603,8 +605,19 @@ static void gc_analyse(struct graph *g)
             if (to >= 0 && g->nodes[i].tracked && g->nodes[to].tracked)
                 g->nodes[to].gc_refs--;
         }
+    /* an untracked object is held from outside when its refcount is more
+     * than the drawn references to it (it stays alive whatever is freed) */
+    long *held = calloc(g->len + 1, sizeof *held);
+    for (size_t i = 0; held && i < g->len; i++)
+        held[i] = (long)g->nodes[i].refcnt;
+    for (size_t i = 0; held && i < g->len; i++)
+        for (size_t e = 0; e < g->nodes[i].nedges; e++)
+            if (g->nodes[i].edges[e].to >= 0)
+                held[g->nodes[i].edges[e].to]--;
     for (size_t i = 0; i < g->len; i++)
-        g->nodes[i].reachable = !g->nodes[i].tracked || g->nodes[i].gc_refs > 0;
+        g->nodes[i].reachable = g->nodes[i].tracked ? g->nodes[i].gc_refs > 0
+                                                    : g->nodes[i].immortal || !held || held[i] > 0;
+    free(held);
     for (int changed = 1; changed;) {
         changed = 0;
         for (size_t i = 0; i < g->len; i++)

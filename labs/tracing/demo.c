@@ -19,6 +19,7 @@
  * per item (49 bytes of header + the text), a temporary int per step, and the
  * list's item array grown by realloc with CPython's over-allocation.
  */
+#include "memlab/draw.h"
 #include "memlab/mem.h"
 #include "memlab/tracing.h"
 
@@ -79,6 +80,8 @@ int main(void)
         trace_format_statistic(line, sizeof line, &top->items[i]);
         printf("%s\n", line);
     }
+    draw_save(NULL, "1-top-sites.svg",
+              draw_trace_top_svg(top, 10, "snapshot.statistics('lineno')"));
     size_t current, peak;
     trace_get_traced_memory(&current, &peak);
     char a[32], b[32];
@@ -88,12 +91,20 @@ int main(void)
            trace_get_tracemalloc_memory());
 
     trace_stats_free(top);
-    trace_snapshot_free(snapshot);
     for (size_t i = 0; i < nitems; i++)
         mem_free(MEM_DOMAIN_OBJ, items[i]);
     mem_free(MEM_DOMAIN_MEM, items);
     mem_free(MEM_DOMAIN_OBJ, function[0]);
     mem_free(MEM_DOMAIN_OBJ, function[1]);
+    if (getenv("MEMLAB_PICTURES")) { /* everything freed: what compare_to says */
+        trace_snapshot *later = trace_take_snapshot();
+        trace_diffs *d = later ? trace_snapshot_compare_to(later, snapshot, "lineno", 0) : NULL;
+        draw_save(NULL, "2-compare-to.svg",
+                  draw_trace_diff_svg(d, 10, "after freeing: compare_to"));
+        trace_diffs_free(d);
+        trace_snapshot_free(later);
+    }
+    trace_snapshot_free(snapshot);
     trace_stop();
     ML_FRAME_EXIT();
     return 0;

@@ -24,11 +24,16 @@
 #ifndef MEMLAB_DRAW_H
 #define MEMLAB_DRAW_H
 
-#include "memlab/object.h"
 #include "memlab/pools.h"
 #include "memlab/tracing.h"
 
 #include <stddef.h>
+
+/* The object types as memlab/object.h names them (the same typedefs, so
+ * either header may come first), without the rest of object.h: a program
+ * that draws only pools or traces keeps its own names free. */
+typedef struct ml_object ml_object;
+typedef ptrdiff_t ml_ssize_t;
 
 #define DRAW_DEFAULT_MAX_NODES 60      /* nodes drawn when draw_opts.max_nodes is 0 */
 #define DRAW_MAX_SLOTS         12      /* slots of one container drawn, the rest counted */
