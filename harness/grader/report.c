@@ -566,6 +566,7 @@ static json_t *results_json(const struct grade *g, const struct layout *l, const
             json_array_append_new(v, json_string(g->violations[i]));
         json_object_set_new(extra, "violations", v);
     }
+    json_object_set_new(extra, "report_html", json_string("report.html")); /* beside this file */
     if (g->has_coverage) {
         json_object_set_new(extra, "line_percent", json_real(g->line_pct));
         json_object_set_new(extra, "branch_percent", json_real(g->branch_pct));

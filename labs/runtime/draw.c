@@ -695,7 +695,10 @@ static void gc_survivors(struct graph *g, int *alive)
     }
 }
 
-static void put_after(struct text *t, const struct graph *g, const int *alive)
+/* `trust`: the collector reported at least as many objects as were found
+ * unreachable, so those not seen alive are drawn freed; else they are only
+ * said to have been unreachable (freed memory is never read to find out). */
+static void put_after(struct text *t, const struct graph *g, const int *alive, int trust)
 {
     for (size_t i = 0; i < g->len; i++) {
         const struct node *n = &g->nodes[i];
@@ -705,7 +708,7 @@ static void put_after(struct text *t, const struct graph *g, const int *alive)
         }
         put(t, "  n%zu [shape=box, style=dashed, fontcolor=\"#888888\", label=\"", i);
         put_escaped(t, n->name);
-        put(t, "\\nfreed\"];\n");
+        put(t, trust ? "\\nfreed\"];\n" : "\\nunreachable before; not read after\"];\n");
     }
     for (size_t i = 0; i < g->len; i++)
         for (size_t e = 0; alive[i] && e < g->nodes[i].nedges; e++) {
@@ -735,8 +738,11 @@ ml_ssize_t draw_gc_collect(ml_object *const *roots, size_t n, int generation, co
     snprintf(when, sizeof when, "after gc_collect(%d): %td unreachable found", generation,
              collected);
     put_gc_title(&t, opt, when);
+    ml_ssize_t unreachable = 0;
+    for (size_t i = 0; i < g.len; i++)
+        unreachable += g.nodes[i].tracked && !g.nodes[i].reachable;
     if (alive)
-        put_after(&t, &g, alive);
+        put_after(&t, &g, alive, collected >= unreachable);
     put(&t, "}\n");
     free(alive);
     graph_free(&g);
