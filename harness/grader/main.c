@@ -5,6 +5,9 @@
  *                [--build DIR] [--jobs N] [--only PATTERNS] [--no-valgrind]
  *                [--no-calibrate] [--reveal-hidden] [--quiet] [--reuse]
  *                [--no-perf] [--no-static-check]   (the grader's own tests only)
+ *   memlab-grade --calibrate-only --lab ID [--kit ROOT] [--build DIR] [--jobs N]
+ *                (fill BUILD/calibration/<lab>.json from the reference alone:
+ *                what an image build runs once, so that no grade pays for it)
  *   memlab-grade --sandbox-exec --lab ID [--kit ROOT] --dir DIR --binary FILE
  *                --timeout SECONDS -- COMMAND...
  *                (for a lab's performance program: run COMMAND the way a
@@ -38,8 +41,9 @@
 #include "results.h"
 #include "util.h"
 
-/* --reuse: set by parse_args (not part of the model: no stage reads it). */
-static int reuse;
+/* --reuse and --calibrate-only: set by parse_args (not part of the model:
+ * no stage reads them). */
+static int reuse, calibrate_only;
 
 static void usage(FILE *out)
 {
@@ -54,6 +58,8 @@ static void usage(FILE *out)
           "  --only PATTERNS   grade the tests whose names match (fnmatch, comma-separated):\n"
           "                    a partial grade\n"
           "  --reuse           show the last report when nothing it depends on changed\n"
+          "  --calibrate-only  run the reference's tests into the calibration cache and\n"
+          "                    stop (no submission is graded)\n"
           "  --no-perf         leave out the performance stage (labs that have one)\n"
           "  --no-static-check for the grader's own tests only: skip stage 2, so that\n"
           "                    hostile code reaches the sandbox (the report says so)\n",
@@ -131,7 +137,8 @@ static int parse_args(struct grade *g, int argc, char **argv)
         {"no-static-check", no_argument, NULL, 'S'}, {"no-perf", no_argument, NULL, 'P'},
         {"sandbox-exec", no_argument, NULL, 'X'},    {"dir", required_argument, NULL, 'D'},
         {"binary", required_argument, NULL, 'B'},    {"timeout", required_argument, NULL, 'T'},
-        {"reuse", no_argument, NULL, 'R'},           {NULL, 0, NULL, 0},
+        {"reuse", no_argument, NULL, 'R'},           {"calibrate-only", no_argument, NULL, 'K'},
+        {NULL, 0, NULL, 0},
     };
     g->jobs = 2;
     g->use_valgrind = 1;
@@ -157,6 +164,7 @@ static int parse_args(struct grade *g, int argc, char **argv)
         case 'B': g->exec_binary = abs_path(optarg); break;
         case 'T': g->exec_seconds = atof(optarg); break;
         case 'R': reuse = 1; break;
+        case 'K': calibrate_only = 1; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -377,6 +385,22 @@ static void run_and_judge(struct grade *g)
     coverage_collect(g);
 }
 
+/* --calibrate-only: the reference's answers cached, its scratch (under the
+ * report folder, as in a grade) removed; no report is written. */
+static int calibrate_alone(struct grade *g)
+{
+    double start = now_seconds();
+    calibrate_budgets(g);
+    rm_rf(g->work_dir);
+    size_t answered = 0;
+    for (size_t i = 0; i < g->ntests; i++)
+        answered += g->tests[i].has_reference;
+    if (!g->quiet)
+        fprintf(stderr, "memlab-grade: %s: calibrated %zu of %zu tests on the reference (%.0f s)\n",
+                g->lab, answered, g->ntests, now_seconds() - start);
+    return answered == g->ntests ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     struct grade g = {0};
@@ -405,6 +429,8 @@ int main(int argc, char **argv)
     free(only);
     if (mkdir_p(g.report_dir, 0755) != 0)
         return could_not_grade("cannot create the report folder");
+    if (calibrate_only)
+        return calibrate_alone(&g);
     char *key = reuse && !g.only ? grade_key(&g, argc, argv) : NULL;
     if (key && show_last_report(&g, key))
         return 0;

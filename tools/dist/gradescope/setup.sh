@@ -17,13 +17,15 @@ if [ -z "${MEMLAB_SKIP_APT:-}" ]; then
     apt-get install -y -qq --no-install-recommends $(cat tools/dist/debian-packages.txt)
 fi
 make -s BUILD="$PWD/build" @PREP@
-# Grade the skeleton once: the grader times the reference under Valgrind
-# (fair per-test timeouts) and caches it in build/calibration/, and a lab
-# with a performance stage measures its reference into build/perf-cache/,
-# so no student's run pays for either.
+# The reference's run of every test, once, in the image: the grader times
+# it under Valgrind (fair per-test timeouts) and keeps its observation
+# traces, cached in build/calibration/ by the reference binary's hash, so no
+# student's run pays for it.  --calibrate-only runs the reference alone (not
+# the skeleton's grade as well).  Its scratch folder is under the report
+# folder, which the tests' own uid must reach: hence 0755.
 report=$(mktemp -d)
-chmod 0755 "$report" # the tests run as their own uid, under this folder
-build/bin/memlab-grade --lab @LAB@ --submission labs/@LAB@ --report "$report" --kit "$PWD" \
-    --build "$PWD/build" --quiet ${MEMLAB_GRADE_FLAGS:-} >/dev/null || true
+chmod 0755 "$report"
+build/bin/memlab-grade --calibrate-only --lab @LAB@ --report "$report" --kit "$PWD" \
+    --build "$PWD/build" --jobs "$(nproc)" --quiet ${MEMLAB_GRADE_FLAGS:-} || true
 rm -rf "$report"
 echo "memlabs autograder for lab @LAB@ is ready"
