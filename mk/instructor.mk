@@ -31,6 +31,10 @@ $(BUILD)/obj/harness/batch/%.o: harness/batch/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
 
+# unpack.c reads students' archives with libarchive (libarchive-dev, a
+# grading package: tools/dist/debian-packages.txt).
+BATCH_LDLIBS += -larchive
+
 $(GRADE_ALL): $(BATCH_OBJS) $(HARNESS_UTIL_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -ljansson $(BATCH_LDLIBS)
