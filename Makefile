@@ -8,16 +8,21 @@
 #   tests/<lab>/t_<lab>     the lab's tests on the reference   (tests/<lab>, + hidden/)
 #   student/<lab>/t_<lab>   the same tests on the student's files in labs/<lab>
 #
-# A lab exists when tests/<lab>/lab.json does; its "files" are the student's
-# file names (the same names exist in labs/<lab>/ and solutions/<lab>/).
+# A lab exists when tests/<lab>/lab.json does: LABS is read from those files,
+# in the order of their "number" (the course's order), and a lab's "files"
+# are the student's file names (the same names exist in labs/<lab>/ and
+# solutions/<lab>/).
 # A lab's given code (labs/<lab>/given/*.c, its internal header in
 # labs/include/memlab/internal/) exists once: it is linked as objects beside
 # the student's files (a student's copy of a given function is then a
 # duplicate definition, not a replacement) and is part of the lab's reference
 # library.
 # Extra rules of a lab (tools, data, benchmarks) live in mk/<lab>.mk.
-
-LABS := refcount cycles pools generators tracing
+#
+# The file reads top to bottom: settings, the labs, the libraries and test
+# binaries, then mk/*.mk (whose rules can name every library above as a
+# prerequisite), then the targets that gather them.  `make` run twice does
+# nothing the second time (tests/kit/make-twice.sh).
 
 BUILD ?= build
 CC ?= cc
@@ -35,11 +40,19 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(CHECK_CFLAGS) -MMD -MP
 WHO ?= reference
 .PHONY: all help deps libs tests check-lab test-one clean
 
--include $(wildcard mk/*.mk)
+# ---------------------------------------------------------------- labs
+# One word per lab, "<lab>=<file>,<file>", in the order of "number" (one
+# python3 run for all of them): LABS and each <lab>_FILES come from it.
+# LABS given on the command line narrows the build to those labs.
+comma := ,
+LAB_TABLE := $(shell python3 -c 'import json, sys; labs = [json.load(open(p)) for p in sys.argv[1:]]; \
+  print(" ".join(l["id"] + "=" + ",".join(l["files"]) for l in sorted(labs, key=lambda l: l["number"])))' \
+  $(wildcard tests/*/lab.json))
+LABS := $(foreach w,$(LAB_TABLE),$(firstword $(subst =, ,$(w))))
+$(foreach w,$(LAB_TABLE),$(eval $(firstword $(subst =, ,$(w)))_FILES := \
+  $(subst $(comma), ,$(word 2,$(subst =, ,$(w))))))
 
 # ---------------------------------------------------------------- sources
-lab_files = $(shell python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["files"]))' $(1))
-$(foreach l,$(LABS),$(if $(wildcard tests/$(l)/lab.json),$(eval $(l)_FILES := $(call lab_files,tests/$(l)/lab.json))))
 
 RUNTIME_SRCS := $(wildcard labs/runtime/*.c)
 RUNNER_SRCS := harness/runner/runner.c
@@ -92,6 +105,13 @@ $(foreach l,$(PREBUILT_LABS),$(eval $(BUILD)/lib/libref_$(l).a: prebuilt/lib/lib
 
 REF_LIBS = $(foreach l,$(LABS),$(if $(filter $(l),$(LAB_PRESENT) $(PREBUILT_LABS)),$(BUILD)/lib/libref_$(l).a))
 $(foreach l,$(LAB_PRESENT),$(eval $(call LAB_RULES,$(l))))
+# Every layer's reference and the runtime, for a program that links them all.
+LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
+
+# ---------------------------------------------------------------- extra rules
+# The grader, the labs' tools and benches, the instructor's targets: each
+# adds what `make` builds to ALL_EXTRA.
+-include $(wildcard mk/*.mk)
 
 libs: $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a $(REF_LIBS)
 tests: $(foreach l,$(LAB_PRESENT),$(BUILD)/tests/$(l)/t_$(l))

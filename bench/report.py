@@ -47,11 +47,21 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LABS = ["refcount", "cycles", "pools", "generators", "tracing"]
 SECTIONS = ["refcount", "cycles", "pools", "generators", "tracing", "grading"]
 
 
 # ==================================================================== helpers
+
+def kit_labs(kit):
+    """The kit's labs (tests/<lab>/lab.json), in the order of their "number"."""
+    found = []
+    for name in sorted(os.listdir(os.path.join(kit, "tests"))):
+        path = os.path.join(kit, "tests", name, "lab.json")
+        if os.path.isfile(path):
+            with open(path) as f:
+                found.append((json.load(f).get("number", 1 << 30), name))
+    return [name for _, name in sorted(found)]
+
 
 class Bench:
     """The run's settings and everything measured so far."""
@@ -688,8 +698,7 @@ def grading(b):
     times, make grade of the skeleton and, for the Gradescope labs,
     run_autograder in the same repetitions; one uncached grade per lab
     first; then the whole kit's make grade and make grade-all-bench."""
-    labs = [l for l in LABS if os.path.exists(os.path.join(b.kit, "tests", l, "lab.json"))
-            and os.path.isdir(os.path.join(b.kit, "solutions", l))]
+    labs = [l for l in kit_labs(b.kit) if os.path.isdir(os.path.join(b.kit, "solutions", l))]
     load_before = os.getloadavg()
     b.make_target("all")
     reports = os.path.join(b.out, "grade")

@@ -15,7 +15,6 @@
 
 CYCLES_GRAPH_BIN := $(BUILD)/kit/cycles-graph
 CYCLES_BENCH_BIN := $(BUILD)/bench/cycles-bench
-CYCLES_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
 # The bench compiles the layers it runs through at -O2 itself, without
 # Valgrind client requests (as `make bench`'s libraries).
 CYCLES_BENCH_SRCS := solutions/cycles/cycles.c solutions/refcount/refcount.c \
@@ -23,10 +22,9 @@ CYCLES_BENCH_SRCS := solutions/cycles/cycles.c solutions/refcount/refcount.c \
 ORACLE_COUNT ?= 2000
 ORACLE_SEED ?= 1
 
-# (REF_LIBS is not known yet when this file is read: depend on `libs`.)
-$(CYCLES_GRAPH_BIN): tests/kit/cycles-graph.c libs
+$(CYCLES_GRAPH_BIN): tests/kit/cycles-graph.c $(REF_LIBS) $(BUILD)/lib/libruntime.a
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/cycles-graph.c $(CYCLES_LAYER_LIBS)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/cycles-graph.c $(LAYER_LIBS)
 
 $(CYCLES_BENCH_BIN): tests/kit/cycles-bench.c $(CYCLES_BENCH_SRCS)
 	@mkdir -p $(@D)

@@ -10,13 +10,12 @@ GEN_BENCH_BIN := $(BUILD)/bench/generators-bench
 # The bench compiles the layers it runs through at -O2 itself.
 GEN_BENCH_SRCS := solutions/generators/generators.c solutions/cycles/cycles.c \
 	solutions/refcount/refcount.c solutions/refcount/containers.c $(wildcard labs/runtime/*.c)
-GEN_LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
 
-# (REF_LIBS is not known yet when this file is read: depend on `libs`, relink every time.)
-$(GEN_ORACLE_BIN): tests/kit/generators-oracle.c tests/generators/oracle_port.c libs
+$(GEN_ORACLE_BIN): tests/kit/generators-oracle.c tests/generators/oracle_port.c $(REF_LIBS) \
+                  $(BUILD)/lib/libruntime.a
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) -Itests/generators -o $@ \
-	  tests/kit/generators-oracle.c tests/generators/oracle_port.c $(GEN_LAYER_LIBS)
+	  tests/kit/generators-oracle.c tests/generators/oracle_port.c $(LAYER_LIBS)
 
 $(GEN_BENCH_BIN): tests/kit/generators-bench.c $(GEN_BENCH_SRCS)
 	@mkdir -p $(@D)

@@ -96,8 +96,9 @@ struct job {
     char *final_dir;
 };
 
-/* Labs of the kit (folders tests/<lab>/ with a lab.json), in teaching order
- * first, then by name.  Returns the count; *out is malloc'd. */
+/* Labs of the kit (folders tests/<lab>/ with a lab.json), in the order of
+ * their lab.json "number" (the course's), then by name.  Returns the count;
+ * *out is malloc'd. */
 size_t discover_labs(const char *kit, char ***out);
 
 /* One student per folder, .tar, .tar.gz, .tgz, .tar.xz or .zip in dir, by name.

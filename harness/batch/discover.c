@@ -5,53 +5,63 @@
 #include "batch.h"
 
 #include <dirent.h>
+#include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------ labs */
 
-static const char *const teaching_order[] = {"refcount", "cycles", "pools", "generators",
-                                             "tracing"};
+/* A lab and its place in the course: lab.json's "number" (labs without
+ * one come last). */
+struct lab_entry {
+    char *name;
+    json_int_t number;
+};
 
-static int lab_rank(const char *lab)
+static json_int_t lab_number(const char *json_path)
 {
-    size_t n = sizeof teaching_order / sizeof *teaching_order;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(lab, teaching_order[i]) == 0)
-            return (int)i;
-    return (int)n;
+    json_t *lab = json_load_file(json_path, 0, NULL);
+    json_t *number = json_object_get(lab, "number");
+    json_int_t n = json_is_integer(number) ? json_integer_value(number) : INT_MAX;
+    json_decref(lab);
+    return n;
 }
 
 static int compare_labs(const void *a, const void *b)
 {
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    int rx = lab_rank(x), ry = lab_rank(y);
-    return rx != ry ? rx - ry : strcmp(x, y);
+    const struct lab_entry *x = a, *y = b;
+    if (x->number != y->number)
+        return x->number < y->number ? -1 : 1;
+    return strcmp(x->name, y->name);
 }
 
 size_t discover_labs(const char *kit, char ***out)
 {
     char *tests = path_join(kit, "tests");
     DIR *d = opendir(tests);
-    size_t n = 0, cap = 8;
-    char **labs = xmalloc(cap * sizeof *labs);
+    size_t n = 0;
+    struct lab_entry *found = NULL;
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
         char *json = xprintf("%s/%s/lab.json", tests, e->d_name);
         if (is_file(json)) {
-            if (n == cap)
-                labs = xrealloc(labs, (cap *= 2) * sizeof *labs);
-            labs[n++] = xstrdup(e->d_name);
+            found = xrealloc(found, (n + 1) * sizeof *found);
+            found[n++] = (struct lab_entry){xstrdup(e->d_name), lab_number(json)};
         }
         free(json);
     }
     if (d)
         closedir(d);
     free(tests);
-    qsort(labs, n, sizeof *labs, compare_labs);
+    qsort(found, n, sizeof *found, compare_labs);
+    char **labs = xmalloc((n + 1) * sizeof *labs);
+    for (size_t i = 0; i < n; i++)
+        labs[i] = found[i].name;
+    free(found);
     *out = labs;
     return n;
 }

@@ -37,7 +37,6 @@ import threading
 import time
 
 TOOL_VERSION = "2"
-LAB_ORDER = ["refcount", "cycles", "pools", "generators", "tracing"]
 CFLAGS = ["-std=c11", "-D_GNU_SOURCE", "-w", "-O0", "-g0", "-pipe"]
 VALGRIND = ["valgrind", "-q", "--leak-check=full", "--show-leak-kinds=definite",
             "--errors-for-leak-kinds=definite", "--error-exitcode=99", "--num-callers=12"]
@@ -45,6 +44,19 @@ NATIVE_FACTOR = 3.0
 MEMCHECK_MAX_NATIVE = 0.25  # seconds: longer tests are left out of the memcheck pass
 MEMCHECK_MAX_TESTS = 12     # the memcheck pass runs at most this many tests (killers first)
 VALGRIND_FACTOR = 30.0
+
+
+def kit_labs(kit):
+    """The kit's labs (a folder tests/<lab>/ with a lab.json), in the order of
+    their lab.json "number", as the Makefile lists them."""
+    tests = os.path.join(kit, "tests")
+    found = []
+    for name in sorted(os.listdir(tests)):
+        path = os.path.join(tests, name, "lab.json")
+        if os.path.isfile(path):
+            with open(path) as f:
+                found.append((json.load(f).get("number", 1 << 30), name))
+    return [name for _, name in sorted(found)]
 
 
 def sha1(*parts):
@@ -79,7 +91,7 @@ class Lab:
         self.work = os.path.join(self.build, "mutation", lab)
         self.ref_bin = os.path.join(self.build, "tests", lab, f"t_{lab}")
         self.objs, self.ldlibs, self.ldflags = self._manifest()
-        self.ref_libs = [os.path.join(self.build, "lib", f"libref_{l}.a") for l in LAB_ORDER
+        self.ref_libs = [os.path.join(self.build, "lib", f"libref_{l}.a") for l in kit_labs(self.kit)
                          if l != lab and os.path.exists(os.path.join(self.build, "lib", f"libref_{l}.a"))]
         self.tests = self._tests()
         self.test_digest = file_sha1(self.ref_bin)

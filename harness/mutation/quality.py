@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from execute import kit_labs
+
 
 def grade(kit, build, lab):
     report = os.path.join(build, "quality", lab)
@@ -206,10 +208,8 @@ def main(argv):
     p.add_argument("labs", nargs="*")
     a = p.parse_args(argv)
     kit, build = os.path.abspath(a.kit), os.path.abspath(a.build)
-    labs = a.labs or sorted(d for d in os.listdir(os.path.join(kit, "tests"))
-                            if os.path.exists(os.path.join(kit, "tests", d, "lab.json")))
-    order = ["refcount", "cycles", "pools", "generators", "tracing"]
-    labs.sort(key=lambda l: order.index(l) if l in order else len(order))
+    order = kit_labs(kit)
+    labs = sorted(a.labs, key=lambda l: order.index(l) if l in order else len(order)) or order
     rows = [row(kit, build, lab, a.reports) for lab in labs]
     text = render(rows)
     if a.reports:
