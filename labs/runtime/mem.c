@@ -2,18 +2,29 @@
  * mem.c -- the mem layer (given code): allocator domains and their hooks,
  * the live-byte counters, and the frame stack.  Contracts in memlab/mem.h.
  *
- * Block registry.  To count live bytes whatever allocator sits under a
- * domain (the system, the pools lab, the tracer wrapping either), the mem
- * layer remembers every live block it handed out in a hash table of its own,
- * kept in C-library memory so that it never shows up in any domain:
+ * Counting live bytes.  The counters are kept above the hooks, whatever
+ * allocator sits under a domain (the system, the pools lab, the tracer
+ * wrapping either), so the mem layer must know the size and domain of every
+ * live block when it is freed.  It keeps them in a block map of its own: a
+ * radix tree keyed by the block's address, as jemalloc's rtree and
+ * mimalloc's segment map find a block's metadata.  Finding an entry is three
+ * dependent loads and no hashing; blocks allocated one after another have
+ * entries side by side (16 to a cache line).
+ *
+ * Why not a header in front of each block: the hooks would see it.  The
+ * tracer would trace 16 bytes more than was asked for, the pools lab would
+ * serve every request from the next size class (and its pool and arena
+ * counts would no longer be CPython's), and under Valgrind the program
+ * would hold only an interior pointer, so a lost block would be "possibly
+ * lost" instead of "definitely lost".  The map stores sizes, never
+ * addresses: it is no reference to any block.
+ *
+ * A block the map cannot hold (an address not 16-byte aligned, a size of
+ * 512 MiB or more) goes to a small hash table instead, the overflow:
  *
  *     slots[]: open addressing, linear probing, size a power of two
  *     slot    = { key, size, domain }    key EMPTY (0), TOMBSTONE (1), or the
- *               block's address XOR KEY_MASK
- *
- *     The address is stored masked so that the registry does not count as a
- *     reference to the block: Valgrind still reports a block the program lost
- *     as "definitely lost".
+ *               block's address XOR KEY_MASK (masked, again not a reference)
  *     invariant: live + tombstones <= 3/4 of the slots; a live block is
  *                found by probing from hash(ptr) before the first empty slot
  */
@@ -53,8 +64,7 @@ static void sys_free(void *ctx, void *ptr)
     free(ptr);
 }
 
-static const mem_allocator system_allocator = {NULL, sys_malloc, sys_calloc, sys_realloc,
-                                               sys_free};
+static const mem_allocator system_allocator = {NULL, sys_malloc, sys_calloc, sys_realloc, sys_free};
 
 static mem_allocator domains[MEM_NDOMAINS] = {
     {NULL, sys_malloc, sys_calloc, sys_realloc, sys_free},
@@ -76,29 +86,7 @@ void mem_reset_allocators(void)
         domains[d] = system_allocator;
 }
 
-/* ------------------------------------------------------------ the block registry */
-
-/* 16 bytes a slot, so that four share a cache line. */
-typedef struct block_slot {
-    uintptr_t key;
-    size_t size_domain; /* size << 2 | domain */
-} block_slot;
-
-static size_t slot_size(const block_slot *s) { return s->size_domain >> 2; }
-static int slot_domain(const block_slot *s) { return (int)(s->size_domain & 3); }
-
-#define EMPTY ((uintptr_t)0)
-#define TOMBSTONE ((uintptr_t)1)
-/* User-space addresses are below 2^47, so a masked key is never EMPTY or TOMBSTONE. */
-#define KEY_MASK ((uintptr_t)0xA5A5000000000000ULL)
-
-static uintptr_t key_of(const void *ptr) { return (uintptr_t)ptr ^ KEY_MASK; }
-
-static struct {
-    block_slot *slots;
-    size_t capacity; /* a power of two, or 0 before the first block */
-    size_t used;     /* live + tombstones */
-} registry;
+/* ------------------------------------------------------------ fatal errors */
 
 static mem_stats stats;
 
@@ -113,22 +101,112 @@ __attribute__((noreturn, format(printf, 1, 2))) static void mem_fatal(const char
     abort();
 }
 
-/* Blocks handed out one after another usually sit at nearby addresses: a
- * hash that keeps their order puts their slots side by side (few cache
- * misses), and the shifted high bits spread blocks with large alignments. */
+/* ------------------------------------------------------------ the block map */
+
+/* The map's shape, from a block's address (user space is below 2^48):
+ *
+ *     47        34 33        20 19            4 3    0
+ *     [ top: 14  ][ mid: 14   ][ leaf: 16      ][ 0  ]   16-byte granule
+ *
+ * An entry is a uint32_t: 0 when no live block starts in that granule, else
+ * size << 3 | domain << 1 | 1.  A leaf (256 KiB) covers 1 MiB of addresses. */
+#define GRANULE_SHIFT 4
+#define LEAF_BITS     16
+#define MID_BITS      14
+#define TOP_BITS      14
+#define ADDRESS_BITS  (GRANULE_SHIFT + LEAF_BITS + MID_BITS + TOP_BITS)
+#define MAP_MAX_SIZE  (((size_t)1 << 29) - 1)
+
+typedef uint32_t map_entry;
+typedef struct map_leaf {
+    map_entry entries[1 << LEAF_BITS];
+} map_leaf;
+typedef struct map_mid {
+    map_leaf *leaves[1 << MID_BITS];
+} map_mid;
+
+static map_mid *map_top[1 << TOP_BITS];
+
+static size_t entry_size(map_entry e) { return (size_t)(e >> 3); }
+static int entry_domain(map_entry e) { return (int)((e >> 1) & 3); }
+
+/* Zeroed memory for a node of the map.  From the C library, which takes
+ * blocks this large from the kernel with mmap of its own: pages of a leaf
+ * nobody touches cost nothing, and the pools tests' fake mmap (which counts
+ * the lab's mappings) never sees them. */
+static void *map_node(size_t size)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        mem_fatal("out of memory for the block map (%zu bytes)", size);
+    return p;
+}
+
+/* Can the map hold a block at `ptr`?  (Else it goes to the overflow table.) */
+static int map_holds(const void *ptr)
+{
+    uintptr_t a = (uintptr_t)ptr;
+    return (a & ((1u << GRANULE_SHIFT) - 1)) == 0 && (a >> ADDRESS_BITS) == 0;
+}
+
+/* The entry of `ptr`'s granule; NULL when its leaf was never made and
+ * `create` is 0.  `ptr` must satisfy map_holds(). */
+static map_entry *map_slot(const void *ptr, int create)
+{
+    uintptr_t a = (uintptr_t)ptr >> GRANULE_SHIFT;
+    size_t leaf_i = a & ((1u << LEAF_BITS) - 1);
+    size_t mid_i = (a >> LEAF_BITS) & ((1u << MID_BITS) - 1);
+    size_t top_i = a >> (LEAF_BITS + MID_BITS);
+    map_mid *mid = map_top[top_i];
+    if (!mid) {
+        if (!create)
+            return NULL;
+        mid = map_top[top_i] = map_node(sizeof *mid);
+    }
+    map_leaf *leaf = mid->leaves[mid_i];
+    if (!leaf) {
+        if (!create)
+            return NULL;
+        leaf = mid->leaves[mid_i] = map_node(sizeof *leaf);
+    }
+    return &leaf->entries[leaf_i];
+}
+
+/* ------------------------------------------------------------ the overflow table */
+
+/* 16 bytes a slot, so that four share a cache line. */
+typedef struct block_slot {
+    uintptr_t key;
+    size_t size_domain; /* size << 2 | domain */
+} block_slot;
+
+#define EMPTY     ((uintptr_t)0)
+#define TOMBSTONE ((uintptr_t)1)
+/* User-space addresses are below 2^47, so a masked key is never EMPTY or TOMBSTONE. */
+#define KEY_MASK ((uintptr_t)0xA5A5000000000000ULL)
+
+static uintptr_t key_of(const void *ptr) { return (uintptr_t)ptr ^ KEY_MASK; }
+
+static struct {
+    block_slot *slots;
+    size_t capacity; /* a power of two, or 0 before the first block */
+    size_t used;     /* live + tombstones */
+    size_t live;
+} overflow;
+
 static size_t slot_of(uintptr_t key, size_t capacity)
 {
     uintptr_t address = key ^ KEY_MASK;
     return (size_t)((address >> 4) ^ (address >> 24)) & (capacity - 1);
 }
 
-static block_slot *registry_find(const void *ptr)
+static block_slot *overflow_find(const void *ptr)
 {
-    if (registry.capacity == 0)
+    if (overflow.live == 0)
         return NULL;
     uintptr_t key = key_of(ptr);
-    for (size_t i = slot_of(key, registry.capacity);; i = (i + 1) & (registry.capacity - 1)) {
-        block_slot *s = &registry.slots[i];
+    for (size_t i = slot_of(key, overflow.capacity);; i = (i + 1) & (overflow.capacity - 1)) {
+        block_slot *s = &overflow.slots[i];
         if (s->key == key)
             return s;
         if (s->key == EMPTY)
@@ -138,7 +216,7 @@ static block_slot *registry_find(const void *ptr)
 
 /* Put `entry` in the first empty or deleted slot of its probe sequence;
  * returns 1 if that slot was empty (one more slot in use), 0 if reused. */
-static int registry_insert_slot(block_slot *slots, size_t capacity, block_slot entry)
+static int overflow_insert_slot(block_slot *slots, size_t capacity, block_slot entry)
 {
     size_t i = slot_of(entry.key, capacity);
     while (slots[i].key != EMPTY && slots[i].key != TOMBSTONE)
@@ -149,54 +227,99 @@ static int registry_insert_slot(block_slot *slots, size_t capacity, block_slot e
 }
 
 /* Rebuild into a table that keeps the load under 3/4; drops tombstones. */
-static void registry_grow(void)
+static void overflow_grow(void)
 {
-    size_t live = stats.blocks;
-    size_t capacity = registry.capacity ? registry.capacity : 1024;
-    while ((live + 1) * 2 > capacity)
+    size_t capacity = overflow.capacity ? overflow.capacity : 64;
+    while ((overflow.live + 1) * 2 > capacity)
         capacity *= 2;
     block_slot *slots = calloc(capacity, sizeof *slots);
     if (!slots)
-        mem_fatal("out of memory for the block registry");
-    for (size_t i = 0; i < registry.capacity; i++) {
-        const block_slot *s = &registry.slots[i];
+        mem_fatal("out of memory for the block map's overflow table");
+    for (size_t i = 0; i < overflow.capacity; i++) {
+        const block_slot *s = &overflow.slots[i];
         if (s->key != EMPTY && s->key != TOMBSTONE)
-            registry_insert_slot(slots, capacity, *s);
+            overflow_insert_slot(slots, capacity, *s);
     }
-    free(registry.slots);
-    registry.slots = slots;
-    registry.capacity = capacity;
-    registry.used = live;
+    free(overflow.slots);
+    overflow.slots = slots;
+    overflow.capacity = capacity;
+    overflow.used = overflow.live;
 }
 
-static void registry_add(const void *ptr, size_t size, mem_domain domain)
+static void overflow_add(const void *ptr, size_t size, mem_domain domain)
 {
-    if ((registry.used + 1) * 4 > registry.capacity * 3)
-        registry_grow();
-    registry.used += registry_insert_slot(registry.slots, registry.capacity,
+    if ((overflow.used + 1) * 4 > overflow.capacity * 3)
+        overflow_grow();
+    overflow.used += overflow_insert_slot(overflow.slots, overflow.capacity,
                                           (block_slot){key_of(ptr), size << 2 | (size_t)domain});
+    overflow.live++;
+}
+
+/* ------------------------------------------------------------ live blocks */
+
+/* What the mem layer knows of a live block. */
+typedef struct block_info {
+    size_t size;
+    int domain;
+} block_info;
+
+/* Is `ptr` a live block?  If so, fill *out. */
+static int block_find(const void *ptr, block_info *out)
+{
+    if (map_holds(ptr)) {
+        const map_entry *e = map_slot(ptr, 0);
+        if (e && *e) {
+            *out = (block_info){entry_size(*e), entry_domain(*e)};
+            return 1;
+        }
+    }
+    const block_slot *s = overflow_find(ptr);
+    if (!s)
+        return 0;
+    *out = (block_info){s->size_domain >> 2, (int)(s->size_domain & 3)};
+    return 1;
+}
+
+static void block_add(const void *ptr, size_t size, mem_domain domain)
+{
+    if (map_holds(ptr) && size <= MAP_MAX_SIZE)
+        *map_slot(ptr, 1) = (map_entry)(size << 3 | (size_t)domain << 1 | 1);
+    else
+        overflow_add(ptr, size, domain);
     stats.blocks++;
     stats.current += size;
     if (stats.current > stats.peak)
         stats.peak = stats.current;
 }
 
-/* Forget `ptr`, checking it was allocated through `domain`; returns its size. */
-static size_t registry_remove(const void *ptr, mem_domain domain, const char *who)
+/* Forget `ptr`, a live block of `size` bytes (found by block_find). */
+static void block_forget(const void *ptr, size_t size)
 {
-    block_slot *s = registry_find(ptr);
-    if (!s)
+    map_entry *e = map_holds(ptr) ? map_slot(ptr, 0) : NULL;
+    if (e && *e) {
+        *e = 0;
+    } else {
+        overflow_find(ptr)->key = TOMBSTONE;
+        overflow.live--;
+    }
+    stats.blocks--;
+    stats.current -= size;
+}
+
+/* The live block `ptr`, which `who` releases through `domain`: a fatal error
+ * when it is not one, or belongs to another domain. */
+static block_info block_checked(const void *ptr, mem_domain domain, const char *who,
+                                const char *verb)
+{
+    block_info b;
+    if (!block_find(ptr, &b))
         mem_fatal("%p passed to %s was not allocated by the memlab allocator (or was already "
                   "freed)",
                   ptr, who);
-    if (slot_domain(s) != (int)domain)
-        mem_fatal("%p was allocated through domain %s but released through domain %s", ptr,
-                  domain_names[slot_domain(s)], domain_names[domain]);
-    size_t size = slot_size(s);
-    s->key = TOMBSTONE;
-    stats.blocks--;
-    stats.current -= size;
-    return size;
+    if (b.domain != (int)domain)
+        mem_fatal("%p was allocated through domain %s but %s through domain %s", ptr,
+                  domain_names[b.domain], verb, domain_names[domain]);
+    return b;
 }
 
 /* ------------------------------------------------------------ the domain API */
@@ -205,7 +328,7 @@ void *mem_malloc(mem_domain domain, size_t size)
 {
     void *p = domains[domain].malloc(domains[domain].ctx, size);
     if (p) {
-        registry_add(p, size, domain);
+        block_add(p, size, domain);
         stats.allocs++;
     }
     return p;
@@ -217,7 +340,7 @@ void *mem_calloc(mem_domain domain, size_t nelem, size_t elsize)
         return NULL;
     void *p = domains[domain].calloc(domains[domain].ctx, nelem, elsize);
     if (p) {
-        registry_add(p, nelem * elsize, domain);
+        block_add(p, nelem * elsize, domain);
         stats.allocs++;
     }
     return p;
@@ -227,19 +350,12 @@ void *mem_realloc(mem_domain domain, void *ptr, size_t new_size)
 {
     if (ptr == NULL)
         return mem_malloc(domain, new_size);
-    block_slot *s = registry_find(ptr);
-    if (!s)
-        mem_fatal("%p passed to mem_realloc was not allocated by the memlab allocator (or was "
-                  "already freed)",
-                  ptr);
-    if (slot_domain(s) != (int)domain)
-        mem_fatal("%p was allocated through domain %s but reallocated through domain %s", ptr,
-                  domain_names[slot_domain(s)], domain_names[domain]);
+    block_info old = block_checked(ptr, domain, "mem_realloc", "reallocated");
     void *p = domains[domain].realloc(domains[domain].ctx, ptr, new_size);
     if (!p)
-        return NULL; /* the old block is still valid and still registered */
-    registry_remove(ptr, domain, "mem_realloc");
-    registry_add(p, new_size, domain);
+        return NULL; /* the old block is still valid and still counted */
+    block_forget(ptr, old.size);
+    block_add(p, new_size, domain);
     return p;
 }
 
@@ -247,7 +363,8 @@ void mem_free(mem_domain domain, void *ptr)
 {
     if (ptr == NULL)
         return;
-    registry_remove(ptr, domain, "mem_free");
+    block_info b = block_checked(ptr, domain, "mem_free", "released");
+    block_forget(ptr, b.size);
     stats.frees++;
     domains[domain].free(domains[domain].ctx, ptr);
 }
@@ -259,8 +376,8 @@ void mem_reset_peak(void) { stats.peak = stats.current; }
 
 size_t mem_block_size(const void *ptr)
 {
-    const block_slot *s = ptr ? registry_find(ptr) : NULL;
-    return s ? slot_size(s) : 0;
+    block_info b;
+    return ptr && block_find(ptr, &b) ? b.size : 0;
 }
 
 /* ------------------------------------------------------------ the frame stack */
