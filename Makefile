@@ -38,7 +38,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(CHECK_CFLAGS) -MMD -MP
 
 .DEFAULT_GOAL := all
 WHO ?= reference
-.PHONY: all help deps libs tests check-lab test-one clean
+.PHONY: all help deps libs o2-libs tests check-lab test-one clean
 
 # ---------------------------------------------------------------- labs
 # One word per lab, "<lab>=<file>,<file>", in the order of "number" (one
@@ -68,6 +68,24 @@ $(BUILD)/lib/libruntime.a: $(call obj,$(RUNTIME_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# The -O2 stack: the runtime and every layer's reference once more, in
+# $(O2), optimised and without Valgrind client requests or assert(): what
+# the benches measure (mk/bench.mk, mk/<lab>.mk).  O2_CFLAGS is the one set
+# of -O2 flags of the kit: the pools performance program (harness/perf/
+# pools/perf-run), its bench and the student kit's prebuilt -O2 reference
+# (tools/dist/dist-student.sh) read this line.
+O2_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -DNVALGRIND -DNDEBUG
+O2 := $(BUILD)/o2
+o2obj = $(patsubst %.c,$(O2)/obj/%.o,$(1))
+
+$(O2)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(O2_CFLAGS) $(WARN) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(O2)/lib/libruntime.a: $(call o2obj,$(RUNTIME_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
 $(BUILD)/lib/librunner.a: $(call obj,$(RUNNER_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
@@ -81,6 +99,10 @@ $(1)_TEST_SRCS := $$(wildcard tests/$(1)/*.c) $$(wildcard tests/$(1)/hidden/*.c)
 
 ifeq ($$(filter $(1),$$(PREBUILT_LABS)),)
 $(BUILD)/lib/libref_$(1).a: $$(call obj,$$($(1)_SOL_SRCS) $$($(1)_GIVEN_SRCS))
+	@mkdir -p $$(@D)
+	$$(AR) rcs $$@ $$^
+
+$(O2)/lib/libref_$(1).a: $$(call o2obj,$$($(1)_SOL_SRCS) $$($(1)_GIVEN_SRCS))
 	@mkdir -p $$(@D)
 	$$(AR) rcs $$@ $$^
 endif
@@ -101,12 +123,16 @@ endef
 # A student kit (make dist-student) has no solutions/: each layer's reference
 # then comes as object code from prebuilt/lib/libref_<lab>.a.
 PREBUILT_LABS := $(foreach l,$(LABS),$(if $(wildcard solutions/$(l)),,$(if $(wildcard prebuilt/lib/libref_$(l).a),$(l))))
-$(foreach l,$(PREBUILT_LABS),$(eval $(BUILD)/lib/libref_$(l).a: prebuilt/lib/libref_$(l).a ; @mkdir -p $$(@D) && cp $$< $$@))
+$(foreach l,$(PREBUILT_LABS),$(eval $(BUILD)/lib/libref_$(l).a $(O2)/lib/libref_$(l).a: \
+  prebuilt/lib/libref_$(l).a ; @mkdir -p $$(@D) && cp $$< $$@))
 
 REF_LIBS = $(foreach l,$(LABS),$(if $(filter $(l),$(LAB_PRESENT) $(PREBUILT_LABS)),$(BUILD)/lib/libref_$(l).a))
 $(foreach l,$(LAB_PRESENT),$(eval $(call LAB_RULES,$(l))))
-# Every layer's reference and the runtime, for a program that links them all.
+# Every layer's reference and the runtime, for a program that links them all;
+# O2_LIBS and O2_LAYER_LIBS, the same at -O2.
 LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
+O2_LIBS = $(patsubst $(BUILD)/lib/%,$(O2)/lib/%,$(REF_LIBS)) $(O2)/lib/libruntime.a
+O2_LAYER_LIBS = -Wl,--start-group $(O2_LIBS) -Wl,--end-group -lm
 
 # ---------------------------------------------------------------- extra rules
 # The grader, the labs' tools and benches, the instructor's targets: each
@@ -114,6 +140,7 @@ LAYER_LIBS = -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-g
 -include $(wildcard mk/*.mk)
 
 libs: $(BUILD)/lib/libruntime.a $(BUILD)/lib/librunner.a $(REF_LIBS)
+o2-libs: $(O2_LIBS)
 tests: $(foreach l,$(LAB_PRESENT),$(BUILD)/tests/$(l)/t_$(l))
 all: libs tests $(ALL_EXTRA)
 
@@ -152,6 +179,7 @@ test-one: $(TEST_BIN)
 help:
 	@echo "make                         build the runtime, the reference layers and the test binaries"
 	@echo "make libs | tests            only the libraries, only the test binaries"
+	@echo "make o2-libs                 the layers at -O2 without client requests (what benches measure)"
 	@echo "make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1] [VALGRIND=1]"
 	@echo "                             one test, natively, under gdb or under memcheck"
 	@echo "make demo LAB=id [WHO=student]  the notebook's cells replayed in C"
@@ -167,4 +195,4 @@ help:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(O2)/obj -name '*.d' 2>/dev/null)

@@ -10,14 +10,14 @@ and gnuplot PNG plots.
                             [--grading-reps 3] [--gradescope refcount,...]
 
 Sections (each may be skipped; a failing one is reported, not fatal):
-  refcount    bench/refcount_bench.c against python3: `del l` of N nested lists
-  cycles      `make bench-cycles` (tests/kit/cycles-bench.c and .py) at each
+  refcount    bench/refcount/refcount_bench.c against python3: `del l` of N nested lists
+  cycles      `make bench-cycles` (bench/cycles/cycles-bench.c and .py) at each
               size and at 10^6: a full collection against python3's gc.collect()
-  pools       `make bench-pools` (tests/pools/perf/bench.py) on the recorded
+  pools       `make bench-pools` (bench/pools/bench.py) on the recorded
               traces (--traces: a subset), then on synthetic churn traces of
-              each size (bench/pools_trace.py)
+              each size (bench/pools/pools_trace.py)
   generators  `make bench-generators`
-  tracing     `make bench-tracing` (tests/kit/tracing-bench.c and .py): the
+  tracing     `make bench-tracing` (bench/tracing/tracing-bench.c and .py): the
               churn slowdown, and snapshot + statistics at each size and at 10^6
   grading     issue 16's targets: per lab, `make grade LAB=x SUBMISSION=solutions/x`
               against the floor (every test in one memcheck process, the test
@@ -253,7 +253,7 @@ def sizes_arg(sizes):
 
 
 def cycles(b):
-    """`make bench-cycles` (tests/kit/cycles-bench.c and .py, CPU time) at each
+    """`make bench-cycles` (bench/cycles/cycles-bench.c and .py, CPU time) at each
     size and at 10^6, the claim's size."""
     sizes = set(b.sizes) | {CLAIM_N}
     text, res = b.lab_bench("bench-cycles", "cycles", BENCH_SIZES=sizes_arg(sizes))
@@ -273,8 +273,8 @@ def cycles(b):
             for n in b.sizes]
     text = md_table(["lists", "reachable memlab", "reachable python3", "2-cycles memlab",
                      "2-cycles python3", "reachable ratio", "2-cycles ratio"], rows)
-    text += ("\n\nCPU ns per object: `make bench-cycles` (tests/kit/cycles-bench.c, and the same "
-             "graphs in python3 by tests/kit/cycles-bench.py), median of %d interleaved runs.  "
+    text += ("\n\nCPU ns per object: `make bench-cycles` (bench/cycles/cycles-bench.c, and the same "
+             "graphs in python3 by bench/cycles/cycles-bench.py), median of %d interleaved runs.  "
              "python3's gc.collect() also walks the interpreter's own tracked objects (modules, "
              "functions, dicts), which weigh on its cost per object at 10^4 and fade from 10^6 "
              "on." % b.reps)
@@ -379,14 +379,14 @@ plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)
 
 def pools_scale(b):
     """The same drivers (`make bench-pools`, one replay per timed run) on
-    bench/pools_trace.py's churn of each size."""
+    bench/pools/pools_trace.py's churn of each size."""
     scale_dir = os.path.join(b.out, "scale")
     os.makedirs(scale_dir, exist_ok=True)
     paths = {}
     for n in b.sizes:
         trace = os.path.join(scale_dir, "churn-%d.trace" % n)
         if not os.path.exists(trace):
-            b.run(["python3", os.path.join(HERE, "pools_trace.py"), str(n), trace + ".tmp"])
+            b.run(["python3", os.path.join(HERE, "pools", "pools_trace.py"), str(n), trace + ".tmp"])
             os.replace(trace + ".tmp", trace)
         paths[n] = trace
     _, out = b.lab_bench("bench-pools", "pools-scale", BENCH_REPLAYS=1,
@@ -405,7 +405,7 @@ def pools_scale(b):
     b.details.append(("pools: synthetic small-object churn, by number of operations",
                       md_table(["ops"] + ["%s Ir/op" % a for a in bins] +
                                ["%s ns/op" % a for a in bins], rows) +
-                      "\n\nbench/pools_trace.py writes the traces (sizes 16..512 bytes, 6 "
+                      "\n\nbench/pools/pools_trace.py writes the traces (sizes 16..512 bytes, 6 "
                       "mallocs to 4 frees, random frees, live set about N/6 at its peak); "
                       "`make bench-pools BENCH_TRACES=<those files> BENCH_REPLAYS=1` replays "
                       "them.  Ir/op: callgrind (up to 10^6 operations); ns/op: median of %d "
@@ -469,7 +469,7 @@ def generators(b):
 # ==================================================================== tracing
 
 def tracing(b):
-    """`make bench-tracing` (tests/kit/tracing-bench.c and .py, CPU time): the
+    """`make bench-tracing` (bench/tracing/tracing-bench.c and .py, CPU time): the
     churn slowdown, and snapshot + statistics at each size and at 10^6."""
     sizes = set(b.sizes) | {CLAIM_N}
     _, res = b.lab_bench("bench-tracing", "tracing", BENCH_SIZES=sizes_arg(sizes))
@@ -513,8 +513,8 @@ def tracing(b):
                                 "memlab snapshot B/trace", "CPython snapshot B/trace",
                                 "memlab tracer B/trace", "CPython tracer B/trace", "runs"],
                                rows) +
-                      "\n\nThe same `make bench-tracing` run (tests/kit/tracing-bench.c against "
-                      "tests/kit/tracing-bench.py), CPU time, median of the runs (one run from "
+                      "\n\nThe same `make bench-tracing` run (bench/tracing/tracing-bench.c against "
+                      "bench/tracing/tracing-bench.py), CPU time, median of the runs (one run from "
                       "10^7 on: CPython's statistics() alone takes about a minute there)."))
     dat = os.path.join(b.out, "tracing-scale.dat")
     with open(dat, "w") as fh:

@@ -19,16 +19,14 @@
 # bench-generators, bench-tracing (mk/<lab>.mk): bench/report.py runs each
 # section through that target (BENCH_SIZES, BENCH_REPS and BENCH_JSON on its
 # command line) and reads what it writes, so `make bench-<lab>` alone runs
-# the very program `make bench` measures with.  The refcount section's C side
-# is bench/refcount_bench.c on the reference solution built at -O2 without
-# Valgrind client requests: a library set of its own in $(BUILD)/bench/o2
-# (the same sources, the same link as `make demo`).  (The recipes do not
-# name $(MAKE): `make -n bench` prints them and runs nothing.)
+# the very program `make bench` measures with.  Each lab's benchmark lives
+# in bench/<lab>/; the C side of each links the Makefile's -O2 stack
+# (O2_LAYER_LIBS: every layer's reference at -O2, without Valgrind client
+# requests), the refcount section's is bench/refcount/refcount_bench.c.
+# (The recipes do not name $(MAKE): `make -n bench` prints them and runs
+# nothing.)
 
 BENCH_DIR := $(BUILD)/bench
-BENCH_O2 := $(BENCH_DIR)/o2
-BENCH_O2_LIBS = $(foreach l,$(LAB_PRESENT) $(PREBUILT_LABS),$(BENCH_O2)/lib/libref_$(l).a) \
-	$(BENCH_O2)/lib/libruntime.a
 BENCH_REPS ?= 5
 BENCH_SIZES ?= 10000,100000,1000000,10000000
 BENCH_GRADING_REPS ?= 3
@@ -40,19 +38,14 @@ BENCH_GRADESCOPE ?= refcount
 # grade-all-bench's count (mk/instructor.mk), with a default of its own.
 bench_arg = $(if $(filter command environment,$(origin $(1))),$($(1)),$(2))
 
-.PHONY: bench bench-o2-libs bench-refcount
-
-# The reference layers at -O2 (a build folder of their own, so that the
-# -O0 -g libraries of the tests are left alone).
-bench-o2-libs:
-	@$(MAKE) -s --no-print-directory BUILD=$(BENCH_O2) CFLAGS='-O2 -g -DNVALGRIND' libs
+.PHONY: bench bench-refcount
 
 # pool_install is referenced by the runtime only weakly: pull the pools layer
 # in so that MEMLAB_MALLOC=pymalloc works.
-$(BENCH_DIR)/refcount-bench: bench/refcount_bench.c bench-o2-libs
+$(BENCH_DIR)/refcount-bench: bench/refcount/refcount_bench.c $(O2_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ bench/refcount_bench.c -Wl,--undefined=pool_install \
-	  -Wl,--start-group $(BENCH_O2_LIBS) -Wl,--end-group -lm
+	$(CC) $(O2_CFLAGS) $(WARN) $(INCLUDES) -o $@ bench/refcount/refcount_bench.c \
+	  -Wl,--undefined=pool_install $(O2_LAYER_LIBS)
 
 bench: $(BENCH_DIR)/refcount-bench
 	python3 bench/report.py --build $(BUILD) --reps $(BENCH_REPS) --sizes $(BENCH_SIZES) \

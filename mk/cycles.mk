@@ -8,17 +8,14 @@
 #                               CPU ns per object of a full collection of N
 #                               lists (reachable, then in 2-cycles), the
 #                               reference against python3's gc.collect(),
-#                               interleaved, median (tests/kit/cycles-bench.py;
+#                               interleaved, median (bench/cycles/cycles-bench.py;
 #                               `make bench` runs it at each BENCH_SIZES)
 #
-# The C side of both is built at -O2 from the reference sources.
+# The oracle's graph builder links the reference layers (-O2 over the -O0
+# libraries); the bench, the Makefile's -O2 stack.
 
 CYCLES_GRAPH_BIN := $(BUILD)/kit/cycles-graph
 CYCLES_BENCH_BIN := $(BUILD)/bench/cycles-bench
-# The bench compiles the layers it runs through at -O2 itself, without
-# Valgrind client requests (as `make bench`'s libraries).
-CYCLES_BENCH_SRCS := solutions/cycles/cycles.c solutions/refcount/refcount.c \
-	solutions/refcount/containers.c $(wildcard labs/runtime/*.c)
 ORACLE_COUNT ?= 2000
 ORACLE_SEED ?= 1
 
@@ -26,10 +23,9 @@ $(CYCLES_GRAPH_BIN): tests/kit/cycles-graph.c $(REF_LIBS) $(BUILD)/lib/libruntim
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -g $(INCLUDES) -o $@ tests/kit/cycles-graph.c $(LAYER_LIBS)
 
-$(CYCLES_BENCH_BIN): tests/kit/cycles-bench.c $(CYCLES_BENCH_SRCS)
+$(CYCLES_BENCH_BIN): bench/cycles/cycles-bench.c $(O2_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -g -DNVALGRIND $(INCLUDES) -o $@ tests/kit/cycles-bench.c \
-	  $(CYCLES_BENCH_SRCS) -lm
+	$(CC) $(O2_CFLAGS) $(WARN) $(INCLUDES) -o $@ bench/cycles/cycles-bench.c $(O2_LAYER_LIBS)
 
 .PHONY: test-cycles-oracle test-cycles-oracle-long bench-cycles
 test-cycles-oracle: $(CYCLES_GRAPH_BIN)
@@ -39,5 +35,5 @@ test-cycles-oracle-long: $(CYCLES_GRAPH_BIN)
 	sh tests/kit/cycles-oracle.sh $(CYCLES_GRAPH_BIN) 20000 100001
 
 bench-cycles: $(CYCLES_BENCH_BIN)
-	python3 tests/kit/cycles-bench.py $(CYCLES_BENCH_BIN) --sizes $(call bench_arg,BENCH_SIZES,1000000) \
+	python3 bench/cycles/cycles-bench.py $(CYCLES_BENCH_BIN) --sizes $(call bench_arg,BENCH_SIZES,1000000) \
 	  --reps $(or $(BENCH_REPS),5) $(if $(BENCH_JSON),--json $(BENCH_JSON))

@@ -3,13 +3,11 @@
 #   make test-generators-oracle   the oracle's 26 protocol scenarios, C against CPython
 #   make bench-generators         ns per resume and bytes per generator, against python3
 #
-# The tests share the C port of the oracle's generator functions.
+# The tests share the C port of the oracle's generator functions; the bench
+# (bench/generators/) links the Makefile's -O2 stack.
 
 GEN_ORACLE_BIN := $(BUILD)/kit/generators-oracle
 GEN_BENCH_BIN := $(BUILD)/bench/generators-bench
-# The bench compiles the layers it runs through at -O2 itself.
-GEN_BENCH_SRCS := solutions/generators/generators.c solutions/cycles/cycles.c \
-	solutions/refcount/refcount.c solutions/refcount/containers.c $(wildcard labs/runtime/*.c)
 
 $(GEN_ORACLE_BIN): tests/kit/generators-oracle.c tests/generators/oracle_port.c $(REF_LIBS) \
                   $(BUILD)/lib/libruntime.a
@@ -17,13 +15,13 @@ $(GEN_ORACLE_BIN): tests/kit/generators-oracle.c tests/generators/oracle_port.c 
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) -Itests/generators -o $@ \
 	  tests/kit/generators-oracle.c tests/generators/oracle_port.c $(LAYER_LIBS)
 
-$(GEN_BENCH_BIN): tests/kit/generators-bench.c $(GEN_BENCH_SRCS)
+$(GEN_BENCH_BIN): bench/generators/generators-bench.c $(O2_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -flto -g $(INCLUDES) -o $@ tests/kit/generators-bench.c $(GEN_BENCH_SRCS) -lm
+	$(CC) $(O2_CFLAGS) $(WARN) $(INCLUDES) -o $@ bench/generators/generators-bench.c $(O2_LAYER_LIBS)
 
 .PHONY: test-generators-oracle bench-generators
 test-generators-oracle: $(GEN_ORACLE_BIN)
 	sh tests/kit/generators-oracle.sh $(GEN_ORACLE_BIN)
 
 bench-generators: $(GEN_BENCH_BIN)
-	sh tests/kit/generators-bench.sh $(GEN_BENCH_BIN)
+	sh bench/generators/generators-bench.sh $(GEN_BENCH_BIN)

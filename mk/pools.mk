@@ -6,7 +6,7 @@
 #                               mimalloc and jemalloc on the recorded traces
 #                               (default all): callgrind instructions per
 #                               operation and wall time per trace, one Markdown
-#                               table (tests/pools/perf/bench.py; BENCH_REPLAYS
+#                               table (bench/pools/bench.py; BENCH_REPLAYS
 #                               replays per timed run, default 3)
 #   make pools-perf [SUBMISSION=path/pools.c] [OUT=perf.json]
 #                               the grader's stage 7 for one submission
@@ -18,12 +18,12 @@
 .PHONY: bench-pools pools-perf pools-memcheck pools-recorder pools-traces
 
 bench-pools:
-	python3 tests/pools/perf/bench.py --build $(BUILD)/bench/pools --rounds $(or $(BENCH_REPS),5) \
+	python3 bench/pools/bench.py --build $(BUILD)/bench/pools --rounds $(or $(BENCH_REPS),5) \
 	  $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) $(if $(BENCH_REPLAYS),--replays $(BENCH_REPLAYS)) \
 	  $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 pools-perf:
-	tests/pools/perf/perf-run --summary --student $(or $(SUBMISSION),labs/pools/pools.c) \
+	harness/perf/pools/perf-run --summary --student $(or $(SUBMISSION),labs/pools/pools.c) \
 	  --cache $(BUILD)/perf-cache --out $(or $(OUT),$(BUILD)/pools-perf.json)
 
 pools-memcheck:

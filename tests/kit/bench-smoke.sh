@@ -6,9 +6,11 @@
 # bench/report.py reads; the pools trace generator writes a balanced trace,
 # which the pools bench replays with a recorded one (--traces); the
 # aggregator writes its report (and a plot when gnuplot is there).  The
-# numbers are not checked, only that they are there.
+# numbers are not checked, only that they are there.  The C programs are the
+# very ones `make bench` runs, built by their make rules on the Makefile's
+# -O2 stack (in BUILD), without a warning.
 #
-# Environment: BUILD (default build; its lib/ must be built: `make`).
+# Environment: BUILD (default build).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -17,20 +19,20 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-CC=${CC:-cc}
 export PYTHONDONTWRITEBYTECODE=1   # import bench/report.py without leaving a cache
-FLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -Ilabs/include"
+
+# built: make's rule for $BUILD/bench/NAME, without a compiler warning in the bench
+built() {
+    make --no-print-directory BUILD="$BUILD" "$BUILD/bench/$1" > "$tmp/cc.log" 2>&1 &&
+        ! grep -q '^bench/.*warning:' "$tmp/cc.log"
+}
 
 # ---------------------------------------------------------------- refcount bench
 mkdir -p "$tmp/build/bench"
-libs=$(for l in refcount cycles pools generators tracing; do
-    [ -f "$BUILD/lib/libref_$l.a" ] && echo "$BUILD/lib/libref_$l.a"; done)
-if $CC $FLAGS -o "$tmp/build/bench/refcount-bench" bench/refcount_bench.c \
-    -Wl,--undefined=pool_install -Wl,--start-group $libs "$BUILD/lib/libruntime.a" \
-    -Wl,--end-group -lm 2> "$tmp/cc.log"; then
-    ok "bench/refcount_bench.c builds against the reference libraries"
+if built refcount-bench && cp "$BUILD/bench/refcount-bench" "$tmp/build/bench/"; then
+    ok "bench/refcount/refcount_bench.c builds on the -O2 stack"
 else
-    bad "bench/refcount_bench.c builds: $(head -3 "$tmp/cc.log")"
+    bad "bench/refcount/refcount_bench.c builds: $(grep -m3 'warning\|error' "$tmp/cc.log")"
 fi
 for alloc in malloc pymalloc; do
     out=$(MEMLAB_MALLOC=$alloc "$tmp/build/bench/refcount-bench" 10000 2>&1)
@@ -42,9 +44,8 @@ for alloc in malloc pymalloc; do
 done
 
 # ---------------------------------------------------------------- cycles (make bench-cycles)
-if $CC $FLAGS -o "$tmp/cycles-bench" tests/kit/cycles-bench.c -Wl,--start-group $libs \
-    "$BUILD/lib/libruntime.a" -Wl,--end-group -lm 2> "$tmp/cc.log"; then
-    if python3 tests/kit/cycles-bench.py "$tmp/cycles-bench" --sizes 10000 --reps 1 \
+if built cycles-bench; then
+    if python3 bench/cycles/cycles-bench.py "$BUILD/bench/cycles-bench" --sizes 10000 --reps 1 \
         --json "$tmp/cycles.json" > "$tmp/cycles.log" 2>&1 &&
         python3 - "$tmp/cycles.json" <<'PY'; then
 import json, sys
@@ -56,14 +57,12 @@ PY
         bad "cycles bench at 10^4: $(tail -3 "$tmp/cycles.log")"
     fi
 else
-    bad "tests/kit/cycles-bench.c builds: $(head -3 "$tmp/cc.log")"
+    bad "bench/cycles/cycles-bench.c builds: $(grep -m3 'warning\|error' "$tmp/cc.log")"
 fi
 
 # ---------------------------------------------------------------- tracing (make bench-tracing)
-if $CC $FLAGS -o "$tmp/tracing-bench" tests/kit/tracing-bench.c solutions/tracing/tracer.c \
-    solutions/tracing/snapshot.c solutions/tracing/statistics.c labs/tracing/given/tracing_given.c \
-    labs/runtime/mem.c 2> "$tmp/cc.log"; then
-    if python3 tests/kit/tracing-bench.py "$tmp/tracing-bench" --sizes 10000 --steps 10000 \
+if built tracing-bench; then
+    if python3 bench/tracing/tracing-bench.py "$BUILD/bench/tracing-bench" --sizes 10000 --steps 10000 \
         --py-steps 500 --reps 1 --json "$tmp/tracing.json" > "$tmp/tracing.log" 2>&1 &&
         python3 - "$tmp/tracing.json" <<'PY'; then
 import json, sys
@@ -80,11 +79,11 @@ PY
 elif [ ! -d solutions/tracing ]; then
     ok "tracing bench: no solutions/ in a student kit (skipped)"
 else
-    bad "tests/kit/tracing-bench.c builds: $(head -3 "$tmp/cc.log")"
+    bad "bench/tracing/tracing-bench.c builds: $(grep -m3 'warning\|error' "$tmp/cc.log")"
 fi
 
 # ---------------------------------------------------------------- pools traces
-python3 bench/pools_trace.py 10000 "$tmp/churn.trace"
+python3 bench/pools/pools_trace.py 10000 "$tmp/churn.trace"
 if python3 - "$tmp/churn.trace" <<'PY'; then
 import sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -107,7 +106,7 @@ fi
 
 # ---------------------------------------------------------------- pools (make bench-pools)
 if [ -f solutions/pools/pools.c ] && [ -s "$tmp/churn.trace" ]; then
-    if python3 tests/pools/perf/bench.py --build "$tmp/pools" --traces "$tmp/churn.trace,notebook" \
+    if python3 bench/pools/bench.py --build "$tmp/pools" --traces "$tmp/churn.trace,notebook" \
         --rounds 1 --replays 1 --no-callgrind --json "$tmp/pools.json" > "$tmp/pools.log" 2>&1 &&
         python3 - "$tmp/pools.json" <<'PY'; then
 import json, sys

@@ -60,7 +60,7 @@ check "prebuilt libraries do not name solution files" '[ "$src_names" = 0 ]'
 check "the pools reference for the performance stage is object code without debug information" \
     '[ -f "$K/prebuilt/perf/pools.o" ] && ! objdump -h "$K/prebuilt/perf/pools.o" | grep -q "\.debug_"'
 rc=0
-( cd "$K" && tests/pools/perf/perf-run --student "$KIT/solutions/pools/pools.c" --out "$T/perf.json" \
+( cd "$K" && harness/perf/pools/perf-run --student "$KIT/solutions/pools/pools.c" --out "$T/perf.json" \
     --work "$T/perf" ) >"$T/perf.log" 2>&1 || rc=$?
 perf=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["score"])' "$T/perf.json" 2>/dev/null)
 check "the tarball's perf-run scores the reference 20/20 against prebuilt/perf/pools.o (exit $rc, score $perf)" \
@@ -100,12 +100,15 @@ check "it used the prebuilt reference" '[ -f "$K/build/lib/libref_$LAB.a" ]'
 python3 "$K/tools/dist/classroom-result.py" "$T/report/results.json" >"$T/classroom.out" 2>/dev/null
 python3 - "$T/classroom.out" >"$T/cls.log" 2>&1 <<'PY'
 import base64, json, sys
-line = open(sys.argv[1]).read().strip()
-assert line.startswith("result="), line[:40]
-r = json.loads(base64.b64decode(line[len("result="):]))
-assert r["version"] == 1 and r["status"] == "fail" and r["max_score"] > 0, r
-assert all({"name", "status", "score"} <= set(t) for t in r["tests"])
-print("Points", sum(t["score"] for t in r["tests"]), "/", r["max_score"])
+lines = open(sys.argv[1]).read().split()
+names = lines[-1][len("runners="):].split(",")
+assert lines[-1].startswith("runners=") and len(names) == len(lines) - 1, lines[-1][:60]
+rs = [json.loads(base64.b64decode(l.split("=", 1)[1])) for l in lines[:-1]]
+assert [l.split("=")[0] for l in lines[:-1]] == [n.upper() + "_RESULTS" for n in names]
+assert all(r["version"] == 1 and len(r["tests"]) == 1 for r in rs), "one test per runner"
+assert all(r["status"] == "fail" for r in rs) and sum(r["max_score"] for r in rs) > 0
+print("Points", sum(r["tests"][0]["score"] for r in rs), "/", sum(r["max_score"] for r in rs),
+      "in", len(rs), "runners")
 PY
 rc=$?
 check "Classroom runner result from the report ($(tail -1 "$T/cls.log"))" '[ $rc = 0 ]'

@@ -9,7 +9,7 @@
 set -uo pipefail
 KIT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
-INTERNAL="bench-o2-libs"
+INTERNAL=""
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 no() { fail=$((fail + 1)); echo "FAIL $1"; }

@@ -18,9 +18,11 @@ no() { fail=$((fail + 1)); echo "FAIL $1"; }
 cd "$KIT"
 m() { make --no-print-directory BUILD="$BUILD" "$@"; }
 
-# The mk files' programs: every $(BUILD)/kit/ binary they name.
+# The mk files' programs: every $(BUILD)/kit/ and $(BUILD)/bench/ binary
+# they name (the benches link the -O2 stack).
 tools="$BUILD/kit/cycles-graph $BUILD/kit/generators-oracle $BUILD/kit/tracing-oracle
-  $BUILD/kit/draw-test"
+  $BUILD/kit/draw-test $BUILD/bench/refcount-bench $BUILD/bench/cycles-bench
+  $BUILD/bench/generators-bench $BUILD/bench/tracing-bench"
 if m -j2 all $tools >"$BUILD/make-twice.log" 2>&1; then
     ok "make all and the mk files' programs build"
 else
@@ -45,7 +47,8 @@ fi
 # manifest and the tools that link the layers; not a tool built without it.
 new=solutions/refcount/refcount.c
 for t in "$BUILD/tests/refcount/t_refcount" "$BUILD/tests/cycles/t_cycles" \
-    "$BUILD/grader/refcount.link" "$BUILD/kit/cycles-graph" "$BUILD/kit/draw-test"; do
+    "$BUILD/grader/refcount.link" "$BUILD/kit/cycles-graph" "$BUILD/kit/draw-test" \
+    "$BUILD/bench/refcount-bench" "$BUILD/bench/cycles-bench"; do
     if m -q -W "$new" "$t"; then no "$(basename "$t") is not rebuilt when $new changes"; else
         ok "$(basename "$t") is rebuilt when $new changes"
     fi

@@ -13,7 +13,8 @@ build=${1:-build}/kit/pools-memcheck
 mkdir -p "$build"
 bin="$build/buggy"
 cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O0 -Ilabs/include -o "$bin" \
-    tests/pools/memcheck/buggy.c solutions/pools/pools.c tests/pools/perf/stubs.c || exit 2
+    tests/pools/memcheck/buggy.c solutions/pools/pools.c labs/pools/given/pools_given.c \
+    harness/perf/pools/stubs.c || exit 2
 
 passed=0
 failed=0

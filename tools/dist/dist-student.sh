@@ -74,6 +74,12 @@ keep() {
     .github/workflows/classroom.yml) return 0 ;;
     .github/*) return 1 ;;
     labs/include/* | labs/runtime/*) return 0 ;;
+    bench/*/* | harness/perf/*/*)
+        local lab=${p#bench/}
+        lab=${lab#harness/perf/}
+        lab=${lab%%/*}
+        if is_lab "$lab"; then released "$lab"; return; fi
+        return 0 ;;
     labs/* | tests/*)
         local lab=${rest%%/*}
         if is_lab "$lab"; then released "$lab"; return; fi
@@ -163,14 +169,16 @@ for l in $all_labs; do
     strip --strip-debug --strip-unneeded "$root/prebuilt/lib/libref_$l.a"
 done
 # A lab with a performance part (lab.json "perf") measures the student
-# against its reference built at -O2: the same flags as its perf program
-# (tests/pools/perf/perf-run), no debug information.
+# against its reference built at -O2: the kit's one set of -O2 flags (the
+# Makefile's O2_CFLAGS, which its perf program, harness/perf/pools/perf-run,
+# reads too), no debug information.
+o2_cflags=$(sed -n 's/^O2_CFLAGS := //p' Makefile)
 for l in $release; do
     perf=$(python3 -c 'import json,sys; print(1 if "perf" in json.load(open(sys.argv[1])) else "")' \
         "tests/$l/lab.json")
     [ -n "$perf" ] && [ -f "solutions/$l/$l.c" ] || continue
     mkdir -p "$root/prebuilt/perf"
-    "$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -DNVALGRIND -DNDEBUG -Ilabs/include \
+    "$CC" $o2_cflags -g0 -Ilabs/include \
         -fmacro-prefix-map="solutions/$l/=labs/$l/" -c "solutions/$l/$l.c" -o "$root/prebuilt/perf/$l.o"
     strip --strip-debug --strip-unneeded "$root/prebuilt/perf/$l.o"
 done

@@ -5,7 +5,7 @@ lists, the reference layers against python3's gc.collect() on the same graphs.
     cycles-bench.py BINARY [--sizes 1000000,...] [--reps 5] [--json FILE]
     cycles-bench.py --peer N
 
-BINARY is tests/kit/cycles-bench.c built -O2 (mk/cycles.mk).  For each
+BINARY is bench/cycles/cycles-bench.c built -O2 (mk/cycles.mk).  For each
 repetition and each size, BINARY N runs, then `cycles-bench.py --peer N` (the
 same two graphs in a fresh python3, gc.disable() while they are built), so a
 change of load on the machine weighs on both sides alike.  Both count CPU

@@ -6,7 +6,7 @@ CPython's tracemalloc on the same workloads, with the lab's goals.
                             [--reps 5] [--json FILE]
     tracing-bench.py --peer churn STEPS | --peer traces N
 
-BINARY is tests/kit/tracing-bench.c built -O2 (mk/tracing.mk).  In each
+BINARY is bench/tracing/tracing-bench.c built -O2 (mk/tracing.mk).  In each
 repetition: `BINARY churn STEPS`, then `tracing-bench.py --peer churn PY_STEPS`
 (tracemalloc off, start(1), start(25)); then for each size N,
 `BINARY traces N` and `--peer traces N` (N live objects from 100 source lines,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # generators-bench.sh BINARY [N] -- resuming a generator, the reference layer
-# (BINARY, tests/kit/generators-bench.c, -O2) against python3 running the same
+# (BINARY, bench/generators/generators-bench.c, -O2) against python3 running the same
 # generator functions, drained the same way (a C loop calling tp_iternext:
 # collections.deque(g, maxlen=0)); and the bytes one suspended generator
 # holds (CPython: tracemalloc over 100,000 of them).  Interleaved, five runs

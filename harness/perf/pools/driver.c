@@ -127,7 +127,7 @@ __attribute__((noinline)) static void *measured_realloc(void *p, size_t n)
 }
 __attribute__((noinline)) static void measured_free(void *p) { pool_free(p); }
 
-/* The stream perf-run checks (tests/pools/perf/perf-run, class Stream):
+/* The stream perf-run checks (harness/perf/pools/perf-run, class Stream):
  * one line per allocator call, in call order, with the bytes held from the
  * system after it:
  *   perf m SIZE RET HELD | perf c N ELSIZE RET HELD | perf r OLD SIZE RET HELD

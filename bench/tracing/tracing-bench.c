@@ -21,7 +21,7 @@
  *     snapshot_bytes_per_trace               the C library's bytes held by the snapshot / N
  *     tracer_bytes_per_trace                 get_tracemalloc_memory() / N
  *
- * tests/kit/tracing-bench.py runs this program and CPython's tracemalloc on
+ * bench/tracing/tracing-bench.py runs this program and CPython's tracemalloc on
  * the same workloads, interleaved, and compares.
  */
 #include "memlab/mem.h"

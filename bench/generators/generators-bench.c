@@ -1,7 +1,7 @@
 /*
  * generators-bench.c -- the reference generators layer, timed: nanoseconds
  * per resumption (next() of a suspended generator), and bytes per suspended
- * generator.  tests/kit/generators-bench.sh runs it beside python3 running
+ * generator.  bench/generators/generators-bench.sh runs it beside python3 running
  * the same generator functions.
  *
  *     generators-bench [N [none|int|bytes]]    prints "none NS", "int NS", "bytes B"

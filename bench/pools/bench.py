@@ -5,8 +5,9 @@ and jemalloc on allocation traces, side by side (make bench-pools).
     bench.py --build DIR [--kit ROOT] [--traces NAME|PATH,...] [--rounds 5]
              [--replays 3] [--callgrind-max-ops 1000000] [--no-callgrind] [--json FILE]
 
-Builds tests/pools/perf/driver.c four times at -O2 (pools: the reference
-pools.c with -DNVALGRIND; glibc; -lmimalloc; -ljemalloc), then per trace:
+Builds the grader's trace driver (harness/perf/pools/driver.c) four times
+with the kit's -O2 flags (the Makefile's O2_CFLAGS, as perf-run reads them;
+pools: the reference pools.c; glibc; -lmimalloc; -ljemalloc), then per trace:
 instructions per operation from callgrind (--toggle-collect=replay_fast, so
 only the replay loop and the allocator count; skipped for traces of more than
 --callgrind-max-ops operations, where it would take minutes), and wall time
@@ -28,18 +29,29 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALLOCATORS = [("pymalloc (ref)", ["-DREPLAY_POOLS", "-DNVALGRIND"], True, []),
+ALLOCATORS = [("pymalloc (ref)", ["-DREPLAY_POOLS"], True, []),
               ("glibc", [], False, []),
               ("mimalloc", [], False, ["-lmimalloc"]),
               ("jemalloc", [], False, ["-ljemalloc"])]
 
 
+def o2_cflags(kit):
+    """The Makefile's O2_CFLAGS: the kit's one set of -O2 flags."""
+    with open(os.path.join(kit, "Makefile")) as fh:
+        for line in fh:
+            if line.startswith("O2_CFLAGS :="):
+                return line.split(":=", 1)[1].split()
+    sys.exit("bench.py: no O2_CFLAGS line in %s/Makefile" % kit)
+
+
 def build(kit, out, flags, pools, libs):
-    src = [os.path.join(HERE, "driver.c"), os.path.join(kit, "tests/pools/replay.c")]
+    perf = os.path.join(kit, "harness/perf/pools")
+    src = [os.path.join(perf, "driver.c"), os.path.join(kit, "tests/pools/replay.c")]
     if pools:
-        src += [os.path.join(HERE, "stubs.c"), os.path.join(kit, "solutions/pools/pools.c")]
+        src += [os.path.join(perf, "stubs.c"), os.path.join(kit, "solutions/pools/pools.c"),
+                os.path.join(kit, "labs/pools/given/pools_given.c")]
         libs = libs + ["-Wl,--wrap=mmap", "-Wl,--wrap=munmap"]
-    cmd = ["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-g", "-I" + os.path.join(kit, "labs/include"),
+    cmd = ["cc", *o2_cflags(kit), "-I" + os.path.join(kit, "labs/include"),
            "-I" + os.path.join(kit, "tests/pools"), *flags, "-o", out, *src, *libs]
     subprocess.run(cmd, check=True)
 
@@ -85,7 +97,7 @@ def find_traces(kit, spec):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
-    ap.add_argument("--kit", default=os.path.abspath(os.path.join(HERE, "..", "..", "..")))
+    ap.add_argument("--kit", default=os.path.abspath(os.path.join(HERE, "..", "..")))
     ap.add_argument("--traces", default="", help="comma-separated trace names or paths")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--replays", type=int, default=3, help="replays per timed run (fastest)")

@@ -12,7 +12,7 @@
  *               and freed.
  * Times are the process's CPU time (the machine may be shared: waiting for a
  * core is not the collector's cost).  Prints "reachable NS_PER_OBJECT" and
- * "cycles NS_PER_OBJECT".  tests/kit/cycles-bench.py runs this program and
+ * "cycles NS_PER_OBJECT".  bench/cycles/cycles-bench.py runs this program and
  * python3's gc.collect() on the same graphs, interleaved, and compares.
  */
 #include "memlab/cycles.h"
