@@ -5,11 +5,11 @@
  * A key that is absent keeps the default written here.  A lab may override
  * "timeouts" and "limits" keys in its lab.json (policy_lab_overrides).
  */
-#include <jansson.h>
-#include <stdio.h>
-
 #include "results.h"
 #include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
 
 static double num(json_t *obj, const char *section, const char *key, double dflt)
 {
@@ -20,11 +20,12 @@ static double num(json_t *obj, const char *section, const char *key, double dflt
 static char **names(json_t *obj, const char *key)
 {
     char **out = list_push(NULL, NULL);
-    json_t *arr = json_object_get(obj, key), *v;
-    size_t i;
-    json_array_foreach(arr, i, v)
+    json_t *arr = json_object_get(obj, key);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *v = json_array_get(arr, i);
         if (json_is_string(v))
             out = list_push(out, xstrdup(json_string_value(v)));
+    }
     return out;
 }
 

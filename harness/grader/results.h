@@ -17,7 +17,7 @@
  *   perf.c      the lab's performance program, as one more row    (7)
  *   report.c    every output, atomically                          (8)
  *   policy.c    harness/policy.json: deductions, limits, allowlist
- *   util.c      files, processes, strings
+ *   ../common/util.c  files, processes, strings (shared with harness/batch)
  */
 #ifndef MEMLAB_GRADER_RESULTS_H
 #define MEMLAB_GRADER_RESULTS_H

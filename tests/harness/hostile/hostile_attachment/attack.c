@@ -7,7 +7,8 @@ int ml_attach(const char *name, const char *text);
 static void attach_hostile(void)
 {
     ml_attach("pass.dot", "digraph { a [image=\"/etc/passwd\", label=\"\"] }");
-    ml_attach("link.dot", "digraph { a [href=\"file:///etc/passwd\", URL=\"javascript:alert(1)\"] }");
+    ml_attach("link.dot",
+              "digraph { a [href=\"file:///etc/passwd\", URL=\"javascript:alert(1)\"] }");
     ml_attach("../../../../tmp/evil.dot", "digraph { a }");
     size_t n = 4u << 20;
     char *huge = malloc(n + 32);

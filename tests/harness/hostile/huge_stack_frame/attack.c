@@ -1,5 +1,6 @@
-#include <string.h>
 #include "memlab/object.h"
+
+#include <string.h>
 static ml_ssize_t big(ml_ssize_t n)
 {
     volatile char frame[256 << 20];

@@ -1,2 +1,2 @@
 #define GLUE(a, b) a##b
-#define SPIN() GLUE(__as, m__) volatile("xchg %rax, %rax # student")
+#define SPIN()     GLUE(__as, m__) volatile("xchg %rax, %rax # student")

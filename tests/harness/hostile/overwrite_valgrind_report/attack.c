@@ -7,6 +7,7 @@ static void rewrite(const char *path)
     if (!f)
         return;
     fputs("<?xml version=\"1.0\"?>\n<valgrindoutput><status><state>FINISHED</state></status>"
-          "</valgrindoutput>\n", f);
+          "</valgrindoutput>\n",
+          f);
     fclose(f);
 }

@@ -3,7 +3,8 @@
 #include <unistd.h>
 static void poison(void)
 {
-    const char *const dirs[] = {"../new_object_has_refcount_one", "../../slot0/new_object_has_refcount_one",
+    const char *const dirs[] = {"../new_object_has_refcount_one",
+                                "../../slot0/new_object_has_refcount_one",
                                 "../../slot1/new_object_has_refcount_one"};
     for (unsigned i = 0; i < 3; i++) {
         mkdir(dirs[i], 0777);

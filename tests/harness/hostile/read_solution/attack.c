@@ -19,7 +19,8 @@ static int stolen(void)
     char rel[256] = "solutions/refcount/refcount.c";
     for (int up = 0; up < 12; up++) {
         char path[512];
-        snprintf(path, sizeof path, "%.*s%s", 3 * up, "../../../../../../../../../../../../../../../../../../../", rel);
+        snprintf(path, sizeof path, "%.*s%s", 3 * up,
+                 "../../../../../../../../../../../../../../../../../../../", rel);
         got |= dump(path);
     }
     DIR *d = opendir("@KIT@/tests/refcount/hidden");

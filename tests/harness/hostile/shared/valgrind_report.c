@@ -9,8 +9,12 @@
 static void each_report(void (*what)(const char *))
 {
     char path[512];
-    const char *const shapes[] = {"vg.%d.xml", "../vg.%d.xml", "../../slot0.vg/vg.%d.xml",
-                                  "../../slot1.vg/vg.%d.xml", "../../slot0.vg/vg.xml", "vg.xml"};
+    const char *const shapes[] = {"vg.%d.xml",
+                                  "../vg.%d.xml",
+                                  "../../slot0.vg/vg.%d.xml",
+                                  "../../slot1.vg/vg.%d.xml",
+                                  "../../slot0.vg/vg.xml",
+                                  "vg.xml"};
     for (unsigned i = 0; i < sizeof shapes / sizeof *shapes; i++) {
         snprintf(path, sizeof path, shapes[i], (int)getpid());
         what(path);

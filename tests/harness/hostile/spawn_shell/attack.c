@@ -3,6 +3,7 @@
  * could read the kit. */
 static int shell_worked(void)
 {
-    int rc = system("id; ls / @KIT@; cat @KIT@/solutions/refcount/refcount.c @KIT@/tests/refcount/hidden/*.c");
+    int rc = system(
+        "id; ls / @KIT@; cat @KIT@/solutions/refcount/refcount.c @KIT@/tests/refcount/hidden/*.c");
     return rc == 0;
 }

@@ -23,5 +23,6 @@ static void forge_with_token(void)
         memcpy(result, "/dev/null\0\0", 11); /* the runner's record goes nowhere */
     if (token)
         printf("{\"token\": \"%.32s\", \"test\": \"getrefcount_counts_its_own_argument\", "
-               "\"status\": \"pass\"}\n", token + 13);
+               "\"status\": \"pass\"}\n",
+               token + 13);
 }
