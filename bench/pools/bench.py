@@ -3,19 +3,20 @@
 and jemalloc on allocation traces, side by side (make bench-pools).
 
     bench.py --build DIR [--kit ROOT] [--traces NAME|PATH,...] [--rounds 5]
-             [--replays 3] [--callgrind-max-ops 1000000] [--no-callgrind] [--json FILE]
+             [--replays 3] [--callgrind-max-ops 1100000] [--no-callgrind] [--json FILE]
 
 Builds the grader's trace driver (harness/perf/pools/driver.c) four times
 with the kit's -O2 flags (the Makefile's O2_CFLAGS, as perf-run reads them;
 pools: the reference pools.c; glibc; -lmimalloc; -ljemalloc), then per trace:
 instructions per operation from callgrind (--toggle-collect=replay_fast, so
 only the replay loop and the allocator count; skipped for traces of more than
---callgrind-max-ops operations, where it would take minutes), and wall time
+--callgrind-max-ops operations, where it would take minutes; the default
+takes in the large recorded traces, a little over 10^6 operations), and wall time
 per trace, the median of ROUNDS rounds in which the four allocators run
 interleaved (each run reports its fastest of REPLAYS replays).
 
---traces: the recorded traces to run, by name (tests/pools/traces/NAME.trace)
-or as paths to trace files (bench/report.py's synthetic ones); default every
+--traces: the recorded traces to run, by name (tests/pools/traces/NAME.trace,
+or tests/pools/traces/large/NAME.trace: the 10^6-operation ones) or as paths to trace files (bench/report.py's synthetic ones); default every
 recorded trace.  Prints a Markdown table; --json FILE also writes every
 number (bench/report.py reads it).
 """
@@ -77,15 +78,21 @@ def ops_of(trace):
 
 
 def find_traces(kit, spec):
-    """--traces -> [(name, path)]: names of recorded traces, or paths."""
-    recorded = os.path.join(kit, "tests/pools/traces")
+    """--traces -> [(name, path)]: names of recorded traces, or paths.  The
+    recorded ones are tests/pools/traces/*.trace (the six the grader's
+    performance stage replays) and tests/pools/traces/large/*.trace (10^6
+    operations each, from programs of other kinds)."""
+    folders = [os.path.join(kit, "tests/pools/traces"), os.path.join(kit, "tests/pools/traces/large")]
     if not spec:
         return [(os.path.basename(p)[:-len(".trace")], p)
-                for p in sorted(glob.glob(os.path.join(recorded, "*.trace")))]
+                for folder in folders for p in sorted(glob.glob(os.path.join(folder, "*.trace")))]
     out = []
     for item in filter(None, spec.split(",")):
-        path = item if os.sep in item or item.endswith(".trace") else \
-            os.path.join(recorded, item + ".trace")
+        if os.sep in item or item.endswith(".trace"):
+            path = item
+        else:
+            path = next((p for p in (os.path.join(f, item + ".trace") for f in folders)
+                         if os.path.exists(p)), os.path.join(folders[0], item + ".trace"))
         if not os.path.exists(path):
             sys.exit("bench.py: no trace %s (%s)" % (item, path))
         name = os.path.basename(path)
@@ -101,7 +108,7 @@ def main():
     ap.add_argument("--traces", default="", help="comma-separated trace names or paths")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--replays", type=int, default=3, help="replays per timed run (fastest)")
-    ap.add_argument("--callgrind-max-ops", type=int, default=1000000)
+    ap.add_argument("--callgrind-max-ops", type=int, default=1100000)
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--json", help="write every number here")
     a = ap.parse_args()
