@@ -43,7 +43,7 @@
  *                      exceed 25 % of those that survived it (long_lived_total)
  *
  * Sections, in the order a collection runs:
- *   the lists -> allocation and tracking -> gc_refs (update, subtract, move
+ *   allocation and tracking -> gc_refs (update, subtract, move
  *   unreachable) -> untracking tuples and dicts -> legacy finalizers ->
  *   PEP 442 finalizers and resurrection -> deleting garbage -> one
  *   collection -> when collections run -> the gc module's API.
@@ -54,136 +54,15 @@
 #include "memlab/cycles.h"
 
 #include "memlab/errors.h"
+#include "memlab/internal/cycles.h"
 #include "memlab/mem.h"
 #include "memlab/runtime.h"
 
-#include <time.h>
+/* The collector's state (gc_state), the list primitives and the driver of
+ * one collection (collect_main) are given: memlab/internal/cycles.h and
+ * labs/cycles/given/cycles_given.c. */
 
-/* ================================================================ state */
-
-typedef struct gc_generation {
-    gc_head head;  /* sentinel of the circular list */
-    int threshold; /* collect when count > threshold */
-    int count;     /* gen 0: allocations; gen 1, 2: collections of the one below */
-} gc_generation;
-
-typedef struct gc_callback {
-    gc_callback_fn fn;
-    void *ctx;
-} gc_callback;
-
-static struct {
-    int ready;
-    gc_generation generations[GC_NUM_GENERATIONS];
-    gc_generation permanent; /* gc.freeze(): never collected */
-    gc_generation_stats stats[GC_NUM_GENERATIONS];
-    int enabled;
-    int debug;
-    int collecting;         /* a collection is running: no other may start */
-    ml_object *garbage;     /* gc.garbage, created on first use, untracked */
-    gc_callback *callbacks; /* gc.callbacks, RAW memory */
-    size_t ncallbacks, callbacks_capacity;
-    ml_ssize_t long_lived_total;   /* survivors of the last full collection */
-    ml_ssize_t long_lived_pending; /* promoted into gen 2 since then */
-} gc;
-
-/* ================================================================ the lists */
-
-#define NEXT_MASK_UNREACHABLE ((uintptr_t)1)
-#define PREV_MASK_FLAGS       (GC_PREV_MASK_FINALIZED | GC_PREV_MASK_COLLECTING)
-#define PREV_MASK_POINTER     (~PREV_MASK_FLAGS)
-
-static inline gc_head *gc_prev(const gc_head *g)
-{
-    return (gc_head *)(g->gc_prev & PREV_MASK_POINTER);
-}
-static inline gc_head *gc_next(const gc_head *g) { return (gc_head *)g->gc_next; }
-
-/* Set the previous pointer, keeping the flag bits. */
-static inline void gc_set_prev(gc_head *g, gc_head *prev)
-{
-    g->gc_prev = (g->gc_prev & PREV_MASK_FLAGS) | (uintptr_t)prev;
-}
-
-static inline void gc_set_next(gc_head *g, gc_head *next) { g->gc_next = (uintptr_t)next; }
-
-static inline int is_gc(const ml_object *op)
-{
-    return (ML_TYPE(op)->tp_flags & ML_TPFLAGS_HAVE_GC) != 0;
-}
-
-static void gclist_init(gc_head *list)
-{
-    list->gc_prev = (uintptr_t)list;
-    list->gc_next = (uintptr_t)list;
-}
-
-static int gclist_is_empty(const gc_head *list) { return gc_next(list) == list; }
-
-/* Append `node` at the tail of `list` (the node is in no list). */
-static void gclist_append(gc_head *node, gc_head *list)
-{
-    gc_head *last = gc_prev(list);
-    gc_set_next(last, node);
-    gc_set_prev(node, last);
-    gc_set_next(node, list);
-    list->gc_prev = (uintptr_t)node;
-}
-
-/* Unlink `node` from its list; its own pointers are left stale. */
-static void gclist_unlink(gc_head *node)
-{
-    gc_head *prev = gc_prev(node);
-    gc_head *next = gc_next(node);
-    gc_set_next(prev, next);
-    gc_set_prev(next, prev);
-}
-
-static void gclist_move(gc_head *node, gc_head *list)
-{
-    gclist_unlink(node);
-    gclist_append(node, list);
-}
-
-/* Move every node of `from` to the tail of `to`, in order; `from` ends empty. */
-static void gclist_merge(gc_head *from, gc_head *to)
-{
-    if (gclist_is_empty(from))
-        return;
-    gc_head *to_tail = gc_prev(to);
-    gc_head *first = gc_next(from);
-    gc_head *last = gc_prev(from);
-    gc_set_next(to_tail, first);
-    gc_set_prev(first, to_tail);
-    gc_set_next(last, to);
-    to->gc_prev = (uintptr_t)last;
-    gclist_init(from);
-}
-
-static ml_ssize_t gclist_size(const gc_head *list)
-{
-    ml_ssize_t n = 0;
-    for (const gc_head *g = gc_next(list); g != list; g = gc_next(g))
-        n++;
-    return n;
-}
-
-static gc_head *generation_head(int i) { return &gc.generations[i].head; }
-
-/* There is no init call: any public function may be the first one a program
- * makes.  Each one that reads or changes the collector calls this first. */
-static void ensure_ready(void)
-{
-    if (gc.ready)
-        return;
-    gc.ready = 1;
-    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        gclist_init(generation_head(i));
-    gclist_init(&gc.permanent.head);
-    gc_reset_state();
-}
-
-/* ================================================================ allocation and tracking */
+/* ==================================================================== allocation and tracking */
 
 static void collect_generations(void);
 
@@ -195,14 +74,14 @@ void *gc_alloc(size_t basicsize)
         return err_no_memory();
     g->gc_next = 0;
     g->gc_prev = 0;
-    gc_generation *young = &gc.generations[0];
+    gc_generation *young = &gc_state.generations[0];
     young->count++;
     /* Strictly greater; never inside a collection or with an exception set. */
-    if (young->count > young->threshold && gc.enabled && young->threshold != 0 && !gc.collecting &&
-        !err_occurred()) {
-        gc.collecting = 1;
+    if (young->count > young->threshold && gc_state.enabled && young->threshold != 0 &&
+        !gc_state.collecting && !err_occurred()) {
+        gc_state.collecting = 1;
         collect_generations();
-        gc.collecting = 0;
+        gc_state.collecting = 0;
     }
     return GC_OBJECT(g);
 }
@@ -210,8 +89,8 @@ void *gc_alloc(size_t basicsize)
 void gc_free(void *op)
 {
     gc_untrack(op);
-    if (gc.generations[0].count > 0)
-        gc.generations[0].count--;
+    if (gc_state.generations[0].count > 0)
+        gc_state.generations[0].count--;
     mem_free(MEM_DOMAIN_OBJ, GC_HEAD(op));
 }
 
@@ -253,7 +132,7 @@ int gc_may_be_tracked(const ml_object *op)
     return 1;
 }
 
-/* ================================================================ gc_refs */
+/* ==================================================================== gc_refs */
 
 /*
  * After update_refs and subtract_refs, the gc_refs of each object in the
@@ -263,26 +142,9 @@ int gc_may_be_tracked(const ml_object *op)
  * reachable object reaches it, which move_unreachable sorts out.
  */
 
-static inline ml_ssize_t gc_get_refs(const gc_head *g)
-{
-    return (ml_ssize_t)(g->gc_prev >> GC_PREV_SHIFT);
-}
-
-static inline void gc_set_refs(gc_head *g, ml_ssize_t refs)
-{
-    g->gc_prev = (g->gc_prev & PREV_MASK_FLAGS) | ((uintptr_t)refs << GC_PREV_SHIFT);
-}
-
-static inline int gc_is_collecting(const gc_head *g)
-{
-    return (g->gc_prev & GC_PREV_MASK_COLLECTING) != 0;
-}
-
-static inline void gc_clear_collecting(gc_head *g) { g->gc_prev &= ~GC_PREV_MASK_COLLECTING; }
-
 /* gc_refs = refcount, COLLECTING set (FINALIZED kept).  The list becomes
  * singly linked: the prev pointers now hold the counts. */
-static void update_refs(gc_head *containers)
+void update_refs(gc_head *containers)
 {
     for (gc_head *g = gc_next(containers); g != containers; g = gc_next(g)) {
         ml_ssize_t refcnt = ML_REFCNT(GC_OBJECT(g));
@@ -303,7 +165,7 @@ static int visit_decref(ml_object *op, void *arg)
     return 0;
 }
 
-static void subtract_refs(gc_head *containers)
+void subtract_refs(gc_head *containers)
 {
     for (gc_head *g = gc_next(containers); g != containers; g = gc_next(g)) {
         ml_object *op = GC_OBJECT(g);
@@ -345,7 +207,7 @@ static int visit_reachable(ml_object *op, void *arg)
  * `unreachable` holds the rest in their original order.  Returns the number
  * of reachable objects (it saves a walk to count them later).
  */
-static ml_ssize_t move_unreachable(gc_head *young, gc_head *unreachable)
+ml_ssize_t move_unreachable(gc_head *young, gc_head *unreachable)
 {
     ml_ssize_t reachable = 0;
     gc_head *prev = young;
@@ -373,18 +235,7 @@ static ml_ssize_t move_unreachable(gc_head *young, gc_head *unreachable)
     return reachable;
 }
 
-/* Split `base` into what is reachable from outside it (stays in base) and
- * what is not (moved to `unreachable`, still COLLECTING and masked).
- * Returns the number of reachable objects. */
-static ml_ssize_t deduce_unreachable(gc_head *base, gc_head *unreachable)
-{
-    update_refs(base);
-    subtract_refs(base);
-    gclist_init(unreachable);
-    return move_unreachable(base, unreachable);
-}
-
-/* ================================================================ untracking tuples and dicts */
+/* ==================================================================== tuples and dicts */
 
 /*
  * A tuple never changes, so one that holds nothing that may be tracked can
@@ -447,18 +298,10 @@ static ml_ssize_t untrack_dicts(gc_head *head)
     return untracked;
 }
 
-/* ================================================================ legacy finalizers */
-
-/*
- * An object whose type has tp_del (a legacy finalizer, the pre-PEP 442
- * __del__ of C types) cannot be collected safely: the collector does not
- * know in which order to run them.  It goes to gc.garbage, and so does
- * everything it reaches, all left alive.
- */
-static int has_legacy_finalizer(const ml_object *op) { return ML_TYPE(op)->tp_del != NULL; }
+/* ==================================================================== legacy finalizers */
 
 /* Also clears NEXT_MASK_UNREACHABLE: `unreachable` is a normal list after. */
-static void move_legacy_finalizers(gc_head *unreachable, gc_head *finalizers)
+void move_legacy_finalizers(gc_head *unreachable, gc_head *finalizers)
 {
     gc_head *next;
     for (gc_head *g = gc_next(unreachable); g != unreachable; g = next) {
@@ -485,7 +328,7 @@ static int visit_move(ml_object *op, void *arg)
 }
 
 /* The list grows while it is walked: whatever is appended is walked too. */
-static void move_legacy_finalizer_reachable(gc_head *finalizers)
+void move_legacy_finalizer_reachable(gc_head *finalizers)
 {
     for (gc_head *g = gc_next(finalizers); g != finalizers; g = gc_next(g)) {
         ml_object *op = GC_OBJECT(g);
@@ -493,7 +336,7 @@ static void move_legacy_finalizer_reachable(gc_head *finalizers)
     }
 }
 
-/* ================================================================ PEP 442 finalizers */
+/* ==================================================================== PEP 442 finalizers */
 
 /* Call a finalizer; an exception it raises is reported, not propagated.  A
  * dealloc may run while another exception is on its way up: that one is set
@@ -521,7 +364,7 @@ static void call_finalizer_once(ml_object *op)
 /* Run every finalizer of the unreachable set; returns how many ran.  A
  * finalizer may free other members (they unlink themselves) or resurrect
  * them, so the walk takes the head each time and parks what it has seen. */
-static ml_ssize_t finalize_garbage(gc_head *collectable)
+ml_ssize_t finalize_garbage(gc_head *collectable)
 {
     ml_ssize_t called = 0;
     gc_head seen;
@@ -546,8 +389,8 @@ static ml_ssize_t finalize_garbage(gc_head *collectable)
  * `still_unreachable`; the resurrected objects join the old generation.
  * When no finalizer ran, no code ran: the analysis would find the same set
  * in the same order, so it is skipped (CPython runs it anyway). */
-static void handle_resurrected_objects(gc_head *unreachable, gc_head *still_unreachable,
-                                       gc_head *old, ml_ssize_t finalizers_called)
+void handle_resurrected_objects(gc_head *unreachable, gc_head *still_unreachable, gc_head *old,
+                                ml_ssize_t finalizers_called)
 {
     if (finalizers_called == 0) {
         gclist_init(still_unreachable);
@@ -574,19 +417,17 @@ int gc_call_finalizer_from_dealloc(ml_object *op)
     return ML_REFCNT(op) == 0 ? 0 : -1; /* > 0: the finalizer resurrected it */
 }
 
-/* ================================================================ deleting garbage */
-
-static ml_object *garbage_list(void);
+/* ==================================================================== deleting garbage */
 
 /* Break the cycles: tp_clear drops each object's references, and refcounting
  * frees what that orphans.  An object still at the head afterwards survived
  * (something else still holds it) and moves to the old generation. */
-static void delete_garbage(gc_head *collectable, gc_head *old)
+void delete_garbage(gc_head *collectable, gc_head *old)
 {
     while (!gclist_is_empty(collectable)) {
         gc_head *g = gc_next(collectable);
         ml_object *op = GC_OBJECT(g);
-        if (gc.debug & GC_DEBUG_SAVEALL) {
+        if (gc_state.debug & GC_DEBUG_SAVEALL) {
             if (list_append(garbage_list(), op) < 0)
                 err_clear();
         } else if (ML_TYPE(op)->tp_clear != NULL) {
@@ -605,11 +446,11 @@ static void delete_garbage(gc_head *collectable, gc_head *old)
 
 /* gc.garbage gets each object with a legacy finalizer (everything under
  * DEBUG_SAVEALL); the whole list stays alive in the old generation. */
-static void handle_legacy_finalizers(gc_head *finalizers, gc_head *old)
+void handle_legacy_finalizers(gc_head *finalizers, gc_head *old)
 {
     for (gc_head *g = gc_next(finalizers); g != finalizers; g = gc_next(g)) {
         ml_object *op = GC_OBJECT(g);
-        if ((gc.debug & GC_DEBUG_SAVEALL) || has_legacy_finalizer(op)) {
+        if ((gc_state.debug & GC_DEBUG_SAVEALL) || has_legacy_finalizer(op)) {
             if (list_append(garbage_list(), op) < 0) {
                 err_clear();
                 break;
@@ -619,122 +460,34 @@ static void handle_legacy_finalizers(gc_head *finalizers, gc_head *old)
     gclist_merge(finalizers, old);
 }
 
-/* ================================================================ one collection */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void debug_object(const char *what, ml_object *op)
-{
-    fprintf(ml_debug_stream(), "gc: %s <%s %p>\n", what, ML_TYPE(op)->tp_name, (void *)op);
-}
-
-static void debug_generations(int generation)
-{
-    FILE *out = ml_debug_stream();
-    fprintf(out, "gc: collecting generation %d...\n", generation);
-    fprintf(out, "gc: objects in each generation:");
-    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        fprintf(out, " %zd", gclist_size(generation_head(i)));
-    fprintf(out, "\ngc: objects in permanent generation: %zd\n", gclist_size(&gc.permanent.head));
-}
+/* ==================================================================== one collection */
 
 /* The old generation takes the `survivors` reachable objects of young.
  * Updates the long-lived bookkeeping (CPython's 25 % rule). */
-static void promote_survivors(int generation, gc_head *young, gc_head *old, ml_ssize_t survivors)
+void promote_survivors(int generation, gc_head *young, gc_head *old, ml_ssize_t survivors)
 {
     survivors -= untrack_tuples(young);
     if (young != old) {
         if (generation == GC_NUM_GENERATIONS - 2)
-            gc.long_lived_pending += survivors;
+            gc_state.long_lived_pending += survivors;
         gclist_merge(young, old);
     } else {
         survivors -= untrack_dicts(young);
-        gc.long_lived_pending = 0;
-        gc.long_lived_total = survivors;
+        gc_state.long_lived_pending = 0;
+        gc_state.long_lived_total = survivors;
     }
 }
 
-/* gc_collect_main: collect generations 0..generation.  Sets *collected (m:
- * objects cleared or saved) and *uncollectable (n: legacy finalizers and
- * what they reach); returns n + m. */
-static ml_ssize_t collect_main(int generation, ml_ssize_t *collected, ml_ssize_t *uncollectable)
-{
-    double t0 = 0;
-    if (gc.debug & GC_DEBUG_STATS) {
-        debug_generations(generation);
-        t0 = now_seconds();
-    }
-    if (generation + 1 < GC_NUM_GENERATIONS)
-        gc.generations[generation + 1].count += 1;
-    for (int i = 0; i <= generation; i++)
-        gc.generations[i].count = 0;
-    for (int i = 0; i < generation; i++)
-        gclist_merge(generation_head(i), generation_head(generation));
-
-    gc_head *young = generation_head(generation);
-    gc_head *old = generation + 1 < GC_NUM_GENERATIONS ? generation_head(generation + 1) : young;
-
-    gc_head unreachable, finalizers, final_unreachable;
-    ml_ssize_t survivors = deduce_unreachable(young, &unreachable);
-    promote_survivors(generation, young, old, survivors);
-
-    gclist_init(&finalizers);
-    move_legacy_finalizers(&unreachable, &finalizers);
-    move_legacy_finalizer_reachable(&finalizers);
-    if (gc.debug & GC_DEBUG_COLLECTABLE)
-        for (gc_head *g = gc_next(&unreachable); g != &unreachable; g = gc_next(g))
-            debug_object("collectable", GC_OBJECT(g));
-
-    ml_ssize_t finalizers_called = finalize_garbage(&unreachable);
-    handle_resurrected_objects(&unreachable, &final_unreachable, old, finalizers_called);
-
-    ml_ssize_t m = gclist_size(&final_unreachable);
-    delete_garbage(&final_unreachable, old);
-
-    ml_ssize_t n = 0;
-    for (gc_head *g = gc_next(&finalizers); g != &finalizers; g = gc_next(g)) {
-        n++;
-        if (gc.debug & GC_DEBUG_UNCOLLECTABLE)
-            debug_object("uncollectable", GC_OBJECT(g));
-    }
-    if (gc.debug & GC_DEBUG_STATS)
-        fprintf(ml_debug_stream(), "gc: done, %zd unreachable, %zd uncollectable, %.4fs elapsed\n",
-                n + m, n, now_seconds() - t0);
-    handle_legacy_finalizers(&finalizers, old);
-
-    gc_generation_stats *stats = &gc.stats[generation];
-    stats->collections++;
-    stats->collected += m;
-    stats->uncollectable += n;
-    *collected = m;
-    *uncollectable = n;
-    return n + m;
-}
-
-static void invoke_callbacks(const char *phase, int generation, ml_ssize_t collected,
-                             ml_ssize_t uncollectable)
+void invoke_callbacks(const char *phase, int generation, ml_ssize_t collected,
+                      ml_ssize_t uncollectable)
 {
     gc_callback_info info = {generation, collected, uncollectable};
     /* Index loop: a callback may add or remove callbacks. */
-    for (size_t i = 0; i < gc.ncallbacks; i++)
-        gc.callbacks[i].fn(phase, &info, gc.callbacks[i].ctx);
+    for (size_t i = 0; i < gc_state.ncallbacks; i++)
+        gc_state.callbacks[i].fn(phase, &info, gc_state.callbacks[i].ctx);
 }
 
-static ml_ssize_t collect_with_callbacks(int generation)
-{
-    ml_ssize_t collected = 0, uncollectable = 0;
-    invoke_callbacks("start", generation, 0, 0);
-    ml_ssize_t result = collect_main(generation, &collected, &uncollectable);
-    invoke_callbacks("stop", generation, collected, uncollectable);
-    return result;
-}
-
-/* ================================================================ when collections run */
+/* ==================================================================== when collections run */
 
 /* The oldest generation whose count passed its threshold is collected (with
  * the younger ones), except that a full collection waits until enough
@@ -742,16 +495,17 @@ static ml_ssize_t collect_with_callbacks(int generation)
 static void collect_generations(void)
 {
     for (int i = GC_NUM_GENERATIONS - 1; i >= 0; i--) {
-        if (gc.generations[i].count <= gc.generations[i].threshold)
+        if (gc_state.generations[i].count <= gc_state.generations[i].threshold)
             continue;
-        if (i == GC_NUM_GENERATIONS - 1 && gc.long_lived_pending < gc.long_lived_total / 4)
+        if (i == GC_NUM_GENERATIONS - 1 &&
+            gc_state.long_lived_pending < gc_state.long_lived_total / 4)
             continue;
         collect_with_callbacks(i);
         return;
     }
 }
 
-/* ================================================================ the gc module */
+/* ==================================================================== the gc module */
 
 ml_ssize_t gc_collect(int generation)
 {
@@ -760,89 +514,71 @@ ml_ssize_t gc_collect(int generation)
         err_set(ML_EXC_VALUE_ERROR, "invalid generation");
         return -1;
     }
-    if (gc.collecting)
+    if (gc_state.collecting)
         return 0;
-    gc.collecting = 1;
+    gc_state.collecting = 1;
     ml_ssize_t n = collect_with_callbacks(generation);
-    gc.collecting = 0;
+    gc_state.collecting = 0;
     return n;
 }
 
 void gc_enable(void)
 {
     ensure_ready();
-    gc.enabled = 1;
+    gc_state.enabled = 1;
 }
 
 void gc_disable(void)
 {
     ensure_ready();
-    gc.enabled = 0;
+    gc_state.enabled = 0;
 }
 
 int gc_isenabled(void)
 {
     ensure_ready();
-    return gc.enabled;
+    return gc_state.enabled;
 }
 
 void gc_set_debug(int flags)
 {
     ensure_ready();
-    gc.debug = flags;
+    gc_state.debug = flags;
 }
 
 int gc_get_debug(void)
 {
     ensure_ready();
-    return gc.debug;
+    return gc_state.debug;
 }
 
 void gc_set_threshold(int threshold0, int threshold1, int threshold2)
 {
     ensure_ready();
-    gc.generations[0].threshold = threshold0;
-    gc.generations[1].threshold = threshold1;
-    gc.generations[2].threshold = threshold2;
+    gc_state.generations[0].threshold = threshold0;
+    gc_state.generations[1].threshold = threshold1;
+    gc_state.generations[2].threshold = threshold2;
 }
 
 void gc_get_threshold(int out[GC_NUM_GENERATIONS])
 {
     ensure_ready();
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        out[i] = gc.generations[i].threshold;
+        out[i] = gc_state.generations[i].threshold;
 }
 
 void gc_get_count(int out[GC_NUM_GENERATIONS])
 {
     ensure_ready();
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        out[i] = gc.generations[i].count;
+        out[i] = gc_state.generations[i].count;
 }
 
 void gc_get_stats(gc_generation_stats out[GC_NUM_GENERATIONS])
 {
     ensure_ready();
     for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        out[i] = gc.stats[i];
-}
-
-/* gc.garbage is made on first use, outside every generation (untracked) so
- * that it never shows in the counts and sizes tests look at.  Its items
- * stay alive: an untracked list's references count as external. */
-static ml_object *garbage_list(void)
-{
-    if (gc.garbage != NULL)
-        return gc.garbage;
-    int count0 = gc.generations[0].count;
-    int was_collecting = gc.collecting;
-    gc.collecting = 1; /* its allocation must not start a collection */
-    gc.garbage = list_new(0);
-    gc.collecting = was_collecting;
-    gc.generations[0].count = count0;
-    if (gc.garbage != NULL)
-        gc_untrack(gc.garbage);
-    return gc.garbage;
+        out[i] = gc_state.stats[i];
 }
 
 ml_object *gc_garbage(void)
@@ -854,28 +590,29 @@ ml_object *gc_garbage(void)
 int gc_callbacks_add(gc_callback_fn fn, void *ctx)
 {
     ensure_ready();
-    if (gc.ncallbacks == gc.callbacks_capacity) {
-        size_t capacity = gc.callbacks_capacity ? 2 * gc.callbacks_capacity : 4;
-        gc_callback *grown = mem_realloc(MEM_DOMAIN_RAW, gc.callbacks, capacity * sizeof *grown);
+    if (gc_state.ncallbacks == gc_state.callbacks_capacity) {
+        size_t capacity = gc_state.callbacks_capacity ? 2 * gc_state.callbacks_capacity : 4;
+        gc_callback *grown =
+            mem_realloc(MEM_DOMAIN_RAW, gc_state.callbacks, capacity * sizeof *grown);
         if (grown == NULL) {
             err_no_memory();
             return -1;
         }
-        gc.callbacks = grown;
-        gc.callbacks_capacity = capacity;
+        gc_state.callbacks = grown;
+        gc_state.callbacks_capacity = capacity;
     }
-    gc.callbacks[gc.ncallbacks++] = (gc_callback){fn, ctx};
+    gc_state.callbacks[gc_state.ncallbacks++] = (gc_callback){fn, ctx};
     return 0;
 }
 
 int gc_callbacks_remove(gc_callback_fn fn, void *ctx)
 {
     ensure_ready();
-    for (size_t i = 0; i < gc.ncallbacks; i++) {
-        if (gc.callbacks[i].fn == fn && gc.callbacks[i].ctx == ctx) {
-            for (size_t j = i + 1; j < gc.ncallbacks; j++)
-                gc.callbacks[j - 1] = gc.callbacks[j];
-            gc.ncallbacks--;
+    for (size_t i = 0; i < gc_state.ncallbacks; i++) {
+        if (gc_state.callbacks[i].fn == fn && gc_state.callbacks[i].ctx == ctx) {
+            for (size_t j = i + 1; j < gc_state.ncallbacks; j++)
+                gc_state.callbacks[j - 1] = gc_state.callbacks[j];
+            gc_state.ncallbacks--;
             return 0;
         }
     }
@@ -887,24 +624,24 @@ void gc_freeze(void)
 {
     ensure_ready();
     for (int i = 0; i < GC_NUM_GENERATIONS; i++) {
-        gclist_merge(generation_head(i), &gc.permanent.head);
-        gc.generations[i].count = 0;
+        gclist_merge(generation_head(i), &gc_state.permanent.head);
+        gc_state.generations[i].count = 0;
     }
 }
 
 void gc_unfreeze(void)
 {
     ensure_ready();
-    gclist_merge(&gc.permanent.head, generation_head(GC_NUM_GENERATIONS - 1));
+    gclist_merge(&gc_state.permanent.head, generation_head(GC_NUM_GENERATIONS - 1));
 }
 
 ml_ssize_t gc_get_freeze_count(void)
 {
     ensure_ready();
-    return gclist_size(&gc.permanent.head);
+    return gclist_size(&gc_state.permanent.head);
 }
 
-/* ---------------------------------------------------------------- referrers and referents */
+/* ------------------------------------------------------------ referrers and referents */
 
 typedef struct referrer_search {
     ml_object *const *objs;
@@ -997,41 +734,4 @@ ml_object *gc_get_objects(int generation)
         }
     }
     return result;
-}
-
-ml_ssize_t gc_generation_size(int generation)
-{
-    ensure_ready();
-    if (generation < 0 || generation >= GC_NUM_GENERATIONS) {
-        err_set(ML_EXC_VALUE_ERROR, "invalid generation");
-        return -1;
-    }
-    return gclist_size(generation_head(generation));
-}
-
-/* ---------------------------------------------------------------- reset */
-
-void gc_reset_state(void)
-{
-    ensure_ready();
-    static const int thresholds[GC_NUM_GENERATIONS] = {700, 10, 10};
-    for (int i = 0; i < GC_NUM_GENERATIONS; i++) {
-        gc.generations[i].threshold = thresholds[i];
-        gc.generations[i].count = 0;
-        gc.stats[i] = (gc_generation_stats){0, 0, 0};
-    }
-    gc.enabled = 1;
-    gc.debug = 0;
-    gc.collecting = 0;
-    gc.long_lived_total = 0;
-    gc.long_lived_pending = 0;
-    mem_free(MEM_DOMAIN_RAW, gc.callbacks);
-    gc.callbacks = NULL;
-    gc.ncallbacks = gc.callbacks_capacity = 0;
-    ml_object *garbage = gc.garbage;
-    gc.garbage = NULL;
-    if (garbage != NULL)
-        obj_decref(garbage); /* releases everything it held */
-    /* Those releases may have freed GC objects: the counts start from 0. */
-    gc.generations[0].count = 0;
 }
