@@ -20,8 +20,10 @@
  * generator, then the body.  Delegation (yield from) keeps the sub-iterator
  * in gi_yieldfrom; throw and close reach it before the delegator.
  *
- * Sections, in the order a generator lives: exception classes (given), the
- * object, running the frame, throw and close, yield from, lazy builtins.
+ * Sections, in the order a generator lives: the object, running the frame,
+ * throw and close, yield from, lazy builtins.  The exception classes, the
+ * small helpers and the type's repr and iter slots are given:
+ * memlab/internal/generators.h and labs/generators/given/generators_given.c.
  *
  * Your file.  Every function marked TODO is yours; the rest is given.  The
  * handout (labs/generators/README.md) walks through them in this order.
@@ -30,77 +32,17 @@
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
+#include "memlab/internal/generators.h"
 #include "memlab/object.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* ====================================================================
- * Exception classes (given)
- * ==================================================================== */
-
-static void exc_class_dealloc(ml_object *op)
-{
-    (void)op;
-    ml_fatal("an exception class is immortal and cannot be deallocated");
-}
-
-static int exc_class_repr(ml_object *op, char *buf, size_t size)
-{
-    return snprintf(buf, size, "%s", ml_exc_kind_name(((gen_exc_class_object *)op)->kind));
-}
-
-ml_type gen_exc_class_type = {
-    .tp_name = "type",
-    .tp_basicsize = sizeof(gen_exc_class_object),
-    .tp_dealloc = exc_class_dealloc,
-    .tp_repr = exc_class_repr,
-};
-
-#define EXC_CLASS(k) [k] = {{ML_IMMORTAL_REFCNT, &gen_exc_class_type}, (k)}
-static gen_exc_class_object exc_classes[ML_EXC_KINDS] = {
-    EXC_CLASS(ML_EXC_BASE_EXCEPTION), EXC_CLASS(ML_EXC_EXCEPTION),
-    EXC_CLASS(ML_EXC_TYPE_ERROR),     EXC_CLASS(ML_EXC_VALUE_ERROR),
-    EXC_CLASS(ML_EXC_INDEX_ERROR),    EXC_CLASS(ML_EXC_KEY_ERROR),
-    EXC_CLASS(ML_EXC_RUNTIME_ERROR),  EXC_CLASS(ML_EXC_SYSTEM_ERROR),
-    EXC_CLASS(ML_EXC_MEMORY_ERROR),   EXC_CLASS(ML_EXC_STOP_ITERATION),
-    EXC_CLASS(ML_EXC_GENERATOR_EXIT), EXC_CLASS(ML_EXC_ZERO_DIVISION_ERROR),
-};
-
-ml_object *gen_exc_class(ml_exc_kind kind)
-{
-    if (kind <= ML_EXC_NONE || kind >= ML_EXC_KINDS)
-        return NULL;
-    return &exc_classes[kind].ob_base;
-}
-
-int gen_exc_class_check(const ml_object *op) { return ML_TYPE(op) == &gen_exc_class_type; }
-
-/* ====================================================================
- * The generator object
- * ==================================================================== */
-
-int gen_check(const ml_object *op) { return op != NULL && ML_TYPE(op) == &ml_gen_type; }
-
-/* The generator behind a public argument, or NULL with SystemError. */
-static ml_gen *as_gen(ml_object *op)
-{
-    if (!gen_check(op)) {
-        err_bad_internal_call();
-        return NULL;
-    }
-    return (ml_gen *)op;
-}
-
-/* The owned object slot number i of the frame's locals. */
-static ml_object **frame_ref(ml_gen *gen, size_t i)
-{
-    return (ml_object **)((char *)gen->gi_locals + gen->gi_code->co_refs[i]);
-}
+/* ==================================================================== the generator object */
 
 ml_object *gen_new(const gen_code *code)
 {
-    /* TODO: allocate sizeof(ml_gen) + code->co_localsize bytes with gc_alloc
+    /* TODO (§2): allocate sizeof(ml_gen) + code->co_localsize bytes with gc_alloc
      * (NULL: return NULL, MemoryError is set), zero them, set the type, take
      * the first reference with obj_incref (refcount 0 -> 1), fill gi_code,
      * gi_lasti 0 and the CREATED state, then gc_track it. */
@@ -112,15 +54,15 @@ ml_object *gen_new(const gen_code *code)
  * state changes first, so code run by a decref here sees it closed. */
 static void frame_clear(ml_gen *gen)
 {
-    /* TODO: mark the frame CLEARED (and gi_lasti done) first, then release
+    /* TODO (§2): mark the frame CLEARED (and gi_lasti done) first, then release
      * gi_yieldfrom and every owned local (frame_ref) with OBJ_CLEAR. */
     (void)gen;
     (void)frame_ref;
 }
 
-static int gen_traverse(ml_object *self, ml_visitproc visit, void *arg)
+int gen_traverse(ml_object *self, ml_visitproc visit, void *arg)
 {
-    /* TODO: visit gi_yieldfrom and each non-NULL owned local; stop at the
+    /* TODO (§5): visit gi_yieldfrom and each non-NULL owned local; stop at the
      * first non-zero result of visit and return it. */
     (void)self;
     (void)visit;
@@ -130,55 +72,33 @@ static int gen_traverse(ml_object *self, ml_visitproc visit, void *arg)
 
 /* tp_finalize (PEP 442): close a generator that may still run code, so its
  * finally blocks run; errors cannot propagate from here, so they are reported. */
-static void gen_finalize(ml_object *self)
+void gen_finalize(ml_object *self)
 {
-    /* TODO: nothing to do once COMPLETED/CLEARED.  Otherwise keep the current
+    /* TODO (§5): nothing to do once COMPLETED/CLEARED.  Otherwise keep the current
      * exception aside (err_fetch), gen_close, report an error with
      * err_write_unraisable(self), and put the saved exception back. */
     (void)self;
 }
 
-static void gen_dealloc(ml_object *self)
+void gen_dealloc(ml_object *self)
 {
-    /* TODO: run the finalizer through gc_call_finalizer_from_dealloc (with any
+    /* TODO (§5): run the finalizer through gc_call_finalizer_from_dealloc (with any
      * propagating exception kept aside); stop if it resurrected the
      * generator.  Then untrack, clear the frame if not CLEARED, and free with
      * the type's tp_free. */
     (void)self;
 }
 
-static int gen_repr(ml_object *self, char *buf, size_t size)
-{
-    return snprintf(buf, size, "<generator object %s at %p>", gen_name(self), (void *)self);
-}
-
-static ml_object *gen_iter(ml_object *self) { return obj_newref(self); }
-
-static ml_object *gen_iternext(ml_object *self);
-
-ml_type ml_gen_type = {
-    .tp_name = "generator",
-    .tp_basicsize = sizeof(ml_gen),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = gen_dealloc,
-    .tp_traverse = gen_traverse,
-    .tp_finalize = gen_finalize,
-    .tp_free = gc_free,
-    .tp_repr = gen_repr,
-    .tp_iter = gen_iter,
-    .tp_iternext = gen_iternext,
-};
-
 gen_state gen_getstate(ml_object *op)
 {
-    /* TODO: map gi_frame_state to inspect's four states. */
+    /* TODO (§2): map gi_frame_state to inspect's four states. */
     (void)op;
     return GEN_CLOSED;
 }
 
 const char *gen_state_name(gen_state state)
 {
-    /* TODO: "GEN_CREATED", "GEN_RUNNING", "GEN_SUSPENDED", "GEN_CLOSED". */
+    /* TODO (§2): "GEN_CREATED", "GEN_RUNNING", "GEN_SUSPENDED", "GEN_CLOSED". */
     (void)state;
     return "?";
 }
@@ -186,50 +106,27 @@ const char *gen_state_name(gen_state state)
 /* gi_yieldfrom is visible only while the generator rests inside a yield from. */
 ml_object *gen_yieldfrom(ml_object *op)
 {
-    /* TODO: gi_yieldfrom, but only while SUSPENDED. */
+    /* TODO (§2): gi_yieldfrom, but only while SUSPENDED. */
     (void)op;
     return NULL;
 }
 
-const char *gen_name(ml_object *op) { return ((ml_gen *)op)->gi_code->co_name; }
-
 size_t gen_sizeof(ml_object *op)
 {
-    /* TODO: GC head + the object + its locals. */
+    /* TODO (§8): GC head + the object + its locals. */
     (void)op;
     return 0;
 }
 
-/* ====================================================================
- * Running the frame: next and send
- * ==================================================================== */
+/* ==================================================================== next and send */
 
 typedef enum send_result { SEND_YIELDED, SEND_RETURNED, SEND_ERROR } send_result;
-
-/* StopIteration(value), as the end of iteration carries a return value. */
-static void set_stop_iteration(ml_object *value)
-{
-    if (value == ML_NONE)
-        err_set(ML_EXC_STOP_ITERATION, "");
-    else
-        err_set_value(ML_EXC_STOP_ITERATION, value);
-}
-
-/* The current StopIteration's value (new reference; None when it has none);
- * the exception is cleared. */
-static ml_object *take_stop_iteration_value(void)
-{
-    ml_exc *stop = err_fetch();
-    ml_object *value = obj_newref(stop->value != NULL ? stop->value : ML_NONE);
-    obj_decref(&stop->ob_base);
-    return value;
-}
 
 /* PEP 479: a StopIteration escaping a body would end the caller's loop in
  * silence; it becomes RuntimeError, with the StopIteration as its cause. */
 static void stop_iteration_to_runtime_error(void)
 {
-    /* TODO: if the current exception is StopIteration, replace it with a new
+    /* TODO (§3): if the current exception is StopIteration, replace it with a new
      * RuntimeError "generator raised StopIteration" whose cause is it (no
      * memory for it: release the StopIteration, set MemoryError). */
 }
@@ -239,7 +136,7 @@ static void stop_iteration_to_runtime_error(void)
  * exception thrown into it comes straight back out. */
 static ml_object *run_frame(ml_gen *gen, ml_object *arg, int exc)
 {
-    /* TODO: a CREATED frame thrown into runs nothing (return NULL).  Else set
+    /* TODO (§3): a CREATED frame thrown into runs nothing (return NULL).  Else set
      * gi_sent (NULL when raising, the value or None when sending), mark it
      * EXECUTING, call the body, reset gi_sent; a NULL result with no
      * exception set becomes SystemError "error return without exception set". */
@@ -254,7 +151,7 @@ static ml_object *run_frame(ml_gen *gen, ml_object *arg, int exc)
  * on error (exception set, except for next on a closed generator). */
 static send_result gen_send_ex2(ml_gen *gen, ml_object *arg, int exc, ml_object **presult)
 {
-    /* TODO: the checks in the handout's order (TypeError, ValueError, closed),
+    /* TODO (§3): the checks in the handout's order (TypeError, ValueError, closed),
      * then run_frame: a yield leaves it SUSPENDED; a return or an error
      * (after stop_iteration_to_runtime_error) clears the frame. */
     (void)gen;
@@ -270,7 +167,7 @@ static send_result gen_send_ex2(ml_gen *gen, ml_object *arg, int exc, ml_object 
 /* gen_send_ex2 for send, throw and close: a return becomes StopIteration. */
 static ml_object *gen_send_ex(ml_gen *gen, ml_object *arg, int exc)
 {
-    /* TODO: gen_send_ex2; a return becomes StopIteration(value). */
+    /* TODO (§3): gen_send_ex2; a return becomes StopIteration(value). */
     (void)gen;
     (void)arg;
     (void)exc;
@@ -280,39 +177,30 @@ static ml_object *gen_send_ex(ml_gen *gen, ml_object *arg, int exc)
 }
 
 /* tp_iternext: the type is known, so no check (the hot path of every loop). */
-static ml_object *gen_iternext(ml_object *self)
+ml_object *gen_iternext(ml_object *self)
 {
-    /* TODO: like gen_send_ex for next (no value sent), but a None return
+    /* TODO (§3): like gen_send_ex for next (no value sent), but a None return
      * sets no exception. */
     (void)self;
     (void)as_gen;
     return NULL;
 }
 
-ml_object *gen_next(ml_object *op)
-{
-    if (as_gen(op) == NULL)
-        return NULL;
-    return gen_iternext(op);
-}
-
 ml_object *gen_send(ml_object *op, ml_object *value)
 {
-    /* TODO: check the arguments, then gen_send_ex. */
+    /* TODO (§3): check the arguments, then gen_send_ex. */
     (void)op;
     (void)value;
     (void)gen_send_ex;
     return NULL;
 }
 
-/* ====================================================================
- * throw and close
- * ==================================================================== */
+/* ==================================================================== throw and close */
 
 /* The sub-iterator to forward to: only while resting in a yield from. */
 static ml_object *delegate_of(ml_gen *gen)
 {
-    /* TODO: gi_yieldfrom while SUSPENDED, else NULL. */
+    /* TODO (§4): gi_yieldfrom while SUSPENDED, else NULL. */
     (void)gen;
     return NULL;
 }
@@ -321,7 +209,7 @@ static ml_object *delegate_of(ml_gen *gen)
  * runtime have no close method.  0, or -1 with its exception set. */
 static int close_subiterator(ml_object *yf)
 {
-    /* TODO: gen_close a generator; anything else: nothing to do. */
+    /* TODO (§4): gen_close a generator; anything else: nothing to do. */
     (void)yf;
     return -1;
 }
@@ -329,7 +217,7 @@ static int close_subiterator(ml_object *yf)
 /* An exception class called with `val` as its argument. */
 static ml_exc *instantiate(ml_exc_kind kind, ml_object *val)
 {
-    /* TODO: no argument (NULL/None), an instance of the class already, a str
+    /* TODO (§4): no argument (NULL/None), an instance of the class already, a str
      * message, or the repr of the value. */
     (void)kind;
     (void)val;
@@ -340,7 +228,7 @@ static ml_exc *instantiate(ml_exc_kind kind, ml_object *val)
  * an exception class nor an instance (or an instance comes with a value). */
 static ml_exc *exception_to_throw(ml_object *typ, ml_object *val)
 {
-    /* TODO: a class (instantiate), an instance (no separate value allowed),
+    /* TODO (§4): a class (instantiate), an instance (no separate value allowed),
      * or TypeError. */
     (void)typ;
     (void)val;
@@ -351,20 +239,13 @@ static ml_exc *exception_to_throw(ml_object *typ, ml_object *val)
 /* Raise the exception at this generator's own resume point. */
 static ml_object *throw_here(ml_gen *gen, ml_object *typ, ml_object *val, ml_object *tb)
 {
-    /* TODO: check tb, make the exception, set it, resume with exc = 1. */
+    /* TODO (§4): check tb, make the exception, set it, resume with exc = 1. */
     (void)gen;
     (void)typ;
     (void)val;
     (void)tb;
     (void)exception_to_throw;
     return NULL;
-}
-
-static int is_generator_exit(ml_object *typ)
-{
-    if (gen_exc_class_check(typ))
-        return ((gen_exc_class_object *)typ)->kind == ML_EXC_GENERATOR_EXIT;
-    return exc_check(typ) && ((ml_exc *)typ)->kind == ML_EXC_GENERATOR_EXIT;
 }
 
 static ml_object *throw_ex(ml_gen *gen, ml_object *typ, ml_object *val, ml_object *tb);
@@ -377,7 +258,7 @@ static ml_object *throw_ex(ml_gen *gen, ml_object *typ, ml_object *val, ml_objec
 static ml_object *throw_delegated(ml_gen *gen, ml_object *yf, ml_object *typ, ml_object *val,
                                   ml_object *tb)
 {
-    /* TODO: GeneratorExit closes yf and is raised here (or yf's close error
+    /* TODO (§4): GeneratorExit closes yf and is raised here (or yf's close error
      * is); a generator yf gets the throw (this generator EXECUTING meanwhile);
      * when that ends it, drop gi_yieldfrom and resume with its return value
      * sent, or with its exception. */
@@ -394,7 +275,7 @@ static ml_object *throw_delegated(ml_gen *gen, ml_object *yf, ml_object *typ, ml
 
 static ml_object *throw_ex(ml_gen *gen, ml_object *typ, ml_object *val, ml_object *tb)
 {
-    /* TODO: forward while delegating, else raise here. */
+    /* TODO (§4): forward while delegating, else raise here. */
     (void)gen;
     (void)typ;
     (void)val;
@@ -407,7 +288,7 @@ static ml_object *throw_ex(ml_gen *gen, ml_object *typ, ml_object *val, ml_objec
 
 ml_object *gen_throw(ml_object *op, ml_object *typ, ml_object *val, ml_object *tb)
 {
-    /* TODO: check the arguments, then throw_ex. */
+    /* TODO (§4): check the arguments, then throw_ex. */
     (void)op;
     (void)typ;
     (void)val;
@@ -418,7 +299,7 @@ ml_object *gen_throw(ml_object *op, ml_object *typ, ml_object *val, ml_object *t
 
 ml_object *gen_close(ml_object *op)
 {
-    /* TODO: close the delegate first (EXECUTING meanwhile); raise
+    /* TODO (§4): close the delegate first (EXECUTING meanwhile); raise
      * GeneratorExit unless that failed; resume with exc = 1; a yield is
      * RuntimeError "generator ignored GeneratorExit"; StopIteration or
      * GeneratorExit mean success: clear, return None. */
@@ -426,13 +307,11 @@ ml_object *gen_close(ml_object *op)
     return NULL;
 }
 
-/* ====================================================================
- * yield from (PEP 380): what GEN_YIELD_FROM expands to
- * ==================================================================== */
+/* ==================================================================== yield from */
 
 int gen_yield_from_enter(ml_gen *gen, ml_object *iterable)
 {
-    /* TODO: see generators.h: iter(iterable) into gi_yieldfrom, consume the
+    /* TODO (§6): see generators.h: iter(iterable) into gi_yieldfrom, consume the
      * reference to iterable, first value to send is None. */
     (void)gen;
     (void)iterable;
@@ -443,7 +322,7 @@ int gen_yield_from_enter(ml_gen *gen, ml_object *iterable)
  * its end (StopIteration set or not) or on error. */
 static ml_object *send_to_subiterator(ml_object *yf, ml_object *value)
 {
-    /* TODO: gen_send for a generator; obj_iternext for another iterator when
+    /* TODO (§6): gen_send for a generator; obj_iternext for another iterator when
      * the value is None, else TypeError "'<type>' object has no attribute 'send'". */
     (void)yf;
     (void)value;
@@ -452,36 +331,19 @@ static ml_object *send_to_subiterator(ml_object *yf, ml_object *value)
 
 int gen_yield_from_step(ml_gen *gen, ml_object **out)
 {
-    /* TODO: see generators.h (returns 1, 0 or -1). */
+    /* TODO (§6): see generators.h (returns 1, 0 or -1). */
     (void)gen;
     (void)send_to_subiterator;
     *out = NULL;
     return -1;
 }
 
-/* ====================================================================
- * Lazy builtins: generator functions written with the macros
- * ==================================================================== */
-
-/* next(it) for a body: an item, or NULL at the end (no exception left set)
- * or on error (exception set). */
-static ml_object *next_item(ml_object *it)
-{
-    ml_object *item = obj_iternext(it);
-    if (item == NULL && err_matches(ML_EXC_STOP_ITERATION))
-        err_clear();
-    return item;
-}
+/* ==================================================================== lazy builtins */
 
 /* ---- range ---- */
-typedef struct range_locals {
-    long start, step;
-    unsigned long i, len; /* i-th of len values: start + i * step */
-} range_locals;
-
 static ml_object *range_body(ml_gen *gen)
 {
-    /* TODO: yield start + i * step for i in 0 .. len-1 (GEN_BEGIN, GEN_YIELD,
+    /* TODO (§7): yield start + i * step for i in 0 .. len-1 (GEN_BEGIN, GEN_YIELD,
      * GEN_END). */
     (void)gen;
     return NULL;
@@ -491,7 +353,7 @@ static const gen_code range_code = GEN_CODE_NOREFS("range", range_body, range_lo
 
 ml_object *gen_range(long start, long stop, long step)
 {
-    /* TODO: ValueError for step 0; a generator of range_code with its locals
+    /* TODO (§7): ValueError for step 0; a generator of range_code with its locals
      * set; len counted without overflow (unsigned arithmetic). */
     (void)start;
     (void)stop;
@@ -501,19 +363,11 @@ ml_object *gen_range(long start, long stop, long step)
 }
 
 /* ---- map and filter ---- */
-typedef struct map_locals {
-    ml_object *it;
-    union {
-        gen_mapfunc fn;
-        gen_predicate pred;
-    } f;
-    void *ctx;
-} map_locals;
 static const size_t map_refs[] = {GEN_REF(map_locals, it)};
 
 static ml_object *map_body(ml_gen *gen)
 {
-    /* TODO: for each item of L->it, yield fn(item, ctx); errors propagate. */
+    /* TODO (§7): for each item of L->it, yield fn(item, ctx); errors propagate. */
     (void)gen;
     (void)next_item;
     return NULL;
@@ -521,7 +375,7 @@ static ml_object *map_body(ml_gen *gen)
 
 static ml_object *filter_body(ml_gen *gen)
 {
-    /* TODO: yield the items for which pred(item, ctx) is 1. */
+    /* TODO (§7): yield the items for which pred(item, ctx) is 1. */
     (void)gen;
     return NULL;
 }
@@ -529,25 +383,9 @@ static ml_object *filter_body(ml_gen *gen)
 static const gen_code map_code = GEN_CODE("map", map_body, map_locals, map_refs);
 static const gen_code filter_code = GEN_CODE("filter", filter_body, map_locals, map_refs);
 
-/* A generator over iter(iterable) made from `code`, whose locals start with
- * the iterator (map, filter, take, enumerate). */
-static ml_object *gen_over(const gen_code *code, ml_object *iterable)
-{
-    ml_object *it = obj_iter(iterable);
-    if (it == NULL)
-        return NULL;
-    ml_object *gen = gen_new(code);
-    if (gen == NULL) {
-        obj_decref(it);
-        return NULL;
-    }
-    *GEN_LOCALS(gen, ml_object *) = it; /* the frame owns it */
-    return gen;
-}
-
 ml_object *gen_map(gen_mapfunc fn, void *ctx, ml_object *iterable)
 {
-    /* TODO: gen_over(&map_code, iterable), then store fn and ctx. */
+    /* TODO (§7): gen_over(&map_code, iterable), then store fn and ctx. */
     (void)fn;
     (void)ctx;
     (void)iterable;
@@ -558,7 +396,7 @@ ml_object *gen_map(gen_mapfunc fn, void *ctx, ml_object *iterable)
 
 ml_object *gen_filter(gen_predicate pred, void *ctx, ml_object *iterable)
 {
-    /* TODO: gen_over(&filter_code, iterable), then store pred and ctx. */
+    /* TODO (§7): gen_over(&filter_code, iterable), then store pred and ctx. */
     (void)pred;
     (void)ctx;
     (void)iterable;
@@ -567,15 +405,11 @@ ml_object *gen_filter(gen_predicate pred, void *ctx, ml_object *iterable)
 }
 
 /* ---- take (islice) ---- */
-typedef struct take_locals {
-    ml_object *it;
-    ml_ssize_t remaining;
-} take_locals;
 static const size_t take_refs[] = {GEN_REF(take_locals, it)};
 
 static ml_object *take_body(ml_gen *gen)
 {
-    /* TODO: yield at most `remaining` items; never pull past the last one. */
+    /* TODO (§7): yield at most `remaining` items; never pull past the last one. */
     (void)gen;
     return NULL;
 }
@@ -584,7 +418,7 @@ static const gen_code take_code = GEN_CODE("islice", take_body, take_locals, tak
 
 ml_object *gen_take(ml_object *iterable, ml_ssize_t n)
 {
-    /* TODO: islice's ValueError for n < 0, else a take generator. */
+    /* TODO (§7): islice's ValueError for n < 0, else a take generator. */
     (void)iterable;
     (void)n;
     (void)take_code;
@@ -592,29 +426,11 @@ ml_object *gen_take(ml_object *iterable, ml_ssize_t n)
 }
 
 /* ---- zip and enumerate ---- */
-
-/* A new pair (a, b), stealing both; NULL (both released) on error. */
-static ml_object *pair(ml_object *a, ml_object *b)
-{
-    ml_object *t = tuple_new(2);
-    if (t == NULL) {
-        obj_decref(a);
-        obj_decref(b);
-        return NULL;
-    }
-    TUPLE_SET_ITEM(t, 0, a);
-    TUPLE_SET_ITEM(t, 1, b);
-    return t;
-}
-
-typedef struct zip_locals {
-    ml_object *a, *b;
-} zip_locals;
 static const size_t zip_refs[] = {GEN_REF(zip_locals, a), GEN_REF(zip_locals, b)};
 
 static ml_object *zip_body(ml_gen *gen)
 {
-    /* TODO: yield (x, y) pairs until one input ends (a pulls first). */
+    /* TODO (§7): yield (x, y) pairs until one input ends (a pulls first). */
     (void)gen;
     (void)pair;
     return NULL;
@@ -624,7 +440,7 @@ static const gen_code zip_code = GEN_CODE("zip", zip_body, zip_locals, zip_refs)
 
 ml_object *gen_zip(ml_object *a, ml_object *b)
 {
-    /* TODO: iter() both inputs (releasing the first if the second fails),
+    /* TODO (§7): iter() both inputs (releasing the first if the second fails),
      * then a zip generator owning both. */
     (void)a;
     (void)b;
@@ -632,15 +448,11 @@ ml_object *gen_zip(ml_object *a, ml_object *b)
     return NULL;
 }
 
-typedef struct enumerate_locals {
-    ml_object *it;
-    long i;
-} enumerate_locals;
 static const size_t enumerate_refs[] = {GEN_REF(enumerate_locals, it)};
 
 static ml_object *enumerate_body(ml_gen *gen)
 {
-    /* TODO: yield (start + i, item) pairs. */
+    /* TODO (§7): yield (start + i, item) pairs. */
     (void)gen;
     return NULL;
 }
@@ -650,7 +462,7 @@ static const gen_code enumerate_code =
 
 ml_object *gen_enumerate(ml_object *iterable, long start)
 {
-    /* TODO: gen_over(&enumerate_code, iterable), then the start index. */
+    /* TODO (§7): gen_over(&enumerate_code, iterable), then the start index. */
     (void)iterable;
     (void)start;
     (void)enumerate_code;

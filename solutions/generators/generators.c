@@ -20,80 +20,22 @@
  * generator, then the body.  Delegation (yield from) keeps the sub-iterator
  * in gi_yieldfrom; throw and close reach it before the delegator.
  *
- * Sections, in the order a generator lives: exception classes (given), the
- * object, running the frame, throw and close, yield from, lazy builtins.
+ * Sections, in the order a generator lives: the object, running the frame,
+ * throw and close, yield from, lazy builtins.  The exception classes, the
+ * small helpers and the type's repr and iter slots are given:
+ * memlab/internal/generators.h and labs/generators/given/generators_given.c.
  */
 #include "memlab/generators.h"
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
+#include "memlab/internal/generators.h"
 #include "memlab/object.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* ====================================================================
- * Exception classes (given)
- * ==================================================================== */
-
-static void exc_class_dealloc(ml_object *op)
-{
-    (void)op;
-    ml_fatal("an exception class is immortal and cannot be deallocated");
-}
-
-static int exc_class_repr(ml_object *op, char *buf, size_t size)
-{
-    return snprintf(buf, size, "%s", ml_exc_kind_name(((gen_exc_class_object *)op)->kind));
-}
-
-ml_type gen_exc_class_type = {
-    .tp_name = "type",
-    .tp_basicsize = sizeof(gen_exc_class_object),
-    .tp_dealloc = exc_class_dealloc,
-    .tp_repr = exc_class_repr,
-};
-
-#define EXC_CLASS(k) [k] = {{ML_IMMORTAL_REFCNT, &gen_exc_class_type}, (k)}
-static gen_exc_class_object exc_classes[ML_EXC_KINDS] = {
-    EXC_CLASS(ML_EXC_BASE_EXCEPTION), EXC_CLASS(ML_EXC_EXCEPTION),
-    EXC_CLASS(ML_EXC_TYPE_ERROR),     EXC_CLASS(ML_EXC_VALUE_ERROR),
-    EXC_CLASS(ML_EXC_INDEX_ERROR),    EXC_CLASS(ML_EXC_KEY_ERROR),
-    EXC_CLASS(ML_EXC_RUNTIME_ERROR),  EXC_CLASS(ML_EXC_SYSTEM_ERROR),
-    EXC_CLASS(ML_EXC_MEMORY_ERROR),   EXC_CLASS(ML_EXC_STOP_ITERATION),
-    EXC_CLASS(ML_EXC_GENERATOR_EXIT), EXC_CLASS(ML_EXC_ZERO_DIVISION_ERROR),
-};
-
-ml_object *gen_exc_class(ml_exc_kind kind)
-{
-    if (kind <= ML_EXC_NONE || kind >= ML_EXC_KINDS)
-        return NULL;
-    return &exc_classes[kind].ob_base;
-}
-
-int gen_exc_class_check(const ml_object *op) { return ML_TYPE(op) == &gen_exc_class_type; }
-
-/* ====================================================================
- * The generator object
- * ==================================================================== */
-
-int gen_check(const ml_object *op) { return op != NULL && ML_TYPE(op) == &ml_gen_type; }
-
-/* The generator behind a public argument, or NULL with SystemError. */
-static ml_gen *as_gen(ml_object *op)
-{
-    if (!gen_check(op)) {
-        err_bad_internal_call();
-        return NULL;
-    }
-    return (ml_gen *)op;
-}
-
-/* The owned object slot number i of the frame's locals. */
-static ml_object **frame_ref(ml_gen *gen, size_t i)
-{
-    return (ml_object **)((char *)gen->gi_locals + gen->gi_code->co_refs[i]);
-}
+/* ==================================================================== the generator object */
 
 ml_object *gen_new(const gen_code *code)
 {
@@ -124,7 +66,7 @@ static void frame_clear(ml_gen *gen)
         OBJ_CLEAR(*frame_ref(gen, i));
 }
 
-static int gen_traverse(ml_object *self, ml_visitproc visit, void *arg)
+int gen_traverse(ml_object *self, ml_visitproc visit, void *arg)
 {
     ml_gen *gen = (ml_gen *)self;
     int rc;
@@ -140,7 +82,7 @@ static int gen_traverse(ml_object *self, ml_visitproc visit, void *arg)
 
 /* tp_finalize (PEP 442): close a generator that may still run code, so its
  * finally blocks run; errors cannot propagate from here, so they are reported. */
-static void gen_finalize(ml_object *self)
+void gen_finalize(ml_object *self)
 {
     ml_gen *gen = (ml_gen *)self;
     if (gen->gi_frame_state >= GEN_FRAME_COMPLETED)
@@ -154,7 +96,7 @@ static void gen_finalize(ml_object *self)
     err_restore(saved);
 }
 
-static void gen_dealloc(ml_object *self)
+void gen_dealloc(ml_object *self)
 {
     ml_gen *gen = (ml_gen *)self;
     /* A dealloc may run while an exception propagates (a frame cleared on
@@ -170,28 +112,6 @@ static void gen_dealloc(ml_object *self)
         frame_clear(gen); /* closed already, or a close that was ignored */
     ML_TYPE(self)->tp_free(self);
 }
-
-static int gen_repr(ml_object *self, char *buf, size_t size)
-{
-    return snprintf(buf, size, "<generator object %s at %p>", gen_name(self), (void *)self);
-}
-
-static ml_object *gen_iter(ml_object *self) { return obj_newref(self); }
-
-static ml_object *gen_iternext(ml_object *self);
-
-ml_type ml_gen_type = {
-    .tp_name = "generator",
-    .tp_basicsize = sizeof(ml_gen),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = gen_dealloc,
-    .tp_traverse = gen_traverse,
-    .tp_finalize = gen_finalize,
-    .tp_free = gc_free,
-    .tp_repr = gen_repr,
-    .tp_iter = gen_iter,
-    .tp_iternext = gen_iternext,
-};
 
 gen_state gen_getstate(ml_object *op)
 {
@@ -217,37 +137,14 @@ ml_object *gen_yieldfrom(ml_object *op)
     return gen->gi_frame_state == GEN_FRAME_SUSPENDED ? gen->gi_yieldfrom : NULL;
 }
 
-const char *gen_name(ml_object *op) { return ((ml_gen *)op)->gi_code->co_name; }
-
 size_t gen_sizeof(ml_object *op)
 {
     return sizeof(gc_head) + sizeof(ml_gen) + ((ml_gen *)op)->gi_code->co_localsize;
 }
 
-/* ====================================================================
- * Running the frame: next and send
- * ==================================================================== */
+/* ==================================================================== next and send */
 
 typedef enum send_result { SEND_YIELDED, SEND_RETURNED, SEND_ERROR } send_result;
-
-/* StopIteration(value), as the end of iteration carries a return value. */
-static void set_stop_iteration(ml_object *value)
-{
-    if (value == ML_NONE)
-        err_set(ML_EXC_STOP_ITERATION, "");
-    else
-        err_set_value(ML_EXC_STOP_ITERATION, value);
-}
-
-/* The current StopIteration's value (new reference; None when it has none);
- * the exception is cleared. */
-static ml_object *take_stop_iteration_value(void)
-{
-    ml_exc *stop = err_fetch();
-    ml_object *value = obj_newref(stop->value != NULL ? stop->value : ML_NONE);
-    obj_decref(&stop->ob_base);
-    return value;
-}
 
 /* PEP 479: a StopIteration escaping a body would end the caller's loop in
  * silence; it becomes RuntimeError, with the StopIteration as its cause. */
@@ -333,7 +230,7 @@ static ml_object *gen_send_ex(ml_gen *gen, ml_object *arg, int exc)
 }
 
 /* tp_iternext: the type is known, so no check (the hot path of every loop). */
-static ml_object *gen_iternext(ml_object *self)
+ml_object *gen_iternext(ml_object *self)
 {
     ml_gen *gen = (ml_gen *)self;
     ml_object *result;
@@ -346,13 +243,6 @@ static ml_object *gen_iternext(ml_object *self)
     return result;
 }
 
-ml_object *gen_next(ml_object *op)
-{
-    if (as_gen(op) == NULL)
-        return NULL;
-    return gen_iternext(op);
-}
-
 ml_object *gen_send(ml_object *op, ml_object *value)
 {
     ml_gen *gen = as_gen(op);
@@ -363,9 +253,7 @@ ml_object *gen_send(ml_object *op, ml_object *value)
     return gen_send_ex(gen, value, 0);
 }
 
-/* ====================================================================
- * throw and close
- * ==================================================================== */
+/* ==================================================================== throw and close */
 
 /* The sub-iterator to forward to: only while resting in a yield from. */
 static ml_object *delegate_of(ml_gen *gen)
@@ -432,13 +320,6 @@ static ml_object *throw_here(ml_gen *gen, ml_object *typ, ml_object *val, ml_obj
         return NULL;
     err_restore(exc);
     return gen_send_ex(gen, ML_NONE, 1);
-}
-
-static int is_generator_exit(ml_object *typ)
-{
-    if (gen_exc_class_check(typ))
-        return ((gen_exc_class_object *)typ)->kind == ML_EXC_GENERATOR_EXIT;
-    return exc_check(typ) && ((ml_exc *)typ)->kind == ML_EXC_GENERATOR_EXIT;
 }
 
 static ml_object *throw_ex(ml_gen *gen, ml_object *typ, ml_object *val, ml_object *tb);
@@ -528,9 +409,7 @@ ml_object *gen_close(ml_object *op)
     return NULL;
 }
 
-/* ====================================================================
- * yield from (PEP 380): what GEN_YIELD_FROM expands to
- * ==================================================================== */
+/* ==================================================================== yield from */
 
 int gen_yield_from_enter(ml_gen *gen, ml_object *iterable)
 {
@@ -587,26 +466,9 @@ int gen_yield_from_step(ml_gen *gen, ml_object **out)
     return 0;
 }
 
-/* ====================================================================
- * Lazy builtins: generator functions written with the macros
- * ==================================================================== */
-
-/* next(it) for a body: an item, or NULL at the end (no exception left set)
- * or on error (exception set). */
-static ml_object *next_item(ml_object *it)
-{
-    ml_object *item = obj_iternext(it);
-    if (item == NULL && err_matches(ML_EXC_STOP_ITERATION))
-        err_clear();
-    return item;
-}
+/* ==================================================================== lazy builtins */
 
 /* ---- range ---- */
-typedef struct range_locals {
-    long start, step;
-    unsigned long i, len; /* i-th of len values: start + i * step */
-} range_locals;
-
 static ml_object *range_body(ml_gen *gen)
 {
     range_locals *L = GEN_LOCALS(gen, range_locals);
@@ -639,14 +501,6 @@ ml_object *gen_range(long start, long stop, long step)
 }
 
 /* ---- map and filter ---- */
-typedef struct map_locals {
-    ml_object *it;
-    union {
-        gen_mapfunc fn;
-        gen_predicate pred;
-    } f;
-    void *ctx;
-} map_locals;
 static const size_t map_refs[] = {GEN_REF(map_locals, it)};
 
 static ml_object *map_body(ml_gen *gen)
@@ -690,22 +544,6 @@ static ml_object *filter_body(ml_gen *gen)
 static const gen_code map_code = GEN_CODE("map", map_body, map_locals, map_refs);
 static const gen_code filter_code = GEN_CODE("filter", filter_body, map_locals, map_refs);
 
-/* A generator over iter(iterable) made from `code`, whose locals start with
- * the iterator (map, filter, take, enumerate). */
-static ml_object *gen_over(const gen_code *code, ml_object *iterable)
-{
-    ml_object *it = obj_iter(iterable);
-    if (it == NULL)
-        return NULL;
-    ml_object *gen = gen_new(code);
-    if (gen == NULL) {
-        obj_decref(it);
-        return NULL;
-    }
-    *GEN_LOCALS(gen, ml_object *) = it; /* the frame owns it */
-    return gen;
-}
-
 ml_object *gen_map(gen_mapfunc fn, void *ctx, ml_object *iterable)
 {
     ml_object *gen = gen_over(&map_code, iterable);
@@ -727,10 +565,6 @@ ml_object *gen_filter(gen_predicate pred, void *ctx, ml_object *iterable)
 }
 
 /* ---- take (islice) ---- */
-typedef struct take_locals {
-    ml_object *it;
-    ml_ssize_t remaining;
-} take_locals;
 static const size_t take_refs[] = {GEN_REF(take_locals, it)};
 
 static ml_object *take_body(ml_gen *gen)
@@ -765,24 +599,6 @@ ml_object *gen_take(ml_object *iterable, ml_ssize_t n)
 }
 
 /* ---- zip and enumerate ---- */
-
-/* A new pair (a, b), stealing both; NULL (both released) on error. */
-static ml_object *pair(ml_object *a, ml_object *b)
-{
-    ml_object *t = tuple_new(2);
-    if (t == NULL) {
-        obj_decref(a);
-        obj_decref(b);
-        return NULL;
-    }
-    TUPLE_SET_ITEM(t, 0, a);
-    TUPLE_SET_ITEM(t, 1, b);
-    return t;
-}
-
-typedef struct zip_locals {
-    ml_object *a, *b;
-} zip_locals;
 static const size_t zip_refs[] = {GEN_REF(zip_locals, a), GEN_REF(zip_locals, b)};
 
 static ml_object *zip_body(ml_gen *gen)
@@ -829,10 +645,6 @@ ml_object *gen_zip(ml_object *a, ml_object *b)
     return gen;
 }
 
-typedef struct enumerate_locals {
-    ml_object *it;
-    long i;
-} enumerate_locals;
 static const size_t enumerate_refs[] = {GEN_REF(enumerate_locals, it)};
 
 static ml_object *enumerate_body(ml_gen *gen)
