@@ -24,6 +24,7 @@
  */
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
+#include "memlab/internal/refcount.h"
 #include "memlab/mem.h"
 #include "memlab/object.h"
 
@@ -32,20 +33,6 @@
 #include <string.h>
 
 /* ==================================================================== list */
-
-static void list_dealloc(ml_object *op);
-static int list_traverse(ml_object *op, ml_visitproc visit, void *arg);
-static int list_clear(ml_object *op);
-
-ml_type ml_list_type = {
-    .tp_name = "list",
-    .tp_basicsize = sizeof(ml_list),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = list_dealloc,
-    .tp_traverse = list_traverse,
-    .tp_clear = list_clear,
-    .tp_free = gc_free,
-};
 
 ml_object *list_new(ml_ssize_t size)
 {
@@ -122,14 +109,14 @@ ml_object *list_getslice(ml_object *op, ml_ssize_t lo, ml_ssize_t hi)
     return NULL;
 }
 
-static void list_dealloc(ml_object *op)
+void list_dealloc(ml_object *op)
 {
     /* TODO (§2.2, §6.1, §7): untrack; inside the trashcan, release the
      * items last to first, free the item array, then tp_free. */
     (void)op;
 }
 
-static int list_traverse(ml_object *op, ml_visitproc visit, void *arg)
+int list_traverse(ml_object *op, ml_visitproc visit, void *arg)
 {
     /* TODO (§6.1): visit each non-NULL item, last to first; stop and
      * return the first non-zero result of visit. */
@@ -141,7 +128,7 @@ static int list_traverse(ml_object *op, ml_visitproc visit, void *arg)
 
 /* tp_clear: empty the list first, release the items after, so that a
  * dealloc they trigger finds a consistent (empty) list. */
-static int list_clear(ml_object *op)
+int list_clear(ml_object *op)
 {
     /* TODO (§6.1): detach the item array (size 0, no array), then release
      * the items last to first and free the array. */
@@ -150,34 +137,6 @@ static int list_clear(ml_object *op)
 }
 
 /* ==================================================================== tuple */
-
-static void tuple_dealloc(ml_object *op);
-static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg);
-
-/* Tuples have no tp_clear, as in CPython: they are immutable, and a cycle
- * through a tuple always runs through a mutable container that has one. */
-ml_type ml_tuple_type = {
-    .tp_name = "tuple",
-    .tp_basicsize = offsetof(ml_tuple, ob_item),
-    .tp_itemsize = sizeof(ml_object *),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = tuple_dealloc,
-    .tp_traverse = tuple_traverse,
-    .tp_free = gc_free,
-};
-
-/* The empty tuple: a static, immortal, never-tracked singleton.  It has a
- * gc_head in front like every GC object, so GC_HEAD() works on it.  (Given:
- * use &empty_tuple.tuple.) */
-static struct {
-    gc_head head;
-    ml_tuple tuple;
-} empty_tuple __attribute__((unused)) = {
-    .head = {0, 0},
-    .tuple = {.ob_base = {{ML_IMMORTAL_REFCNT, &ml_tuple_type}, 0}},
-};
-_Static_assert(offsetof(__typeof__(empty_tuple), tuple) == sizeof(gc_head),
-               "the empty tuple's gc_head must sit right before it");
 
 ml_object *tuple_new(ml_ssize_t size)
 {
@@ -230,14 +189,14 @@ ml_object *tuple_pack(ml_ssize_t n, ...)
     return NULL;
 }
 
-static void tuple_dealloc(ml_object *op)
+void tuple_dealloc(ml_object *op)
 {
     /* TODO (§2.2, §6.2, §7): as list_dealloc, with the items inline (no
      * array to free).  Deallocating the empty tuple is a fatal error. */
     (void)op;
 }
 
-static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
+int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
 {
     /* TODO (§6.2): as list_traverse. */
     (void)op;
@@ -260,26 +219,8 @@ static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
  * Invariants: used <= nentries <= capacity = USABLE_FRACTION(nindices);
  * a key is found by probing from its hash before the first EMPTY slot;
  * entries keep insertion order, which is the iteration and dealloc order.
+ * The constants (DICT_MINSIZE, IX_EMPTY, ...) are in memlab/internal/refcount.h.
  */
-#define DICT_MINSIZE       8
-#define IX_EMPTY           (-1)
-#define IX_DUMMY           (-2)
-#define USABLE_FRACTION(n) (((n) << 1) / 3)
-#define PERTURB_SHIFT      5
-
-static void dict_dealloc(ml_object *op);
-static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg);
-static int dict_clear(ml_object *op);
-
-ml_type ml_dict_type = {
-    .tp_name = "dict",
-    .tp_basicsize = sizeof(ml_dict),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = dict_dealloc,
-    .tp_traverse = dict_traverse,
-    .tp_clear = dict_clear,
-    .tp_free = gc_free,
-};
 
 /* A new dict has no tables at all (CPython shares one empty keys object);
  * it is not tracked: it cannot be part of a cycle until it holds something
@@ -403,7 +344,7 @@ ml_object *dict_items(ml_object *op)
 
 /* ---- the slots ---- */
 
-static void dict_dealloc(ml_object *op)
+void dict_dealloc(ml_object *op)
 {
     /* TODO (§2.2, §6.3, §7): untrack; inside the trashcan, release each
      * entry's key then value in insertion order, free both tables, then
@@ -412,7 +353,7 @@ static void dict_dealloc(ml_object *op)
 }
 
 /* CPython visits each live entry's value, then its key. */
-static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg)
+int dict_traverse(ml_object *op, ml_visitproc visit, void *arg)
 {
     /* TODO (§6.3): in insertion order, visit the value then the key of each
      * live entry; stop at the first non-zero result. */
@@ -423,7 +364,7 @@ static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg)
 }
 
 /* tp_clear (PyDict_Clear): detach the tables, then release their entries. */
-static int dict_clear(ml_object *op)
+int dict_clear(ml_object *op)
 {
     /* TODO (§6.3): leave the dict empty with no tables, then release the
      * old entries (key then value, in order) and free the old tables. */

@@ -23,6 +23,7 @@
  */
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
+#include "memlab/internal/refcount.h"
 #include "memlab/mem.h"
 #include "memlab/object.h"
 
@@ -31,20 +32,6 @@
 #include <string.h>
 
 /* ==================================================================== list */
-
-static void list_dealloc(ml_object *op);
-static int list_traverse(ml_object *op, ml_visitproc visit, void *arg);
-static int list_clear(ml_object *op);
-
-ml_type ml_list_type = {
-    .tp_name = "list",
-    .tp_basicsize = sizeof(ml_list),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = list_dealloc,
-    .tp_traverse = list_traverse,
-    .tp_clear = list_clear,
-    .tp_free = gc_free,
-};
 
 ml_object *list_new(ml_ssize_t size)
 {
@@ -183,7 +170,7 @@ ml_object *list_getslice(ml_object *op, ml_ssize_t lo, ml_ssize_t hi)
     return slice;
 }
 
-static void list_dealloc(ml_object *op)
+void list_dealloc(ml_object *op)
 {
     ml_list *self = (ml_list *)op;
     gc_untrack(op);
@@ -198,7 +185,7 @@ static void list_dealloc(ml_object *op)
     OBJ_TRASHCAN_END;
 }
 
-static int list_traverse(ml_object *op, ml_visitproc visit, void *arg)
+int list_traverse(ml_object *op, ml_visitproc visit, void *arg)
 {
     for (ml_ssize_t i = ML_SIZE(op); --i >= 0;) {
         ml_object *item = LIST_GET_ITEM(op, i);
@@ -211,7 +198,7 @@ static int list_traverse(ml_object *op, ml_visitproc visit, void *arg)
 
 /* tp_clear: empty the list first, release the items after, so that a
  * dealloc they trigger finds a consistent (empty) list. */
-static int list_clear(ml_object *op)
+int list_clear(ml_object *op)
 {
     ml_list *self = (ml_list *)op;
     ml_object **items = self->ob_item;
@@ -228,33 +215,6 @@ static int list_clear(ml_object *op)
 }
 
 /* ==================================================================== tuple */
-
-static void tuple_dealloc(ml_object *op);
-static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg);
-
-/* Tuples have no tp_clear, as in CPython: they are immutable, and a cycle
- * through a tuple always runs through a mutable container that has one. */
-ml_type ml_tuple_type = {
-    .tp_name = "tuple",
-    .tp_basicsize = offsetof(ml_tuple, ob_item),
-    .tp_itemsize = sizeof(ml_object *),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = tuple_dealloc,
-    .tp_traverse = tuple_traverse,
-    .tp_free = gc_free,
-};
-
-/* The empty tuple: a static, immortal, never-tracked singleton.  It has a
- * gc_head in front like every GC object, so GC_HEAD() works on it. */
-static struct {
-    gc_head head;
-    ml_tuple tuple;
-} empty_tuple = {
-    .head = {0, 0},
-    .tuple = {.ob_base = {{ML_IMMORTAL_REFCNT, &ml_tuple_type}, 0}},
-};
-_Static_assert(offsetof(__typeof__(empty_tuple), tuple) == sizeof(gc_head),
-               "the empty tuple's gc_head must sit right before it");
 
 ml_object *tuple_new(ml_ssize_t size)
 {
@@ -322,7 +282,7 @@ ml_object *tuple_pack(ml_ssize_t n, ...)
     return result;
 }
 
-static void tuple_dealloc(ml_object *op)
+void tuple_dealloc(ml_object *op)
 {
     if (ML_SIZE(op) == 0)
         ml_fatal("deallocating the empty tuple singleton"); /* it is immortal */
@@ -335,7 +295,7 @@ static void tuple_dealloc(ml_object *op)
     OBJ_TRASHCAN_END;
 }
 
-static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
+int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
 {
     for (ml_ssize_t i = ML_SIZE(op); --i >= 0;) {
         ml_object *item = TUPLE_GET_ITEM(op, i);
@@ -360,26 +320,8 @@ static int tuple_traverse(ml_object *op, ml_visitproc visit, void *arg)
  * Invariants: used <= nentries <= capacity = USABLE_FRACTION(nindices);
  * a key is found by probing from its hash before the first EMPTY slot;
  * entries keep insertion order, which is the iteration and dealloc order.
+ * The constants (DICT_MINSIZE, IX_EMPTY, ...) are in memlab/internal/refcount.h.
  */
-#define DICT_MINSIZE       8
-#define IX_EMPTY           (-1)
-#define IX_DUMMY           (-2)
-#define USABLE_FRACTION(n) (((n) << 1) / 3)
-#define PERTURB_SHIFT      5
-
-static void dict_dealloc(ml_object *op);
-static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg);
-static int dict_clear(ml_object *op);
-
-ml_type ml_dict_type = {
-    .tp_name = "dict",
-    .tp_basicsize = sizeof(ml_dict),
-    .tp_flags = ML_TPFLAGS_HAVE_GC,
-    .tp_dealloc = dict_dealloc,
-    .tp_traverse = dict_traverse,
-    .tp_clear = dict_clear,
-    .tp_free = gc_free,
-};
 
 /* A new dict has no tables at all (CPython shares one empty keys object);
  * it is not tracked: it cannot be part of a cycle until it holds something
@@ -687,7 +629,7 @@ static void free_entries(ml_ssize_t *indices, ml_dict_entry *entries, ml_ssize_t
     mem_free(MEM_DOMAIN_MEM, entries);
 }
 
-static void dict_dealloc(ml_object *op)
+void dict_dealloc(ml_object *op)
 {
     ml_dict *d = (ml_dict *)op;
     gc_untrack(op);
@@ -698,7 +640,7 @@ static void dict_dealloc(ml_object *op)
 }
 
 /* CPython visits each live entry's value, then its key. */
-static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg)
+int dict_traverse(ml_object *op, ml_visitproc visit, void *arg)
 {
     ml_dict *d = (ml_dict *)op;
     for (ml_ssize_t i = 0; i < d->nentries; i++) {
@@ -715,7 +657,7 @@ static int dict_traverse(ml_object *op, ml_visitproc visit, void *arg)
 }
 
 /* tp_clear (PyDict_Clear): detach the tables, then release their entries. */
-static int dict_clear(ml_object *op)
+int dict_clear(ml_object *op)
 {
     ml_dict *d = (ml_dict *)op;
     ml_ssize_t *indices = d->indices;
