@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ statistics */
+/* ==================================================================== statistics */
 
 /* Grouping: each group's key is a traceback that owns its frames and
  * filename text, found by content through an open-addressing index. */
@@ -31,7 +31,7 @@ typedef struct grouping {
 
 static uint64_t frames_hash(const trace_frame *frames, size_t n)
 {
-    /* TODO: hash of a key's frames by content (filename text and lineno). */
+    /* TODO (§5): hash of a key's frames by content (filename text and lineno). */
     (void)frames;
     (void)n;
     return 0;
@@ -39,16 +39,35 @@ static uint64_t frames_hash(const trace_frame *frames, size_t n)
 
 static bool frames_equal(const trace_traceback *key, const trace_frame *frames, size_t n)
 {
-    /* TODO: does the key have exactly these frames (filenames compared by text)?. */
+    /* TODO (§5): does the key have exactly these frames (filenames compared by text)?. */
     (void)key;
     (void)frames;
     (void)n;
     return false;
 }
 
+/* The callbacks of the group index (memlab/internal/tracing.h). */
+static bool group_matches(const void *g, uint32_t entry, const void *key)
+{
+    /* TODO (§5): has group `entry` the frames of `key` (a frames_key)? */
+    (void)g;
+    (void)entry;
+    (void)key;
+    return false;
+}
+
+static uint64_t group_hash(const void *g, uint32_t entry)
+{
+    /* TODO (§5): the hash of group `entry`'s key frames. */
+    (void)g;
+    (void)entry;
+    return 0;
+}
+
 static uint32_t *group_slot(const grouping *g, const trace_frame *frames, size_t n)
 {
-    /* TODO: probe the group index to the slot of this key or the empty slot where it would go. */
+    /* TODO (§5): the slot of this key in the group index (trace_index_slot), or the empty slot
+     * where it would go. */
     (void)g;
     (void)frames;
     (void)n;
@@ -58,7 +77,7 @@ static uint32_t *group_slot(const grouping *g, const trace_frame *frames, size_t
 /* Index of the group whose key is `frames`, or NO_INDEX. */
 static uint32_t group_find(const grouping *g, const trace_frame *frames, size_t n)
 {
-    /* TODO: index of the group with this key, or NO_INDEX. */
+    /* TODO (§5): index of the group with this key, or NO_INDEX. */
     (void)g;
     (void)frames;
     (void)n;
@@ -67,7 +86,7 @@ static uint32_t group_find(const grouping *g, const trace_frame *frames, size_t 
 
 static int groups_grow(grouping *g)
 {
-    /* TODO: double the group index and re-insert every group. */
+    /* TODO (§5): double the group index, re-inserting every group (trace_index_grow). */
     (void)g;
     return -1;
 }
@@ -75,7 +94,7 @@ static int groups_grow(grouping *g)
 /* A key traceback owning copies of the frames and their filenames. */
 static trace_traceback *make_key(const trace_frame *frames, size_t n)
 {
-    /* TODO: one allocation holding a traceback with these frames and copies of their
+    /* TODO (§5): one allocation holding a traceback with these frames and copies of their
      * filenames. */
     (void)frames;
     (void)n;
@@ -86,7 +105,7 @@ static trace_traceback *make_key(const trace_frame *frames, size_t n)
  * NO_INDEX on out of memory. */
 static uint32_t group_of(grouping *g, const trace_frame *frames, size_t n)
 {
-    /* TODO: the group of this key, created with size 0 and count 0 on first use. */
+    /* TODO (§5): the group of this key, created with size 0 and count 0 on first use. */
     (void)g;
     (void)frames;
     (void)n;
@@ -95,7 +114,7 @@ static uint32_t group_of(grouping *g, const trace_frame *frames, size_t n)
 
 static void grouping_free(grouping *g)
 {
-    /* TODO: release every key, the items and the index. */
+    /* TODO (§5): release every key, the items and the index. */
     (void)g;
 }
 
@@ -103,7 +122,7 @@ typedef enum key_kind { KEY_LINENO, KEY_FILENAME, KEY_TRACEBACK } key_kind;
 
 static int parse_key(const char *key_type, int cumulative, key_kind *out)
 {
-    /* TODO: "lineno", "filename" or "traceback"; CPython's messages for an unknown key type
+    /* TODO (§5): "lineno", "filename" or "traceback"; CPython's messages for an unknown key type
      * and for cumulative tracebacks. */
     (void)key_type;
     (void)cumulative;
@@ -114,7 +133,8 @@ static int parse_key(const char *key_type, int cumulative, key_kind *out)
 /* The group of frame `f` alone (lineno), or of (filename, 0) (filename). */
 static uint32_t frame_group(grouping *g, key_kind kind, const trace_frame *f)
 {
-    /* TODO: the group of one frame: (filename, lineno) for lineno, (filename, 0) for filename. */
+    /* TODO (§5): the group of one frame: (filename, lineno) for lineno, (filename, 0) for filename.
+     */
     (void)g;
     (void)kind;
     (void)f;
@@ -125,7 +145,7 @@ static uint32_t frame_group(grouping *g, key_kind kind, const trace_frame *f)
  * add each trace to its group(s) through a table indexed by traceback. */
 static grouping *group_by(const trace_snapshot *snap, key_kind kind, int cumulative)
 {
-    /* TODO: Snapshot._group_by: find the group(s) of each snapshot traceback once, then add
+    /* TODO (§5): Snapshot._group_by: find the group(s) of each snapshot traceback once, then add
      * every trace's size and count to them. */
     (void)snap;
     (void)kind;
@@ -135,7 +155,7 @@ static grouping *group_by(const trace_snapshot *snap, key_kind kind, int cumulat
 
 static int compare_frame(const trace_frame *a, const trace_frame *b)
 {
-    /* TODO: compare filenames (strcmp), then line numbers. */
+    /* TODO (§5): compare filenames (strcmp), then line numbers. */
     (void)a;
     (void)b;
     return 0;
@@ -144,7 +164,7 @@ static int compare_frame(const trace_frame *a, const trace_frame *b)
 /* Traceback.__lt__: tuples of frames compared from the OLDEST frame. */
 static int compare_traceback(const trace_traceback *a, const trace_traceback *b)
 {
-    /* TODO: compare tracebacks as Python compares tuples of frames, from the oldest frame. */
+    /* TODO (§5): compare tracebacks as Python compares tuples of frames, from the oldest frame. */
     (void)a;
     (void)b;
     return 0;
@@ -155,7 +175,7 @@ static int compare_traceback(const trace_traceback *a, const trace_traceback *b)
 /* sort(reverse=True, key=(size, count, traceback)) */
 static int statistic_order(const void *pa, const void *pb)
 {
-    /* TODO: decreasing (size, count, traceback). */
+    /* TODO (§5): decreasing (size, count, traceback). */
     (void)pa;
     (void)pb;
     return 0;
@@ -166,7 +186,7 @@ static uint64_t magnitude(int64_t v) { return v < 0 ? -(uint64_t)v : (uint64_t)v
 /* sort(reverse=True, key=(|size_diff|, size, |count_diff|, count, traceback)) */
 static int diff_order(const void *pa, const void *pb)
 {
-    /* TODO: decreasing (|size_diff|, size, |count_diff|, count, traceback). */
+    /* TODO (§5): decreasing (|size_diff|, size, |count_diff|, count, traceback). */
     (void)pa;
     (void)pb;
     return 0;
@@ -175,7 +195,7 @@ static int diff_order(const void *pa, const void *pb)
 trace_stats *trace_snapshot_statistics(const trace_snapshot *snap, const char *key_type,
                                        int cumulative)
 {
-    /* TODO: check the key type, group, sort; the list owns the grouping. */
+    /* TODO (§5): check the key type, group, sort; the list owns the grouping. */
     (void)snap;
     (void)key_type;
     (void)cumulative;
@@ -184,7 +204,7 @@ trace_stats *trace_snapshot_statistics(const trace_snapshot *snap, const char *k
 
 void trace_stats_free(trace_stats *stats)
 {
-    /* TODO: release the grouping and the list. */
+    /* TODO (§5): release the grouping and the list. */
     (void)stats;
 }
 
@@ -196,7 +216,8 @@ typedef struct diff_keys {
 /* _compare_grouped_stats: every new group, then the old groups not seen. */
 static trace_statistic_diff *diff_groups(const grouping *new_g, const grouping *old_g, size_t *len)
 {
-    /* TODO: _compare_grouped_stats: one diff per new group, then one per old group not seen. */
+    /* TODO (§5): _compare_grouped_stats: one diff per new group, then one per old group not seen.
+     */
     (void)new_g;
     (void)old_g;
     (void)len;
@@ -206,7 +227,7 @@ static trace_statistic_diff *diff_groups(const grouping *new_g, const grouping *
 trace_diffs *trace_snapshot_compare_to(const trace_snapshot *snap, const trace_snapshot *old,
                                        const char *key_type, int cumulative)
 {
-    /* TODO: group both snapshots, diff them, sort. */
+    /* TODO (§5): group both snapshots, diff them, sort. */
     (void)snap;
     (void)old;
     (void)key_type;
@@ -216,37 +237,18 @@ trace_diffs *trace_snapshot_compare_to(const trace_snapshot *snap, const trace_s
 
 void trace_diffs_free(trace_diffs *diffs)
 {
-    /* TODO: release both groupings, the items and the list. */
+    /* TODO (§5): release both groupings, the items and the list. */
     (void)diffs;
 }
 
-/* ================================================================ text */
+/* ==================================================================== text */
 
 /* Text written like snprintf into buf[0..size), keeping the full length. */
-typedef struct text {
-    char *buf;
-    size_t size;
-    size_t len;
-} text;
-
-__attribute__((format(printf, 2, 3))) static void emit(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = t->len < t->size ? t->size - t->len : 0;
-    int n = vsnprintf(room ? t->buf + t->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len += (size_t)n;
-}
-
-static int done(const text *t) { return (int)t->len; }
-
 /* _format_size: stay in bytes below 10 KiB; one decimal below 100 of a
  * unit; TiB is the last unit. */
-static void emit_size(text *t, double value, int sign)
+static void emit_size(trace_text *t, double value, int sign)
 {
-    /* TODO: _format_size: B below 10 KiB, one decimal below 100 of a unit, TiB is the last
+    /* TODO (§7): _format_size: B below 10 KiB, one decimal below 100 of a unit, TiB is the last
      * unit. */
     (void)t;
     (void)value;
@@ -255,7 +257,7 @@ static void emit_size(text *t, double value, int sign)
 
 int trace_format_size(char *buf, size_t size, double value, int sign)
 {
-    /* TODO: _format_size(value, sign). */
+    /* TODO (§7): _format_size(value, sign). */
     (void)buf;
     (void)size;
     (void)value;
@@ -263,16 +265,16 @@ int trace_format_size(char *buf, size_t size, double value, int sign)
     return 0;
 }
 
-static void emit_frame(text *t, const trace_frame *f)
+static void emit_frame(trace_text *t, const trace_frame *f)
 {
-    /* TODO: "file:line". */
+    /* TODO (§7): "file:line". */
     (void)t;
     (void)f;
 }
 
 int trace_format_frame(char *buf, size_t size, const trace_frame *frame)
 {
-    /* TODO: str(Frame). */
+    /* TODO (§7): str(Frame). */
     (void)buf;
     (void)size;
     (void)frame;
@@ -280,47 +282,25 @@ int trace_format_frame(char *buf, size_t size, const trace_frame *frame)
 }
 
 /* str(Traceback) is its oldest frame: the last one stored. */
-static void emit_traceback_str(text *t, const trace_traceback *tb)
+static void emit_traceback_str(trace_text *t, const trace_traceback *tb)
 {
-    /* TODO: str(Traceback): the oldest frame. */
+    /* TODO (§7): str(Traceback): the oldest frame. */
     (void)t;
     (void)tb;
 }
 
 int trace_format_traceback_str(char *buf, size_t size, const trace_traceback *tb)
 {
-    /* TODO: str(Traceback). */
+    /* TODO (§7): str(Traceback). */
     (void)buf;
     (void)size;
     (void)tb;
     return 0;
 }
 
-/* repr(str): single quotes unless the text has ' and no ". */
-static void emit_py_repr(text *t, const char *s)
-{
-    char quote = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
-    emit(t, "%c", quote);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '\\' || *p == (unsigned char)quote)
-            emit(t, "\\%c", *p);
-        else if (*p == '\n')
-            emit(t, "\\n");
-        else if (*p == '\r')
-            emit(t, "\\r");
-        else if (*p == '\t')
-            emit(t, "\\t");
-        else if (*p < 0x20 || *p == 0x7f)
-            emit(t, "\\x%02x", *p);
-        else
-            emit(t, "%c", *p);
-    }
-    emit(t, "%c", quote);
-}
-
 int trace_format_traceback_repr(char *buf, size_t size, const trace_traceback *tb)
 {
-    /* TODO: repr(Traceback), frames oldest first, then total_nframe. */
+    /* TODO (§7): repr(Traceback), frames oldest first, then total_nframe. */
     (void)buf;
     (void)size;
     (void)tb;
@@ -330,7 +310,7 @@ int trace_format_traceback_repr(char *buf, size_t size, const trace_traceback *t
 int trace_format_traceback(char *buf, size_t size, const trace_traceback *tb, int32_t limit,
                            int most_recent_first)
 {
-    /* TODO: Traceback.format(limit, most_recent_first), one line per frame. */
+    /* TODO (§7): Traceback.format(limit, most_recent_first), one line per frame. */
     (void)buf;
     (void)size;
     (void)tb;
@@ -341,16 +321,16 @@ int trace_format_traceback(char *buf, size_t size, const trace_traceback *tb, in
 
 int trace_format_trace(char *buf, size_t size, const trace_trace *trace)
 {
-    /* TODO: str(Trace): traceback, then size. */
+    /* TODO (§7): str(Trace): traceback, then size. */
     (void)buf;
     (void)size;
     (void)trace;
     return 0;
 }
 
-static void emit_average(text *t, size_t size, size_t count)
+static void emit_average(trace_text *t, size_t size, size_t count)
 {
-    /* TODO: ", average=..." when count is not 0. */
+    /* TODO (§7): ", average=..." when count is not 0. */
     (void)t;
     (void)size;
     (void)count;
@@ -358,7 +338,7 @@ static void emit_average(text *t, size_t size, size_t count)
 
 int trace_format_statistic(char *buf, size_t size, const trace_statistic *stat)
 {
-    /* TODO: str(Statistic). */
+    /* TODO (§7): str(Statistic). */
     (void)buf;
     (void)size;
     (void)stat;
@@ -367,7 +347,7 @@ int trace_format_statistic(char *buf, size_t size, const trace_statistic *stat)
 
 int trace_format_statistic_diff(char *buf, size_t size, const trace_statistic_diff *diff)
 {
-    /* TODO: str(StatisticDiff). */
+    /* TODO (§7): str(StatisticDiff). */
     (void)buf;
     (void)size;
     (void)diff;

@@ -61,13 +61,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ tracebacks */
+/* ==================================================================== tracebacks */
 
 /* CPython's traceback hash (a tuple hash over the frames), with the
  * filename's address standing for hash(filename). */
 static uint64_t traceback_hash(const trace_traceback *tb)
 {
-    /* TODO: combine the frames (filename address, lineno) and total_nframe into one hash, as
+    /* TODO (§3): combine the frames (filename address, lineno) and total_nframe into one hash, as
      * CPython's tuple hash does. */
     (void)tb;
     return 0;
@@ -75,7 +75,7 @@ static uint64_t traceback_hash(const trace_traceback *tb)
 
 static bool same_traceback(const trace_traceback *a, const trace_traceback *b)
 {
-    /* TODO: true when both tracebacks have the same hash, nframe, total_nframe and frames
+    /* TODO (§3): true when both tracebacks have the same hash, nframe, total_nframe and frames
      * (filenames compared by address). */
     (void)a;
     (void)b;
@@ -86,15 +86,15 @@ static bool same_traceback(const trace_traceback *a, const trace_traceback *b)
  * first, at most `limit` frames; ("<unknown>", 0) when the stack is empty. */
 static trace_traceback *capture_traceback(void)
 {
-    /* TODO: fill trace_state.scratch from the frame stack: frames[0] = mem_frame_at(0), at most
-     * trace_state.limit frames; total_nframe = depth (saturating); an empty stack is ("<unknown>",
-     * 0); set the hash. */
+    /* TODO (§3): fill trace_state.scratch from the frame stack: frames[0] = mem_frame_at(0), at
+     * most trace_state.limit frames; total_nframe = depth (saturating); an empty stack is
+     * ("<unknown>", 0); set the hash. */
     return NULL;
 }
 
 static void tracebacks_insert_slot(trace_traceback **slots, size_t cap, trace_traceback *tb)
 {
-    /* TODO: put tb in the first empty slot from its home slot (linear probing). */
+    /* TODO (§3): put tb in the first empty slot from its home slot (linear probing). */
     (void)slots;
     (void)cap;
     (void)tb;
@@ -102,20 +102,20 @@ static void tracebacks_insert_slot(trace_traceback **slots, size_t cap, trace_tr
 
 static int tracebacks_grow(void)
 {
-    /* TODO: double the interned-traceback table (own memory) and re-insert every traceback. */
+    /* TODO (§3): double the interned-traceback table (own memory) and re-insert every traceback. */
     return -1;
 }
 
 /* The interned copy of `tb` (made on first sight), or NULL on out of memory. */
 static trace_traceback *intern_traceback(const trace_traceback *tb)
 {
-    /* TODO: return the interned traceback equal to tb; if there is none, grow the table when
+    /* TODO (§3): return the interned traceback equal to tb; if there is none, grow the table when
      * it would pass 3/4 full, store a copy (own memory) and return it. */
     (void)tb;
     return NULL;
 }
 
-/* ================================================================ traces */
+/* ==================================================================== traces */
 
 /* An order-keeping hash, as the mem layer's registry uses: blocks allocated
  * one after another sit at nearby addresses, so their traces land in
@@ -125,7 +125,7 @@ static trace_traceback *intern_traceback(const trace_traceback *tb)
  * domains (trace_track) are scattered by a multiplicative constant. */
 static size_t trace_home(unsigned int domain, uintptr_t ptr, size_t cap)
 {
-    /* TODO: home slot of (domain, ptr) in a table of cap slots (cap is a power of two). */
+    /* TODO (§3): home slot of (domain, ptr) in a table of cap slots (cap is a power of two). */
     (void)domain;
     (void)ptr;
     (void)cap;
@@ -135,7 +135,7 @@ static size_t trace_home(unsigned int domain, uintptr_t ptr, size_t cap)
 /* Slot of (domain, ptr), or the empty slot where it would go. */
 static trace_entry *traces_slot(trace_entry *slots, size_t cap, unsigned int domain, uintptr_t ptr)
 {
-    /* TODO: probe from the home slot to the entry with this key, or to the empty slot where it
+    /* TODO (§3): probe from the home slot to the entry with this key, or to the empty slot where it
      * would go. */
     (void)slots;
     (void)cap;
@@ -146,7 +146,7 @@ static trace_entry *traces_slot(trace_entry *slots, size_t cap, unsigned int dom
 
 static trace_entry *traces_find(unsigned int domain, uintptr_t ptr)
 {
-    /* TODO: the live entry of (domain, ptr), or NULL. */
+    /* TODO (§3): the live entry of (domain, ptr), or NULL. */
     (void)domain;
     (void)ptr;
     return NULL;
@@ -154,7 +154,7 @@ static trace_entry *traces_find(unsigned int domain, uintptr_t ptr)
 
 static int traces_grow(void)
 {
-    /* TODO: double the traces table (own memory) and re-insert every live entry. */
+    /* TODO (§3): double the traces table (own memory) and re-insert every live entry. */
     return -1;
 }
 
@@ -165,7 +165,7 @@ static int traces_grow(void)
  * wrap-around). */
 static void traces_delete_at(size_t i)
 {
-    /* TODO: empty slot i and move back later entries of the probe run so that every entry
+    /* TODO (§3): empty slot i and move back later entries of the probe run so that every entry
      * stays reachable from its home slot (no tombstones); one trace fewer. */
     (void)i;
 }
@@ -174,7 +174,7 @@ static void traces_delete_at(size_t i)
  * same key is replaced.  Returns 0, or -1 on out of memory. */
 static int add_trace(unsigned int domain, uintptr_t ptr, size_t size)
 {
-    /* TODO: when tracing: intern the current traceback, grow the table if needed, then insert
+    /* TODO (§3): when tracing: intern the current traceback, grow the table if needed, then insert
      * or replace the trace of (domain, ptr) and update traced and peak; -1 on out of memory. */
     (void)domain;
     (void)ptr;
@@ -184,25 +184,25 @@ static int add_trace(unsigned int domain, uintptr_t ptr, size_t size)
 
 static void remove_trace(unsigned int domain, uintptr_t ptr)
 {
-    /* TODO: forget the trace of (domain, ptr) if there is one, and its bytes. */
+    /* TODO (§3): forget the trace of (domain, ptr) if there is one, and its bytes. */
     (void)domain;
     (void)ptr;
 }
 
 static void free_tables(void)
 {
-    /* TODO: release every interned traceback and both tables; traced = peak = 0. */
+    /* TODO (§3): release every interned traceback and both tables; traced = peak = 0. */
 }
 
-/* ================================================================ the hooks */
+/* ==================================================================== the hooks */
 
 /* A nested call (the allocator underneath allocating through a domain)
  * passes straight through: the outer call traces the block it returns. */
 static void *hook_alloc(mem_allocator *under, int zeroed, size_t nelem, size_t elsize)
 {
-    /* TODO: a nested call (trace_state.reentrant) just calls the allocator underneath; otherwise
-     * call it with reentrant set, and trace the new block (freeing it and returning NULL if
-     * the trace cannot be added). */
+    /* TODO (§2): a nested call (trace_state.reentrant) just calls the allocator underneath;
+     * otherwise call it with reentrant set, and trace the new block (freeing it and returning NULL
+     * if the trace cannot be added). */
     (void)under;
     (void)zeroed;
     (void)nelem;
@@ -212,7 +212,7 @@ static void *hook_alloc(mem_allocator *under, int zeroed, size_t nelem, size_t e
 
 static void *hook_malloc(void *ctx, size_t size)
 {
-    /* TODO: trace a malloc (see hook_alloc). */
+    /* TODO (§2): trace a malloc (see hook_alloc). */
     (void)ctx;
     (void)size;
     return NULL;
@@ -220,7 +220,7 @@ static void *hook_malloc(void *ctx, size_t size)
 
 static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
 {
-    /* TODO: trace a calloc (see hook_alloc). */
+    /* TODO (§2): trace a calloc (see hook_alloc). */
     (void)ctx;
     (void)nelem;
     (void)elsize;
@@ -231,7 +231,7 @@ static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
  * realloc call.  A nested realloc only forgets the old trace. */
 static void *hook_realloc(void *ctx, void *ptr, size_t new_size)
 {
-    /* TODO: call realloc underneath; when the block moved forget the old trace; trace the new
+    /* TODO (§2): call realloc underneath; when the block moved forget the old trace; trace the new
      * block with the current traceback (a nested call only forgets the old trace). */
     (void)ctx;
     (void)ptr;
@@ -241,16 +241,16 @@ static void *hook_realloc(void *ctx, void *ptr, size_t new_size)
 
 static void hook_free(void *ctx, void *ptr)
 {
-    /* TODO: free underneath, then forget the trace. */
+    /* TODO (§2): free underneath, then forget the trace. */
     (void)ctx;
     (void)ptr;
 }
 
-/* ================================================================ start, stop, queries */
+/* ==================================================================== start, stop, queries */
 
 int trace_start(int nframe)
 {
-    /* TODO: check nframe (CPython's message), do nothing if already tracing, allocate the
+    /* TODO (§1): check nframe (CPython's message), do nothing if already tracing, allocate the
      * scratch traceback, save each domain's allocator and install the hooks (ctx = the saved
      * allocator). */
     (void)nframe;
@@ -259,45 +259,46 @@ int trace_start(int nframe)
 
 void trace_stop(void)
 {
-    /* TODO: restore the saved allocators, forget everything, release the tracer's own memory. */
+    /* TODO (§1): restore the saved allocators, forget everything, release the tracer's own memory.
+     */
 }
 
 int trace_is_tracing(void)
 {
-    /* TODO: 1 while tracing. */
+    /* TODO (§1): 1 while tracing. */
     return 0;
 }
 
 int trace_get_traceback_limit(void)
 {
-    /* TODO: the limit of the last successful start (1 before any). */
+    /* TODO (§1): the limit of the last successful start (1 before any). */
     return 0;
 }
 
 void trace_get_traced_memory(size_t *current, size_t *peak)
 {
-    /* TODO: current and peak traced bytes, (0, 0) when not tracing. */
+    /* TODO (§3): current and peak traced bytes, (0, 0) when not tracing. */
     (void)current;
     (void)peak;
 }
 
 void trace_reset_peak(void)
-{ /* TODO: peak = current while tracing. */
+{ /* TODO (§3): peak = current while tracing. */
 }
 
 void trace_clear_traces(void)
-{ /* TODO: forget every trace and traceback while tracing. */
+{ /* TODO (§3): forget every trace and traceback while tracing. */
 }
 
 size_t trace_get_tracemalloc_memory(void)
 {
-    /* TODO: the tracer's own bytes (trace_state.own_bytes). */
+    /* TODO (§3): the tracer's own bytes (trace_state.own_bytes). */
     return 0;
 }
 
 const trace_traceback *trace_get_traceback(unsigned int domain, uintptr_t ptr, size_t *size)
 {
-    /* TODO: the traceback (and size) of the trace of (domain, ptr). */
+    /* TODO (§1): the traceback (and size) of the trace of (domain, ptr). */
     (void)domain;
     (void)ptr;
     (void)size;
@@ -306,14 +307,14 @@ const trace_traceback *trace_get_traceback(unsigned int domain, uintptr_t ptr, s
 
 const trace_traceback *trace_get_object_traceback(const void *ptr)
 {
-    /* TODO: the traceback of ptr in the default domain. */
+    /* TODO (§3): the traceback of ptr in the default domain. */
     (void)ptr;
     return NULL;
 }
 
 int trace_track(unsigned int domain, uintptr_t ptr, size_t size)
 {
-    /* TODO: add a trace (-2 when not tracing, -1 on out of memory). */
+    /* TODO (§3): add a trace (-2 when not tracing, -1 on out of memory). */
     (void)domain;
     (void)ptr;
     (void)size;
@@ -322,7 +323,7 @@ int trace_track(unsigned int domain, uintptr_t ptr, size_t size)
 
 int trace_untrack(unsigned int domain, uintptr_t ptr)
 {
-    /* TODO: remove a trace (-2 when not tracing). */
+    /* TODO (§3): remove a trace (-2 when not tracing). */
     (void)domain;
     (void)ptr;
     return -1;
@@ -330,6 +331,6 @@ int trace_untrack(unsigned int domain, uintptr_t ptr)
 
 size_t trace_count(void)
 {
-    /* TODO: number of live traces. */
+    /* TODO (§1): number of live traces. */
     return 0;
 }

@@ -15,31 +15,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ snapshots */
+/* ==================================================================== snapshots */
+
+/* The callbacks of the name index (memlab/internal/tracing.h). */
+static bool name_matches(const void *snap, uint32_t entry, const void *name)
+{
+    return strcmp(((const trace_snapshot *)snap)->names[entry], name) == 0;
+}
+
+static uint64_t name_hash(const void *snap, uint32_t entry)
+{
+    return trace_string_hash(((const trace_snapshot *)snap)->names[entry]);
+}
 
 static uint32_t *name_slot(const trace_snapshot *snap, const char *name)
 {
-    size_t mask = snap->name_slots_cap - 1;
-    size_t i = trace_mix64(trace_string_hash(name)) & mask;
-    while (snap->name_slots[i] && strcmp(snap->names[snap->name_slots[i] - 1], name) != 0)
-        i = (i + 1) & mask;
-    return &snap->name_slots[i];
+    return trace_index_slot(snap->name_slots, snap->name_slots_cap, trace_string_hash(name),
+                            name_matches, snap, name);
 }
 
 static int names_grow(trace_snapshot *snap)
 {
-    size_t cap = snap->name_slots_cap ? snap->name_slots_cap * 2 : 64;
-    uint32_t *old = snap->name_slots;
-    snap->name_slots = trace_sys_zalloc(cap, sizeof *old);
-    if (!snap->name_slots) {
-        snap->name_slots = old;
-        return -1;
-    }
-    snap->name_slots_cap = cap;
-    for (size_t i = 0; i < snap->nnames; i++)
-        *name_slot(snap, snap->names[i]) = (uint32_t)(i + 1);
-    trace_sys_release(old);
-    return 0;
+    return trace_index_grow(&snap->name_slots, &snap->name_slots_cap, snap->nnames, name_hash,
+                            snap);
 }
 
 /* Index of the snapshot's copy of `name`, made on first use; NO_INDEX on
@@ -203,7 +201,7 @@ int trace_snapshot_get(const trace_snapshot *snap, size_t i, trace_trace *out)
     return 0;
 }
 
-/* ---------------------------------------------------------------- filters */
+/* ------------------------------------------------------------ filters */
 
 /* _normalize_filename: "x.pyc" is matched as "x.py". */
 static const char *normalize_filename(const char *name, char *buf, size_t size)
@@ -311,7 +309,7 @@ nomem:
     return NULL;
 }
 
-/* ---------------------------------------------------------------- dump and load */
+/* ------------------------------------------------------------ dump and load */
 
 /*
  * The file, every integer little-endian:
@@ -330,71 +328,47 @@ nomem:
 #define SNAPSHOT_VERSION 1
 #define SNAPSHOT_HEADER  20 /* magic, version, file_size */
 
-typedef struct bytes {
-    unsigned char *data;
-    size_t len, cap;
-    int failed;
-} bytes;
-
-static void put(bytes *b, uint64_t value, size_t width)
-{
-    if (b->failed || trace_reserve(&b->data, &b->cap, b->len + width, 1) < 0) {
-        b->failed = 1;
-        return;
-    }
-    for (size_t i = 0; i < width; i++)
-        b->data[b->len++] = (unsigned char)(value >> (8 * i));
-}
-
-static uint64_t fnv1a(const unsigned char *data, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ data[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-static void encode_snapshot(const trace_snapshot *snap, bytes *b)
+static void encode_snapshot(const trace_snapshot *snap, trace_bytes *b)
 {
     for (const char *m = SNAPSHOT_MAGIC; *m; m++)
-        put(b, (unsigned char)*m, 1);
-    put(b, SNAPSHOT_VERSION, 4);
-    put(b, 0, 8); /* file_size, patched below */
-    put(b, (uint32_t)snap->traceback_limit, 4);
-    put(b, snap->nnames, 4);
+        trace_put(b, (unsigned char)*m, 1);
+    trace_put(b, SNAPSHOT_VERSION, 4);
+    trace_put(b, 0, 8); /* file_size, patched below */
+    trace_put(b, (uint32_t)snap->traceback_limit, 4);
+    trace_put(b, snap->nnames, 4);
     for (size_t i = 0; i < snap->nnames; i++) {
         size_t len = strlen(snap->names[i]);
-        put(b, len, 4);
+        trace_put(b, len, 4);
         for (size_t k = 0; k < len; k++)
-            put(b, (unsigned char)snap->names[i][k], 1);
+            trace_put(b, (unsigned char)snap->names[i][k], 1);
     }
-    put(b, snap->ntracebacks, 4);
+    trace_put(b, snap->ntracebacks, 4);
     for (size_t t = 0; t < snap->ntracebacks; t++) {
         const trace_traceback *tb = snap->tracebacks[t];
-        put(b, tb->nframe, 2);
-        put(b, tb->total_nframe, 2);
+        trace_put(b, tb->nframe, 2);
+        trace_put(b, tb->total_nframe, 2);
         for (size_t i = 0; i < tb->nframe; i++) {
-            put(b, *name_slot(snap, tb->frames[i].filename) - 1, 4);
-            put(b, tb->frames[i].lineno, 4);
+            trace_put(b, *name_slot(snap, tb->frames[i].filename) - 1, 4);
+            trace_put(b, tb->frames[i].lineno, 4);
         }
     }
-    put(b, snap->len, 8);
+    trace_put(b, snap->len, 8);
     for (size_t i = 0; i < snap->len; i++) {
-        put(b, snap->traces[i].domain, 4);
-        put(b, snap->traces[i].traceback, 4);
-        put(b, snap->traces[i].size, 8);
+        trace_put(b, snap->traces[i].domain, 4);
+        trace_put(b, snap->traces[i].traceback, 4);
+        trace_put(b, snap->traces[i].size, 8);
     }
     if (b->failed)
         return;
     uint64_t total = b->len + 8;
     for (size_t i = 0; i < 8; i++)
         b->data[12 + i] = (unsigned char)(total >> (8 * i));
-    put(b, fnv1a(b->data, b->len), 8);
+    trace_put(b, trace_fnv1a(b->data, b->len), 8);
 }
 
 int trace_snapshot_dump(const trace_snapshot *snap, const char *path)
 {
-    bytes b = {0};
+    trace_bytes b = {0};
     encode_snapshot(snap, &b);
     if (b.failed) {
         trace_sys_release(b.data);
@@ -422,55 +396,18 @@ int trace_snapshot_dump(const trace_snapshot *snap, const char *path)
     return 0;
 }
 
-typedef struct reader {
-    const unsigned char *data;
-    size_t len, pos;
-    int bad; /* read past the end */
-} reader;
-
-static uint64_t get(reader *r, size_t width)
-{
-    if (r->bad || r->len - r->pos < width) {
-        r->bad = 1;
-        return 0;
-    }
-    uint64_t value = 0;
-    for (size_t i = 0; i < width; i++)
-        value |= (uint64_t)r->data[r->pos++] << (8 * i);
-    return value;
-}
-
-static int read_file(const char *path, bytes *b)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
-    size_t got;
-    do {
-        if (trace_reserve(&b->data, &b->cap, b->len + 65536, 1) < 0) {
-            b->failed = 1;
-            break;
-        }
-        got = fread(b->data + b->len, 1, 65536, fp);
-        b->len += got;
-    } while (got == 65536);
-    int err = ferror(fp);
-    fclose(fp);
-    return err || b->failed ? -1 : 0;
-}
-
 /* Parse the body (after the header checks): names, tracebacks, traces.
  * Returns NULL and sets *why on a structural error. */
-static trace_snapshot *decode_body(reader *r, const char **why)
+static trace_snapshot *decode_body(trace_reader *r, const char **why)
 {
-    trace_snapshot *snap = trace_snapshot_new((int32_t)get(r, 4));
+    trace_snapshot *snap = trace_snapshot_new((int32_t)trace_get(r, 4));
     char *name = NULL;
     trace_frame *frames = NULL;
     if (!snap)
         goto fail;
-    uint32_t nnames = (uint32_t)get(r, 4);
+    uint32_t nnames = (uint32_t)trace_get(r, 4);
     for (uint32_t i = 0; i < nnames && !r->bad; i++) {
-        uint32_t len = (uint32_t)get(r, 4);
+        uint32_t len = (uint32_t)trace_get(r, 4);
         if (r->bad || r->len - r->pos < len) {
             r->bad = 1;
             break;
@@ -494,13 +431,13 @@ static trace_snapshot *decode_body(reader *r, const char **why)
     frames = trace_sys_alloc(TRACE_MAX_NFRAME * sizeof *frames);
     if (!frames)
         goto fail;
-    uint32_t ntracebacks = (uint32_t)get(r, 4);
+    uint32_t ntracebacks = (uint32_t)trace_get(r, 4);
     for (uint32_t t = 0; t < ntracebacks && !r->bad; t++) {
-        uint16_t nframe = (uint16_t)get(r, 2), total = (uint16_t)get(r, 2);
+        uint16_t nframe = (uint16_t)trace_get(r, 2), total = (uint16_t)trace_get(r, 2);
         for (uint16_t i = 0; i < nframe && !r->bad; i++) {
-            uint32_t index = (uint32_t)get(r, 4);
-            frames[i] =
-                (trace_frame){index < nnames ? snap->names[index] : NULL, (unsigned int)get(r, 4)};
+            uint32_t index = (uint32_t)trace_get(r, 4);
+            frames[i] = (trace_frame){index < nnames ? snap->names[index] : NULL,
+                                      (unsigned int)trace_get(r, 4)};
             if (index >= nnames && !r->bad) {
                 *why = "corrupt (filename index out of range)";
                 goto fail;
@@ -515,7 +452,7 @@ static trace_snapshot *decode_body(reader *r, const char **why)
         if (snapshot_add_traceback(snap, frames, nframe, total) == NO_INDEX)
             goto fail;
     }
-    uint64_t ntraces = get(r, 8);
+    uint64_t ntraces = trace_get(r, 8);
     if (!r->bad && ntraces > (r->len - r->pos) / 16) {
         *why = "corrupt (trace count larger than the file)";
         goto fail;
@@ -523,8 +460,8 @@ static trace_snapshot *decode_body(reader *r, const char **why)
     if (!r->bad && trace_reserve(&snap->traces, &snap->cap, ntraces, sizeof(snap_trace)) < 0)
         goto fail;
     for (uint64_t i = 0; i < ntraces && !r->bad; i++) {
-        uint32_t domain = (uint32_t)get(r, 4), tb = (uint32_t)get(r, 4);
-        uint64_t size = get(r, 8);
+        uint32_t domain = (uint32_t)trace_get(r, 4), tb = (uint32_t)trace_get(r, 4);
+        uint64_t size = trace_get(r, 8);
         if (tb >= ntracebacks && !r->bad) {
             *why = "corrupt (traceback index out of range)";
             goto fail;
@@ -546,20 +483,20 @@ fail:
 
 trace_snapshot *trace_snapshot_load(const char *path)
 {
-    bytes b = {0};
-    if (read_file(path, &b) < 0) {
+    trace_bytes b = {0};
+    if (trace_read_file(path, &b) < 0) {
         trace_sys_release(b.data);
         trace_set_error("snapshot file '%.200s': cannot open or read it", path);
         return NULL;
     }
-    reader r = {b.data, b.len, 0, 0};
+    trace_reader r = {b.data, b.len, 0, 0};
     const char *why = NULL;
     trace_snapshot *snap = NULL;
     char magic[9] = {0};
     for (size_t i = 0; i < 8; i++)
-        magic[i] = (char)get(&r, 1);
-    uint32_t version = (uint32_t)get(&r, 4);
-    uint64_t declared = get(&r, 8);
+        magic[i] = (char)trace_get(&r, 1);
+    uint32_t version = (uint32_t)trace_get(&r, 4);
+    uint64_t declared = trace_get(&r, 8);
     if (r.bad || strcmp(magic, SNAPSHOT_MAGIC) != 0) {
         why = r.bad && memcmp(magic, SNAPSHOT_MAGIC, b.len < 8 ? b.len : 8) == 0
                   ? "truncated (no complete header)"
@@ -574,8 +511,8 @@ trace_snapshot *trace_snapshot_load(const char *path)
         why = "corrupt (bad file size)";
     } else {
         r.len = b.len - 8;
-        reader tail = {b.data, b.len, b.len - 8, 0};
-        if (get(&tail, 8) != fnv1a(b.data, b.len - 8))
+        trace_reader tail = {b.data, b.len, b.len - 8, 0};
+        if (trace_get(&tail, 8) != trace_fnv1a(b.data, b.len - 8))
             why = "corrupt (checksum mismatch)";
         else if (!(snap = decode_body(&r, &why)) && !why)
             trace_set_error("out of memory");

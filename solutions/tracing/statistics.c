@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ statistics */
+/* ==================================================================== statistics */
 
 /* Grouping: each group's key is a traceback that owns its frames and
  * filename text, found by content through an open-addressing index. */
@@ -45,13 +45,23 @@ static bool frames_equal(const trace_traceback *key, const trace_frame *frames, 
     return true;
 }
 
+/* The callbacks of the group index (memlab/internal/tracing.h). */
+static bool group_matches(const void *g, uint32_t entry, const void *key)
+{
+    const frames_key *k = key;
+    return frames_equal(((const grouping *)g)->items[entry].traceback, k->frames, k->n);
+}
+
+static uint64_t group_hash(const void *g, uint32_t entry)
+{
+    const trace_traceback *key = ((const grouping *)g)->items[entry].traceback;
+    return frames_hash(key->frames, key->nframe);
+}
+
 static uint32_t *group_slot(const grouping *g, const trace_frame *frames, size_t n)
 {
-    size_t mask = g->slots_cap - 1;
-    size_t i = trace_mix64(frames_hash(frames, n)) & mask;
-    while (g->slots[i] && !frames_equal(g->items[g->slots[i] - 1].traceback, frames, n))
-        i = (i + 1) & mask;
-    return &g->slots[i];
+    frames_key key = {frames, n};
+    return trace_index_slot(g->slots, g->slots_cap, frames_hash(frames, n), group_matches, g, &key);
 }
 
 /* Index of the group whose key is `frames`, or NO_INDEX. */
@@ -65,19 +75,7 @@ static uint32_t group_find(const grouping *g, const trace_frame *frames, size_t 
 
 static int groups_grow(grouping *g)
 {
-    size_t cap = g->slots_cap ? g->slots_cap * 2 : 64;
-    uint32_t *old = g->slots;
-    g->slots = trace_sys_zalloc(cap, sizeof *old);
-    if (!g->slots) {
-        g->slots = old;
-        return -1;
-    }
-    g->slots_cap = cap;
-    for (size_t i = 0; i < g->len; i++)
-        *group_slot(g, g->items[i].traceback->frames, g->items[i].traceback->nframe) =
-            (uint32_t)(i + 1);
-    trace_sys_release(old);
-    return 0;
+    return trace_index_grow(&g->slots, &g->slots_cap, g->len, group_hash, g);
 }
 
 /* A key traceback owning copies of the frames and their filenames. */
@@ -360,41 +358,22 @@ void trace_diffs_free(trace_diffs *diffs)
     trace_sys_release(diffs);
 }
 
-/* ================================================================ text */
+/* ==================================================================== text */
 
 /* Text written like snprintf into buf[0..size), keeping the full length. */
-typedef struct text {
-    char *buf;
-    size_t size;
-    size_t len;
-} text;
-
-__attribute__((format(printf, 2, 3))) static void emit(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = t->len < t->size ? t->size - t->len : 0;
-    int n = vsnprintf(room ? t->buf + t->len : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len += (size_t)n;
-}
-
-static int done(const text *t) { return (int)t->len; }
-
 /* _format_size: stay in bytes below 10 KiB; one decimal below 100 of a
  * unit; TiB is the last unit. */
-static void emit_size(text *t, double value, int sign)
+static void emit_size(trace_text *t, double value, int sign)
 {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     for (int u = 0;; u++) {
         double mag = value < 0 ? -value : value;
         if (mag < 100 && u != 0) {
-            emit(t, sign ? "%+.1f %s" : "%.1f %s", value, units[u]);
+            trace_emit(t, sign ? "%+.1f %s" : "%.1f %s", value, units[u]);
             return;
         }
         if (mag < 10 * 1024 || u == 4) {
-            emit(t, sign ? "%+.0f %s" : "%.0f %s", value, units[u]);
+            trace_emit(t, sign ? "%+.0f %s" : "%.0f %s", value, units[u]);
             return;
         }
         value /= 1024;
@@ -403,82 +382,63 @@ static void emit_size(text *t, double value, int sign)
 
 int trace_format_size(char *buf, size_t size, double value, int sign)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     emit_size(&t, value, sign);
-    return done(&t);
+    return trace_text_len(&t);
 }
 
-static void emit_frame(text *t, const trace_frame *f) { emit(t, "%s:%u", f->filename, f->lineno); }
+static void emit_frame(trace_text *t, const trace_frame *f)
+{
+    trace_emit(t, "%s:%u", f->filename, f->lineno);
+}
 
 int trace_format_frame(char *buf, size_t size, const trace_frame *frame)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     emit_frame(&t, frame);
-    return done(&t);
+    return trace_text_len(&t);
 }
 
 /* str(Traceback) is its oldest frame: the last one stored. */
-static void emit_traceback_str(text *t, const trace_traceback *tb)
+static void emit_traceback_str(trace_text *t, const trace_traceback *tb)
 {
     emit_frame(t, &tb->frames[tb->nframe - 1]);
 }
 
 int trace_format_traceback_str(char *buf, size_t size, const trace_traceback *tb)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     emit_traceback_str(&t, tb);
-    return done(&t);
-}
-
-/* repr(str): single quotes unless the text has ' and no ". */
-static void emit_py_repr(text *t, const char *s)
-{
-    char quote = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
-    emit(t, "%c", quote);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '\\' || *p == (unsigned char)quote)
-            emit(t, "\\%c", *p);
-        else if (*p == '\n')
-            emit(t, "\\n");
-        else if (*p == '\r')
-            emit(t, "\\r");
-        else if (*p == '\t')
-            emit(t, "\\t");
-        else if (*p < 0x20 || *p == 0x7f)
-            emit(t, "\\x%02x", *p);
-        else
-            emit(t, "%c", *p);
-    }
-    emit(t, "%c", quote);
+    return trace_text_len(&t);
 }
 
 int trace_format_traceback_repr(char *buf, size_t size, const trace_traceback *tb)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
-    emit(&t, "<Traceback (");
+    trace_emit(&t, "<Traceback (");
     for (size_t i = tb->nframe; i-- > 0;) {
-        emit(&t, "<Frame filename=");
-        emit_py_repr(&t, tb->frames[i].filename);
-        emit(&t, " lineno=%u>", tb->frames[i].lineno);
+        trace_emit(&t, "<Frame filename=");
+        trace_emit_py_repr(&t, tb->frames[i].filename);
+        trace_emit(&t, " lineno=%u>", tb->frames[i].lineno);
         if (i > 0 || tb->nframe == 1)
-            emit(&t, i > 0 ? ", " : ",");
+            trace_emit(&t, i > 0 ? ", " : ",");
     }
-    emit(&t, ") total_nframe=%u>", tb->total_nframe);
-    return done(&t);
+    trace_emit(&t, ") total_nframe=%u>", tb->total_nframe);
+    return trace_text_len(&t);
 }
 
 int trace_format_traceback(char *buf, size_t size, const trace_traceback *tb, int32_t limit,
                            int most_recent_first)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     /* positions in Python's order (0 = oldest = frames[nframe - 1]) */
@@ -490,54 +450,54 @@ int trace_format_traceback(char *buf, size_t size, const trace_traceback *tb, in
     for (int64_t k = 0; k < to - from; k++) {
         int64_t pos = most_recent_first ? to - 1 - k : from + k;
         const trace_frame *f = &tb->frames[n - 1 - pos];
-        emit(&t, "  File \"%s\", line %u\n", f->filename, f->lineno);
+        trace_emit(&t, "  File \"%s\", line %u\n", f->filename, f->lineno);
     }
-    return done(&t);
+    return trace_text_len(&t);
 }
 
 int trace_format_trace(char *buf, size_t size, const trace_trace *trace)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     emit_traceback_str(&t, trace->traceback);
-    emit(&t, ": ");
+    trace_emit(&t, ": ");
     emit_size(&t, (double)trace->size, 0);
-    return done(&t);
+    return trace_text_len(&t);
 }
 
-static void emit_average(text *t, size_t size, size_t count)
+static void emit_average(trace_text *t, size_t size, size_t count)
 {
     if (count == 0)
         return;
-    emit(t, ", average=");
+    trace_emit(t, ", average=");
     emit_size(t, (double)size / (double)count, 0);
 }
 
 int trace_format_statistic(char *buf, size_t size, const trace_statistic *stat)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     emit_traceback_str(&t, stat->traceback);
-    emit(&t, ": size=");
+    trace_emit(&t, ": size=");
     emit_size(&t, (double)stat->size, 0);
-    emit(&t, ", count=%zu", stat->count);
+    trace_emit(&t, ", count=%zu", stat->count);
     emit_average(&t, stat->size, stat->count);
-    return done(&t);
+    return trace_text_len(&t);
 }
 
 int trace_format_statistic_diff(char *buf, size_t size, const trace_statistic_diff *diff)
 {
-    text t = {buf, size, 0};
+    trace_text t = {buf, size, 0};
     if (size)
         buf[0] = '\0';
     emit_traceback_str(&t, diff->traceback);
-    emit(&t, ": size=");
+    trace_emit(&t, ": size=");
     emit_size(&t, (double)diff->size, 0);
-    emit(&t, " (");
+    trace_emit(&t, " (");
     emit_size(&t, (double)diff->size_diff, 1);
-    emit(&t, "), count=%zu (%+lld)", diff->count, (long long)diff->count_diff);
+    trace_emit(&t, "), count=%zu (%+lld)", diff->count, (long long)diff->count_diff);
     emit_average(&t, diff->size, diff->count);
-    return done(&t);
+    return trace_text_len(&t);
 }

@@ -58,7 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================================ tracebacks */
+/* ==================================================================== tracebacks */
 
 /* CPython's traceback hash (a tuple hash over the frames), with the
  * filename's address standing for hash(filename). */
@@ -152,7 +152,7 @@ static trace_traceback *intern_traceback(const trace_traceback *tb)
     return copy;
 }
 
-/* ================================================================ traces */
+/* ==================================================================== traces */
 
 /* An order-keeping hash, as the mem layer's registry uses: blocks allocated
  * one after another sit at nearby addresses, so their traces land in
@@ -270,7 +270,7 @@ static void free_tables(void)
     trace_state.traced = trace_state.peak = 0;
 }
 
-/* ================================================================ the hooks */
+/* ==================================================================== the hooks */
 
 /* A nested call (the allocator underneath allocating through a domain)
  * passes straight through: the outer call traces the block it returns. */
@@ -332,7 +332,7 @@ static void hook_free(void *ctx, void *ptr)
     remove_trace(TRACE_DEFAULT_DOMAIN, (uintptr_t)ptr);
 }
 
-/* ================================================================ start, stop, queries */
+/* ==================================================================== start, stop, queries */
 
 int trace_start(int nframe)
 {
