@@ -76,7 +76,7 @@
  * delete this line when you are done. */
 #pragma GCC diagnostic ignored "-Wunused-function"
 
-/* ------------------------------------------------------------ the address map */
+/* ==================================================================== the address map */
 
 /* The map entry of the ideal arena holding `address` (an arena's base, below
  * 2^48 as every user-space mapping is), its leaf made on first use; NULL when
@@ -84,7 +84,7 @@
 static arena_coverage *map_entry(uintptr_t address)
 {
     (void)address;
-    /* TODO: Return the coverage entry of the 1 MiB ideal arena that holds `address`:
+    /* TODO (§6): Return the coverage entry of the 1 MiB ideal arena that holds `address`:
      * the root is indexed by the bits above 34, the leaf by bits 20..33.  Allocate
      * the leaf with calloc on first use (count it in pools_heap.map_leaves).
      */
@@ -96,7 +96,7 @@ static int map_mark(uintptr_t base, int is_used)
 {
     (void)base;
     (void)is_used;
-    /* TODO: Set (is_used) or clear the entries that describe the arena at `base`: the
+    /* TODO (§6): Set (is_used) or clear the entries that describe the arena at `base`: the
      * ideal arena where it starts gets tail_hi (-1 if it starts exactly at a 1 MiB
      * boundary), the next one gets tail_lo when the arena spills into it.
      */
@@ -106,20 +106,20 @@ static int map_mark(uintptr_t base, int is_used)
 int pool_address_in_range(const void *p)
 {
     (void)p;
-    /* TODO: Constant time, never reads *p: find p's entry and compare the offset of p
+    /* TODO (§6): Constant time, never reads *p: find p's entry and compare the offset of p
      * in its ideal arena with tail_lo and tail_hi (handout §6).
      */
     return 0;
 }
 
-/* ------------------------------------------------------------ arenas */
+/* ==================================================================== arenas */
 
 /* Grow the vector of arena objects and thread the new ones onto the unused
  * list.  Only called when usable_arenas is empty, so no pointer into the old
  * vector survives the move (nfp2lasta is all NULL then too). */
 static int grow_arena_objects(void)
 {
-    /* TODO: Double the arenas vector (16 at first) with realloc and thread the new
+    /* TODO (§4): Double the arenas vector (16 at first) with realloc and thread the new
      * objects onto unused_arena_objects.
      */
     return -1;
@@ -130,7 +130,7 @@ static int grow_arena_objects(void)
  * would make every new pool save and restore registers it never uses. */
 static __attribute__((noinline)) arena_object *new_arena(void)
 {
-    /* TODO: Take an unused arena object (growing the vector if none), mmap 1 MiB, mark
+    /* TODO (§4): Take an unused arena object (growing the vector if none), mmap 1 MiB, mark
      * it in the address map, make it NOACCESS for Valgrind (create the mempool on
      * first use), set its fields (63 pools when the base is not pool-aligned) and
      * the counters.
@@ -142,7 +142,7 @@ static __attribute__((noinline)) arena_object *new_arena(void)
 static void usable_unlink(arena_object *ao)
 {
     (void)ao;
-    /* TODO: Unlink ao from usable_arenas; if it was nfp2lasta[its count], the previous
+    /* TODO (§4): Unlink ao from usable_arenas; if it was nfp2lasta[its count], the previous
      * arena takes its place when it has the same count, else NULL.
      */
 }
@@ -151,18 +151,18 @@ static void usable_unlink(arena_object *ao)
 static void free_arena(arena_object *ao)
 {
     (void)ao;
-    /* TODO: Unmark, munmap, put the object back on unused_arena_objects, update the
+    /* TODO (§4): Unmark, munmap, put the object back on unused_arena_objects, update the
      * counters.
      */
 }
 
-/* ------------------------------------------------------------ allocation */
+/* ==================================================================== allocation */
 
 /* Link pool at the front of the used list of its class. */
 static void usedpool_push(pool_header *pool)
 {
     (void)pool;
-    /* TODO: Link pool at the front of usedpools[pool->szidx] (open the old head's
+    /* TODO (§3): Link pool at the front of usedpools[pool->szidx] (open the old head's
      * header before you write to it).
      */
 }
@@ -170,7 +170,7 @@ static void usedpool_push(pool_header *pool)
 static void usedpool_unlink(pool_header *pool)
 {
     (void)pool;
-    /* TODO: Unlink pool from the used list of its class (open the neighbours' headers).
+    /* TODO (§3): Unlink pool from the used list of its class (open the neighbours' headers).
      */
 }
 
@@ -180,7 +180,7 @@ static void pool_extend(pool_header *pool, size_t size)
 {
     (void)pool;
     (void)size;
-    /* TODO: Carve the next virgin block as the free list (its link is NULL), or, when
+    /* TODO (§3): Carve the next virgin block as the free list (its link is NULL), or, when
      * none is left, the pool is full: unlink it from its used list.
      */
 }
@@ -192,7 +192,7 @@ static void pool_extend(pool_header *pool, size_t size)
 static __attribute__((noinline)) block *allocate_from_new_pool(unsigned int idx)
 {
     (void)idx;
-    /* TODO: Handout §4: get the head of usable_arenas (map a new arena if there is
+    /* TODO (§3): Handout §4: get the head of usable_arenas (map a new arena if there is
      * none), keep nfp2lasta right, take a cached empty pool or carve a new one,
      * drop a full arena from the list, link the pool in front of its class, and
      * return its first block (reusing its free list when it last served this class).
@@ -204,7 +204,7 @@ static __attribute__((noinline)) block *allocate_from_new_pool(unsigned int idx)
 static block *small_alloc(unsigned int idx)
 {
     (void)idx;
-    /* TODO: Pop the free list of the first used pool of class idx (then extend it if the
+    /* TODO (§3): Pop the free list of the first used pool of class idx (then extend it if the
      * list ran dry), or get a block from a new pool.
      */
     return NULL;
@@ -213,14 +213,14 @@ static block *small_alloc(unsigned int idx)
 static int is_small(size_t nbytes)
 {
     (void)nbytes;
-    /* TODO: 1 for 1..512 bytes, 0 for 0 and above 512. */
+    /* TODO (§3): 1 for 1..512 bytes, 0 for 0 and above 512. */
     return 0;
 }
 
 void *pool_malloc(size_t nbytes)
 {
     (void)nbytes;
-    /* TODO: Small requests: a pool block, announced to Valgrind with MEMPOOL_ALLOC of
+    /* TODO (§3): Small requests: a pool block, announced to Valgrind with MEMPOOL_ALLOC of
      * nbytes after headers_close().  Others: malloc (count system blocks).
      */
     return NULL;
@@ -230,13 +230,13 @@ void *pool_calloc(size_t nelem, size_t elsize)
 {
     (void)nelem;
     (void)elsize;
-    /* TODO: Check nelem * elsize for overflow; small totals: a zeroed pool block; others:
+    /* TODO (§3): Check nelem * elsize for overflow; small totals: a zeroed pool block; others:
      * calloc (calloc(1, 1) for 0).
      */
     return NULL;
 }
 
-/* ------------------------------------------------------------ free */
+/* ==================================================================== free */
 
 /* An empty pool goes to its arena's free pools; then the arena moves right
  * in usable_arenas (it has one more free pool), or is unmapped when it is
@@ -244,7 +244,7 @@ void *pool_calloc(size_t nelem, size_t elsize)
 static void insert_to_freepool(pool_header *pool)
 {
     (void)pool;
-    /* TODO: Handout §5: unlink the empty pool, push it on its arena's freepools, then
+    /* TODO (§5): Handout §5: unlink the empty pool, push it on its arena's freepools, then
      * fix nfp2lasta and usable_arenas: free the arena (all pools free and another
      * arena follows), or push it at the head (it was full), or move it after the
      * last arena with the old count.
@@ -256,7 +256,7 @@ static void small_free(pool_header *pool, block *bp)
 {
     (void)pool;
     (void)bp;
-    /* TODO: Push bp on the pool's free list; a pool that was full goes back to the front
+    /* TODO (§5): Push bp on the pool's free list; a pool that was full goes back to the front
      * of its used list; a pool that became empty goes to insert_to_freepool.
      */
 }
@@ -264,30 +264,30 @@ static void small_free(pool_header *pool, block *bp)
 void pool_free(void *p)
 {
     (void)p;
-    /* TODO: NULL: nothing.  Not ours: free.  Ours: MEMPOOL_FREE, then small_free on the
+    /* TODO (§5): NULL: nothing.  Not ours: free.  Ours: MEMPOOL_FREE, then small_free on the
      * open header of its pool, then headers_close().
      */
 }
 
-/* ------------------------------------------------------------ realloc */
+/* ==================================================================== realloc */
 
 void *pool_realloc(void *p, size_t nbytes)
 {
     (void)p;
     (void)nbytes;
-    /* TODO: Handout §6: NULL -> malloc; not ours -> realloc; same pointer when nbytes <=
+    /* TODO (§6): Handout §6: NULL -> malloc; not ours -> realloc; same pointer when nbytes <=
      * size and 4*nbytes > 3*size (tell Valgrind with MEMPOOL_CHANGE); else a new
      * block, copy min(nbytes, size) bytes, free the old one.
      */
     return NULL;
 }
 
-/* ------------------------------------------------------------ statistics and the report */
+/* ==================================================================== statistics and the report */
 
 void pool_get_stats(pool_stats *out)
 {
     memset(out, 0, sizeof *out);
-    /* TODO: Counters from pools_heap; then walk every carved pool of every mapped arena
+    /* TODO (§7): Counters from pools_heap; then walk every carved pool of every mapped arena
      * (open each header, close it after) for the per-class numbers.
      */
 }
@@ -295,23 +295,23 @@ void pool_get_stats(pool_stats *out)
 void pool_debug_stats(FILE *out)
 {
     (void)out;
-    /* TODO: Print the report of memlab/pools.h, using pool_get_stats and pools_print_one.
+    /* TODO (§7): Print the report of memlab/pools.h, using pool_get_stats and pools_print_one.
      */
 }
 
-/* ------------------------------------------------------------ installing the layer */
+/* ==================================================================== installing the layer */
 
 void pool_install(void)
 {
     (void)pools_allocator;
-    /* TODO: Save the allocators of MEM and OBJ, install pools_allocator on both; do
+    /* TODO (§1): Save the allocators of MEM and OBJ, install pools_allocator on both; do
      * nothing when already installed.
      */
 }
 
 void pool_uninstall(void)
 {
-    /* TODO: Restore the saved allocators (if installed), free every wholly free arena,
+    /* TODO (§1): Restore the saved allocators (if installed), free every wholly free arena,
      * and when no arena is left free the vector and the map, destroy the mempool
      * and reset pools_heap (all but raw_allocated_blocks).
      */

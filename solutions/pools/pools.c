@@ -72,7 +72,7 @@
 #include <sys/mman.h>
 #include <valgrind/memcheck.h>
 
-/* ------------------------------------------------------------ the address map */
+/* ==================================================================== the address map */
 
 /* The map entry of the ideal arena holding `address` (an arena's base, below
  * 2^48 as every user-space mapping is), its leaf made on first use; NULL when
@@ -116,7 +116,7 @@ int pool_address_in_range(const void *p)
     return tail < c->tail_lo || (tail >= c->tail_hi && c->tail_hi != 0);
 }
 
-/* ------------------------------------------------------------ arenas */
+/* ==================================================================== arenas */
 
 /* Grow the vector of arena objects and thread the new ones onto the unused
  * list.  Only called when usable_arenas is empty, so no pointer into the old
@@ -207,7 +207,7 @@ static void free_arena(arena_object *ao)
     pools_heap.narenas_currently_allocated--;
 }
 
-/* ------------------------------------------------------------ allocation */
+/* ==================================================================== allocation */
 
 /* Link pool at the front of the used list of its class. */
 static void usedpool_push(pool_header *pool)
@@ -350,7 +350,7 @@ void *pool_calloc(size_t nelem, size_t elsize)
     return p;
 }
 
-/* ------------------------------------------------------------ free */
+/* ==================================================================== free */
 
 /* An empty pool goes to its arena's free pools; then the arena moves right
  * in usable_arenas (it has one more free pool), or is unmapped when it is
@@ -437,7 +437,7 @@ void pool_free(void *p)
     headers_close();
 }
 
-/* ------------------------------------------------------------ realloc */
+/* ==================================================================== realloc */
 
 /* How many bytes of the block p (of class size `size`) may be read: under
  * memcheck only the ones its caller asked for (the rest of the class is
@@ -489,7 +489,7 @@ void *pool_realloc(void *p, size_t nbytes)
     return q;
 }
 
-/* ------------------------------------------------------------ statistics and the report */
+/* ==================================================================== statistics and the report */
 
 void pool_get_stats(pool_stats *out)
 {
@@ -575,7 +575,7 @@ void pool_debug_stats(FILE *out)
     pools_print_one(out, "Total", root_bytes + leaf_bytes);
 }
 
-/* ------------------------------------------------------------ installing the layer */
+/* ==================================================================== installing the layer */
 
 void pool_install(void)
 {
