@@ -33,7 +33,7 @@
 #include <string.h>
 #include <time.h>
 
-#define RING 1000
+#define RING       1000
 #define CHURN_RUNS 5
 
 static double cpu_seconds(void)

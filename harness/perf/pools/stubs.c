@@ -3,10 +3,10 @@
  * performance driver: the allocator hooks (pool_install is never called
  * here) and the debug stream.  The test binaries use the real runtime.
  */
-#include <stdio.h>
-
 #include "memlab/mem.h"
 #include "memlab/runtime.h"
+
+#include <stdio.h>
 
 static mem_allocator domains[MEM_NDOMAINS];
 
