@@ -51,11 +51,15 @@ LAB_TABLE := $(shell python3 -c 'import json, sys; labs = [json.load(open(p)) fo
 LABS := $(foreach w,$(LAB_TABLE),$(firstword $(subst =, ,$(w))))
 $(foreach w,$(LAB_TABLE),$(eval $(firstword $(subst =, ,$(w)))_FILES := \
   $(subst $(comma), ,$(word 2,$(subst =, ,$(w))))))
+# A student kit of some labs carries the other layers as prebuilt/lib/
+# libref_<lab>.a only, without their lab.json: they are labs of the stack too
+# (linked, never built).
+LABS += $(filter-out $(LABS),$(patsubst prebuilt/lib/libref_%.a,%,$(wildcard prebuilt/lib/libref_*.a)))
 
 # ---------------------------------------------------------------- sources
 
 RUNTIME_SRCS := $(wildcard labs/runtime/*.c)
-RUNNER_SRCS := harness/runner/runner.c
+RUNNER_SRCS := harness/runner/runner.c harness/runner/mlalloc.c
 LAB_PRESENT := $(foreach l,$(LABS),$(if $($(l)_FILES),$(l)))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
