@@ -9,3 +9,16 @@
 # (on GRADE_ALL_ARGS, not GRADE_ALL_FLAGS, which a command line may set)
 GRADE_ALL_ARGS += $(if $(FORMAT),--format '$(FORMAT)') $(if $(ROSTER),--roster '$(abspath $(ROSTER))')
 BATCH_LDLIBS += -lcsv
+
+# ---------------------------------------------------------------- PrairieLearn, Autolab
+#   make prairielearn LAB=id   -> $(DIST)/prairielearn-<lab>/: the external
+#        grader's image (image/Dockerfile, image/memlabs/) and the question
+#        (questions/memlabs-<lab>/info.json, question.html)
+#   make autolab LAB=id        -> $(DIST)/autolab-<lab>/: autograde-Makefile,
+#        autograde.tar, and the grading VM's image (image/)
+# tools/dist/platform.sh says what is in them; tests/kit/platforms.sh runs
+# both in their documented layouts.
+.PHONY: prairielearn autolab
+prairielearn autolab:
+	@test -n "$(LAB)" || { echo "usage: make $@ LAB=id" >&2; exit 2; }
+	tools/dist/platform.sh --platform $@ --lab $(LAB) --out $(DIST)/$@-$(LAB)
