@@ -149,14 +149,20 @@ static int map_holds(const void *ptr)
     return (a & ((1u << GRANULE_SHIFT) - 1)) == 0 && (a >> ADDRESS_BITS) == 0;
 }
 
-/* The entry of `ptr`'s granule; NULL when its leaf was never made and
- * `create` is 0.  `ptr` must satisfy map_holds(). */
-static map_entry *map_slot(const void *ptr, int create)
+/* The leaf used last, and the number of the 1 MiB of addresses it covers:
+ * blocks handed out one after another mostly share a leaf, and then finding
+ * an entry is one compare and one load. */
+static struct {
+    uintptr_t number; /* address >> (GRANULE_SHIFT + LEAF_BITS); UINTPTR_MAX: none */
+    map_leaf *leaf;
+} last_leaf = {UINTPTR_MAX, NULL};
+
+/* The leaf covering granule `g`; NULL when it was never made and `create`
+ * is 0. */
+static __attribute__((noinline)) map_leaf *map_leaf_of(uintptr_t g, int create)
 {
-    uintptr_t a = (uintptr_t)ptr >> GRANULE_SHIFT;
-    size_t leaf_i = a & ((1u << LEAF_BITS) - 1);
-    size_t mid_i = (a >> LEAF_BITS) & ((1u << MID_BITS) - 1);
-    size_t top_i = a >> (LEAF_BITS + MID_BITS);
+    size_t mid_i = (g >> LEAF_BITS) & ((1u << MID_BITS) - 1);
+    size_t top_i = g >> (LEAF_BITS + MID_BITS);
     map_mid *mid = map_top[top_i];
     if (!mid) {
         if (!create)
@@ -169,7 +175,18 @@ static map_entry *map_slot(const void *ptr, int create)
             return NULL;
         leaf = mid->leaves[mid_i] = map_node(sizeof *leaf);
     }
-    return &leaf->entries[leaf_i];
+    last_leaf.number = g >> LEAF_BITS;
+    last_leaf.leaf = leaf;
+    return leaf;
+}
+
+/* The entry of `ptr`'s granule; NULL when its leaf was never made and
+ * `create` is 0.  `ptr` must satisfy map_holds(). */
+static map_entry *map_slot(const void *ptr, int create)
+{
+    uintptr_t g = (uintptr_t)ptr >> GRANULE_SHIFT;
+    map_leaf *leaf = g >> LEAF_BITS == last_leaf.number ? last_leaf.leaf : map_leaf_of(g, create);
+    return leaf ? &leaf->entries[g & ((1u << LEAF_BITS) - 1)] : NULL;
 }
 
 /* ------------------------------------------------------------ the overflow table */
@@ -200,7 +217,9 @@ static size_t slot_of(uintptr_t key, size_t capacity)
     return (size_t)((address >> 4) ^ (address >> 24)) & (capacity - 1);
 }
 
-static block_slot *overflow_find(const void *ptr)
+/* Out of line (noinline), as overflow_add: the rare path would otherwise
+ * make every call of the common one save and restore six registers. */
+static __attribute__((noinline)) block_slot *overflow_find(const void *ptr)
 {
     if (overflow.live == 0)
         return NULL;
@@ -246,7 +265,7 @@ static void overflow_grow(void)
     overflow.used = overflow.live;
 }
 
-static void overflow_add(const void *ptr, size_t size, mem_domain domain)
+static __attribute__((noinline)) void overflow_add(const void *ptr, size_t size, mem_domain domain)
 {
     if ((overflow.used + 1) * 4 > overflow.capacity * 3)
         overflow_grow();
@@ -257,26 +276,27 @@ static void overflow_add(const void *ptr, size_t size, mem_domain domain)
 
 /* ------------------------------------------------------------ live blocks */
 
-/* What the mem layer knows of a live block. */
-typedef struct block_info {
+/* What the mem layer knows of a live block, and where it keeps it (its map
+ * entry, or its overflow slot). */
+typedef struct block_ref {
     size_t size;
     int domain;
-} block_info;
+    map_entry *entry;
+    block_slot *slot;
+} block_ref;
 
 /* Is `ptr` a live block?  If so, fill *out. */
-static int block_find(const void *ptr, block_info *out)
+static int block_find(const void *ptr, block_ref *out)
 {
-    if (map_holds(ptr)) {
-        const map_entry *e = map_slot(ptr, 0);
-        if (e && *e) {
-            *out = (block_info){entry_size(*e), entry_domain(*e)};
-            return 1;
-        }
+    map_entry *e = map_holds(ptr) ? map_slot(ptr, 0) : NULL;
+    if (e && *e) {
+        *out = (block_ref){entry_size(*e), entry_domain(*e), e, NULL};
+        return 1;
     }
-    const block_slot *s = overflow_find(ptr);
+    block_slot *s = overflow_find(ptr);
     if (!s)
         return 0;
-    *out = (block_info){s->size_domain >> 2, (int)(s->size_domain & 3)};
+    *out = (block_ref){s->size_domain >> 2, (int)(s->size_domain & 3), NULL, s};
     return 1;
 }
 
@@ -292,34 +312,66 @@ static void block_add(const void *ptr, size_t size, mem_domain domain)
         stats.peak = stats.current;
 }
 
-/* Forget `ptr`, a live block of `size` bytes (found by block_find). */
-static void block_forget(const void *ptr, size_t size)
+/* Forget the live block `b` (found by block_find). */
+static void block_forget(const block_ref *b)
 {
-    map_entry *e = map_holds(ptr) ? map_slot(ptr, 0) : NULL;
-    if (e && *e) {
-        *e = 0;
+    if (b->entry) {
+        *b->entry = 0;
     } else {
-        overflow_find(ptr)->key = TOMBSTONE;
+        b->slot->key = TOMBSTONE;
         overflow.live--;
     }
     stats.blocks--;
-    stats.current -= size;
+    stats.current -= b->size;
 }
 
-/* The live block `ptr`, which `who` releases through `domain`: a fatal error
- * when it is not one, or belongs to another domain. */
-static block_info block_checked(const void *ptr, mem_domain domain, const char *who,
-                                const char *verb)
+/* The fatal error for `ptr`, released by `who` through `domain`: it is not
+ * a live block, or belongs to another domain. */
+__attribute__((noreturn, noinline)) static void bad_release(const void *ptr, mem_domain domain,
+                                                            const char *who, const char *verb)
 {
-    block_info b;
+    block_ref b;
     if (!block_find(ptr, &b))
         mem_fatal("%p passed to %s was not allocated by the memlab allocator (or was already "
                   "freed)",
                   ptr, who);
-    if (b.domain != (int)domain)
-        mem_fatal("%p was allocated through domain %s but %s through domain %s", ptr,
-                  domain_names[b.domain], verb, domain_names[domain]);
+    mem_fatal("%p was allocated through domain %s but %s through domain %s", ptr,
+              domain_names[b.domain], verb, domain_names[domain]);
+}
+
+/* The live block `ptr`, which `who` releases through `domain` (else a fatal
+ * error). */
+static block_ref block_checked(const void *ptr, mem_domain domain, const char *who,
+                               const char *verb)
+{
+    block_ref b;
+    if (!block_find(ptr, &b) || b.domain != (int)domain)
+        bad_release(ptr, domain, who, verb);
     return b;
+}
+
+/* Forget the live block `ptr`, which `who` releases through `domain`, and
+ * return its size; a fatal error when it is not one, or belongs to another
+ * domain.  The common case (a map entry of the right domain) is a handful of
+ * instructions inline; the rest is out of line. */
+static __attribute__((noinline)) size_t block_take_slow(const void *ptr, mem_domain domain,
+                                                        const char *who, const char *verb)
+{
+    block_ref b = block_checked(ptr, domain, who, verb);
+    block_forget(&b);
+    return b.size;
+}
+
+static size_t block_take(const void *ptr, mem_domain domain, const char *who, const char *verb)
+{
+    map_entry *e = map_holds(ptr) ? map_slot(ptr, 0) : NULL;
+    if (!e || !*e || entry_domain(*e) != (int)domain)
+        return block_take_slow(ptr, domain, who, verb);
+    size_t size = entry_size(*e);
+    *e = 0;
+    stats.blocks--;
+    stats.current -= size;
+    return size;
 }
 
 /* ------------------------------------------------------------ the domain API */
@@ -350,11 +402,11 @@ void *mem_realloc(mem_domain domain, void *ptr, size_t new_size)
 {
     if (ptr == NULL)
         return mem_malloc(domain, new_size);
-    block_info old = block_checked(ptr, domain, "mem_realloc", "reallocated");
+    block_checked(ptr, domain, "mem_realloc", "reallocated");
     void *p = domains[domain].realloc(domains[domain].ctx, ptr, new_size);
     if (!p)
         return NULL; /* the old block is still valid and still counted */
-    block_forget(ptr, old.size);
+    block_take(ptr, domain, "mem_realloc", "reallocated");
     block_add(p, new_size, domain);
     return p;
 }
@@ -363,8 +415,7 @@ void mem_free(mem_domain domain, void *ptr)
 {
     if (ptr == NULL)
         return;
-    block_info b = block_checked(ptr, domain, "mem_free", "released");
-    block_forget(ptr, b.size);
+    block_take(ptr, domain, "mem_free", "released");
     stats.frees++;
     domains[domain].free(domains[domain].ctx, ptr);
 }
@@ -376,7 +427,7 @@ void mem_reset_peak(void) { stats.peak = stats.current; }
 
 size_t mem_block_size(const void *ptr)
 {
-    block_info b;
+    block_ref b;
     return ptr && block_find(ptr, &b) ? b.size : 0;
 }
 
