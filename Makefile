@@ -59,7 +59,7 @@ LABS += $(filter-out $(LABS),$(patsubst prebuilt/lib/libref_%.a,%,$(wildcard pre
 # ---------------------------------------------------------------- sources
 
 RUNTIME_SRCS := $(wildcard labs/runtime/*.c)
-RUNNER_SRCS := harness/runner/runner.c
+RUNNER_SRCS := harness/runner/runner.c harness/runner/mlalloc.c
 LAB_PRESENT := $(foreach l,$(LABS),$(if $($(l)_FILES),$(l)))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

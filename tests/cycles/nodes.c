@@ -211,36 +211,3 @@ void ml_lab_teardown(void)
     node_release_garbage();
     ml_runtime_fini();
 }
-
-/* ==================================================================== an allocator that refuses */
-
-static void *refuse_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    return NULL;
-}
-
-static void *refuse_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    (void)nelem;
-    (void)elsize;
-    return NULL;
-}
-
-static void *refuse_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    (void)ptr;
-    (void)n;
-    return NULL;
-}
-
-void pass_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-const mem_allocator refuse_all = {NULL, refuse_malloc, refuse_calloc, refuse_realloc, pass_free};

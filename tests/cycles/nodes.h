@@ -71,11 +71,4 @@ ml_object *must(ml_object *op, const char *what);
  * uncollectable garbage call it; the teardown does too). */
 void node_release_garbage(void);
 
-/* An allocator that refuses every new block and every resize; frees go to
- * the C library, which made every block a test had before (for a domain
- * that must not grow: mem_set_allocator(MEM_DOMAIN_MEM, &refuse_all)). */
-extern const mem_allocator refuse_all;
-/* The free of allocators that take their blocks from the C library. */
-void pass_free(void *ctx, void *ptr);
-
 #endif /* CYCLES_TEST_NODES_H */

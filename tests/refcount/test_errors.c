@@ -4,6 +4,7 @@
  * that stop a traversal.  Every failure must leave the reference counts
  * and the memory exactly as they were.
  */
+#include "mlalloc.h"
 #include "probe.h"
 
 #include <stdint.h>
@@ -11,59 +12,25 @@
 
 /* ==================================================================== a failing allocator */
 
-/* Allocations that will still succeed; -1: no limit. */
-static long budget = -1;
-
-static int spend(void)
-{
-    if (budget == 0)
-        return 0;
-    if (budget > 0)
-        budget--;
-    return 1;
-}
-
-static void *fail_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return spend() ? malloc(n ? n : 1) : NULL;
-}
-
-static void *fail_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    return spend() ? calloc(nelem ? nelem : 1, elsize ? elsize : 1) : NULL;
-}
-
-static void *fail_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    return spend() ? realloc(ptr, n ? n : 1) : NULL;
-}
-
-static void fail_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-static const mem_allocator failing = {NULL, fail_malloc, fail_calloc, fail_realloc, fail_free};
+/* On MEM and OBJ, one plan for both (mlalloc.h): the allocations a run
+ * allows, across the two domains, then none. */
+static ml_alloc failing = ML_ALLOC_COUNT;
 
 /* Runs `scenario` with 0, 1, 2, ... allocations allowed until it succeeds.
  * Each failed run must report MemoryError and leave everything balanced. */
 static void fails_cleanly_at_every_allocation(int (*scenario)(void), const char *name)
 {
-    mem_set_allocator(MEM_DOMAIN_MEM, &failing);
-    mem_set_allocator(MEM_DOMAIN_OBJ, &failing);
+    ml_alloc_install(&failing, MEM_DOMAIN_MEM);
+    ml_alloc_install(&failing, MEM_DOMAIN_OBJ);
     for (long allowed = 0; allowed < 500; allowed++) {
         ml_ssize_t total0 = obj_total_refcount();
         size_t blocks0 = live_blocks();
-        budget = allowed;
+        ml_alloc_plan(&failing, allowed, -1);
         int rc = scenario();
-        budget = -1;
+        ml_alloc_plan(&failing, -1, 0);
         if (rc == 0) {
             ASSERT_BALANCED(total0, blocks0);
-            mem_reset_allocators();
+            ml_alloc_remove(&failing);
             return;
         }
         ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR,
@@ -71,7 +38,7 @@ static void fails_cleanly_at_every_allocation(int (*scenario)(void), const char 
                       allowed, (int)err_occurred());
         ASSERT_BALANCED(total0, blocks0);
     }
-    mem_reset_allocators();
+    ml_alloc_remove(&failing);
     ck_abort_msg("%s never succeeded", name);
 }
 
@@ -152,22 +119,23 @@ ML_TEST(out_of_memory_in_dict_operations_fails_cleanly, .points = 1,
     fails_cleanly_at_every_allocation(dict_scenario, "dict with 20 keys + views + setdefault");
 }
 
-ML_TEST(an_object_domain_that_refuses_everything_gives_memory_error, .points = 1,
-        .description = "objects cannot be allocated at all (buffers can): MemoryError, no recursion",
-        .hint = "handout §2, The object header (allocation)",
-        .parent = "new_var_object_has_size_and_null_items")
+ML_TEST(
+    an_object_domain_that_refuses_everything_gives_memory_error, .points = 1,
+    .description = "objects cannot be allocated at all (buffers can): MemoryError, no recursion",
+    .hint = "handout §2, The object header (allocation)",
+    .parent = "new_var_object_has_size_and_null_items")
 {
     ml_ssize_t total0 = obj_total_refcount();
     size_t blocks0 = live_blocks();
-    mem_set_allocator(MEM_DOMAIN_OBJ, &failing);
-    budget = 0; /* the object domain refuses every request, even a MemoryError's */
+    ml_alloc_install(&failing, MEM_DOMAIN_OBJ);
+    ml_alloc_plan(&failing, 0,
+                  -1); /* the object domain refuses every request, even a MemoryError's */
     ml_object *l = list_new(2);
     ml_object *t = tuple_new(1);
-    budget = -1;
-    mem_reset_allocators();
+    ml_alloc_remove(&failing);
     ck_assert_msg(l == NULL && t == NULL, "list_new and tuple_new should fail without memory");
-    ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR,
-                  "expected MemoryError, got kind %d", (int)err_occurred());
+    ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR, "expected MemoryError, got kind %d",
+                  (int)err_occurred());
     ASSERT_BALANCED(total0, blocks0);
 }
 

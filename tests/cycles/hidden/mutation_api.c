@@ -7,6 +7,7 @@
  */
 #include "../nodes.h"
 #include "memlab/mem.h"
+#include "mlalloc.h"
 #include "mltest.h"
 
 #include <stdlib.h>
@@ -14,40 +15,26 @@
 
 /* ==================================================================== allocators that refuse */
 
-static mem_allocator saved_allocator;
-
-/* Refuses only requests of one size (the exception objects that report the
- * failure come from the same domain and must still be made). */
+/* MEM_DOMAIN_OBJ refuses only requests of one size (the exception objects
+ * that report the failure come from the same domain and must still be
+ * made); the other domains refuse everything. */
 #define REFUSED_SIZE (sizeof(gc_head) + 1000)
 
-static void *refuse_one_size_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return n == REFUSED_SIZE ? NULL : malloc(n);
-}
-
-static void *pass_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    return calloc(nelem, elsize);
-}
-
-static void *pass_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    return realloc(ptr, n);
-}
-
-static const mem_allocator refuse_one_size = {NULL, refuse_one_size_malloc, pass_calloc,
-                                              pass_realloc, pass_free};
+static ml_alloc refusing;
 
 static void refuse(mem_domain domain)
 {
-    mem_get_allocator(domain, &saved_allocator);
-    mem_set_allocator(domain, domain == MEM_DOMAIN_OBJ ? &refuse_one_size : &refuse_all);
+    refusing = (ml_alloc)ML_ALLOC_REFUSE_ALL;
+    if (domain == MEM_DOMAIN_OBJ)
+        refusing.size = REFUSED_SIZE;
+    ml_alloc_install(&refusing, domain);
 }
 
-static void restore(mem_domain domain) { mem_set_allocator(domain, &saved_allocator); }
+static void restore(mem_domain domain)
+{
+    (void)domain;
+    ml_alloc_remove(&refusing);
+}
 
 static ml_ssize_t objects_tracked(void)
 {

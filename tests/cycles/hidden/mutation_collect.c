@@ -7,6 +7,7 @@
  */
 #include "../nodes.h"
 #include "memlab/mem.h"
+#include "mlalloc.h"
 #include "mltest.h"
 
 #include <stdlib.h>
@@ -262,7 +263,6 @@ ML_TEST(a_full_collection_untracks_only_dicts_of_atoms, .points = 1, .visibility
 /* ==================================================================== gc.garbage that cannot grow
  */
 
-
 ML_TEST(saveall_with_a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1,
         .visibility = ML_HIDDEN,
         .description = "under DEBUG_SAVEALL, when gc.garbage cannot grow, collect() returns 2 "
@@ -278,12 +278,11 @@ ML_TEST(saveall_with_a_garbage_list_that_cannot_grow_leaves_no_exception, .point
     obj_decref(a);
     obj_decref(b);
     gc_set_debug(GC_DEBUG_SAVEALL);
-    mem_allocator saved;
-    mem_get_allocator(MEM_DOMAIN_MEM, &saved);
-    mem_set_allocator(MEM_DOMAIN_MEM, &refuse_all);
+    ml_alloc refuse_all = ML_ALLOC_REFUSE_ALL;
+    ml_alloc_install(&refuse_all, MEM_DOMAIN_MEM);
     ml_ssize_t found = gc_collect(2);
     ml_exc_kind pending = err_occurred();
-    mem_set_allocator(MEM_DOMAIN_MEM, &saved);
+    ml_alloc_remove(&refuse_all);
     err_clear();
     ck_assert_msg(pending == ML_EXC_NONE, "collect() left exception kind %d set", (int)pending);
     ck_assert_int_eq(found, 2);
@@ -297,30 +296,6 @@ ML_TEST(saveall_with_a_garbage_list_that_cannot_grow_leaves_no_exception, .point
     ck_assert_int_eq(node_alive(), 0);
 }
 
-/* MEM_DOMAIN_MEM that refuses its first request, then passes the rest to
- * the C library. */
-static int refusals_left;
-
-static void *once_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return refusals_left-- > 0 ? NULL : malloc(n);
-}
-
-static void *once_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    return refusals_left-- > 0 ? NULL : calloc(nelem, elsize);
-}
-
-static void *once_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    return refusals_left-- > 0 ? NULL : realloc(ptr, n);
-}
-
-static const mem_allocator refuse_once = {NULL, once_malloc, once_calloc, once_realloc, pass_free};
-
 ML_TEST(gc_garbage_stops_at_the_first_append_that_fails, .points = 1, .visibility = ML_HIDDEN,
         .description = "when gc.garbage fails to grow once, the collection appends none of the "
                        "two tp_del nodes (as CPython, it stops at the first failure)",
@@ -333,12 +308,10 @@ ML_TEST(gc_garbage_stops_at_the_first_append_that_fails, .points = 1, .visibilit
     node_pair(a, b);
     obj_decref(a);
     obj_decref(b);
-    mem_allocator saved;
-    mem_get_allocator(MEM_DOMAIN_MEM, &saved);
-    refusals_left = 1;
-    mem_set_allocator(MEM_DOMAIN_MEM, &refuse_once);
+    ml_alloc refuse_once = ML_ALLOC_REFUSE_ONCE;
+    ml_alloc_install(&refuse_once, MEM_DOMAIN_MEM);
     ml_ssize_t found = gc_collect(2);
-    mem_set_allocator(MEM_DOMAIN_MEM, &saved);
+    ml_alloc_remove(&refuse_once);
     ck_assert_msg(err_occurred() == ML_EXC_NONE, "no exception left");
     ck_assert_int_eq(found, 2);
     ck_assert_msg(list_size(garbage) == 0, "gc.garbage holds %zd, expected 0", list_size(garbage));

@@ -6,6 +6,7 @@
  */
 #include "../nodes.h"
 #include "memlab/mem.h"
+#include "mlalloc.h"
 #include "mltest.h"
 
 #include <stdlib.h>
@@ -108,9 +109,9 @@ ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibil
 
 /* ==================================================================== lists that cannot grow */
 
-/* An allocator for MEM_DOMAIN_MEM (where list item arrays live) that
- * refuses every new block and every resize; frees go to the C library,
- * which made every block the test had before. */
+/* MEM_DOMAIN_MEM (where list item arrays live) refuses every new block
+ * and every resize (mlalloc.h); frees go to the allocator that made every
+ * block the test had before. */
 
 ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1, .visibility = ML_HIDDEN,
         .description = "when gc.garbage cannot grow, collect() still returns 2 for a tp_del "
@@ -124,12 +125,11 @@ ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1, .visib
     node_pair(a, b);
     obj_decref(a);
     obj_decref(b);
-    mem_allocator saved;
-    mem_get_allocator(MEM_DOMAIN_MEM, &saved);
-    mem_set_allocator(MEM_DOMAIN_MEM, &refuse_all);
+    ml_alloc refuse_all = ML_ALLOC_REFUSE_ALL;
+    ml_alloc_install(&refuse_all, MEM_DOMAIN_MEM);
     ml_ssize_t found = gc_collect(2);
     ml_exc_kind pending = err_occurred();
-    mem_set_allocator(MEM_DOMAIN_MEM, &saved);
+    ml_alloc_remove(&refuse_all);
     err_clear();
     ck_assert_msg(pending == ML_EXC_NONE,
                   "collect() left exception kind %d set after gc.garbage could not grow",
@@ -165,11 +165,10 @@ ML_TEST(get_referrers_that_cannot_grow_its_list_frees_it, .points = 1, .visibili
     ck_assert_int_eq(list_size(refs), 1);
     obj_decref(refs);
     ml_ssize_t tracked = objects_tracked();
-    mem_allocator saved;
-    mem_get_allocator(MEM_DOMAIN_MEM, &saved);
-    mem_set_allocator(MEM_DOMAIN_MEM, &refuse_all);
+    ml_alloc refuse_all = ML_ALLOC_REFUSE_ALL;
+    ml_alloc_install(&refuse_all, MEM_DOMAIN_MEM);
     refs = gc_get_referrers(&a, 1);
-    mem_set_allocator(MEM_DOMAIN_MEM, &saved);
+    ml_alloc_remove(&refuse_all);
     ml_exc_kind pending = err_occurred();
     err_clear();
     ck_assert_msg(refs == NULL, "gc_get_referrers returned a list it could not fill");

@@ -7,6 +7,7 @@
 #include "../fake_mmap.h"
 #include "../pools_test.h"
 #include "memlab/mem.h"
+#include "mlalloc.h"
 
 #include <string.h>
 
@@ -60,8 +61,8 @@ static void churn(fake_placement where, size_t slots, int steps, int check_every
     ck_assert_int_eq(sum_classes(s.blocks_in_use), 0);
 }
 
-ML_TEST(churn_over_many_arenas_keeps_the_arena_lists_right, .points = 1,
-        .visibility = ML_HIDDEN, .timeout = 20, .tags = "stress",
+ML_TEST(churn_over_many_arenas_keeps_the_arena_lists_right, .points = 1, .visibility = ML_HIDDEN,
+        .timeout = 20, .tags = "stress",
         .description = "6000 blocks over about 6 arenas, random frees and mallocs, the heap "
                        "checker every 20 operations, arenas anywhere",
         .hint = "handout §8, The heap checker")
@@ -141,61 +142,33 @@ ML_TEST(uninstall_unmaps_a_kept_arena_at_the_head_of_usable_arenas, .points = 1,
 
 /* ==================================================================== install, stats */
 
-static int tagged_calls[2];
-
-static void *tagged_malloc(void *ctx, size_t n)
-{
-    tagged_calls[*(int *)ctx]++;
-    return malloc(n ? n : 1);
-}
-
-static void *tagged_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    tagged_calls[*(int *)ctx]++;
-    return calloc(nelem ? nelem : 1, elsize ? elsize : 1);
-}
-
-static void *tagged_realloc(void *ctx, void *ptr, size_t n)
-{
-    tagged_calls[*(int *)ctx]++;
-    return realloc(ptr, n ? n : 1);
-}
-
-static void tagged_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-ML_TEST(uninstall_gives_each_domain_its_own_allocator_back, .points = 1,
-        .visibility = ML_HIDDEN,
+ML_TEST(uninstall_gives_each_domain_its_own_allocator_back, .points = 1, .visibility = ML_HIDDEN,
         .description = "with different allocators on MEM and OBJ, pool_install then "
                        "pool_uninstall puts back each domain's own",
         .hint = "handout §1, Where the layer sits")
 {
-    static int mem_tag = 0, obj_tag = 1;
-    const mem_allocator on_mem = {&mem_tag, tagged_malloc, tagged_calloc, tagged_realloc,
-                                  tagged_free};
-    const mem_allocator on_obj = {&obj_tag, tagged_malloc, tagged_calloc, tagged_realloc,
-                                  tagged_free};
-    mem_set_allocator(MEM_DOMAIN_MEM, &on_mem);
-    mem_set_allocator(MEM_DOMAIN_OBJ, &on_obj);
+    /* A counting allocator on each domain (mlalloc.h). */
+    static ml_alloc on_mem = ML_ALLOC_COUNT, on_obj = ML_ALLOC_COUNT;
+    ml_alloc_install(&on_mem, MEM_DOMAIN_MEM);
+    ml_alloc_install(&on_obj, MEM_DOMAIN_OBJ);
     pool_install();
-    tagged_calls[0] = tagged_calls[1] = 0;
+    ml_alloc_zero(&on_mem);
+    ml_alloc_zero(&on_obj);
     void *small = mem_malloc(MEM_DOMAIN_OBJ, 24);
     ck_assert_ptr_nonnull(small);
-    ck_assert_msg(tagged_calls[1] == 0,
+    ck_assert_msg(ml_alloc_requests(&on_obj) == 0,
                   "after pool_install a 24-byte OBJ request should come from a pool, not from "
                   "the allocator that was there before");
     mem_free(MEM_DOMAIN_OBJ, small);
     pool_uninstall();
-    tagged_calls[0] = tagged_calls[1] = 0;
+    ml_alloc_zero(&on_mem);
+    ml_alloc_zero(&on_obj);
     void *m = mem_malloc(MEM_DOMAIN_MEM, 24), *o = mem_malloc(MEM_DOMAIN_OBJ, 24);
     ck_assert_ptr_nonnull(m);
     ck_assert_ptr_nonnull(o);
-    ck_assert_msg(tagged_calls[0] == 1 && tagged_calls[1] == 1,
-                  "MEM's allocator served %d calls, OBJ's %d: each should have served its own",
-                  tagged_calls[0], tagged_calls[1]);
+    ck_assert_msg(ml_alloc_requests(&on_mem) == 1 && ml_alloc_requests(&on_obj) == 1,
+                  "MEM's allocator served %ld calls, OBJ's %ld: each should have served its own",
+                  ml_alloc_requests(&on_mem), ml_alloc_requests(&on_obj));
     mem_free(MEM_DOMAIN_MEM, m);
     mem_free(MEM_DOMAIN_OBJ, o);
     mem_reset_allocators();

@@ -5,6 +5,7 @@
  * postpones several deallocs at once or runs twice.
  */
 #include "../probe.h"
+#include "mlalloc.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -31,16 +32,15 @@ static ml_type wide_var_type = {
     .tp_free = obj_free,
 };
 
-ML_TEST(obj_new_gives_room_for_every_byte_of_the_basic_size, .points = 1,
-        .visibility = ML_HIDDEN,
+ML_TEST(obj_new_gives_room_for_every_byte_of_the_basic_size, .points = 1, .visibility = ML_HIDDEN,
         .description = "an object of basicsize 17 gets at least 17 bytes, the last one writable",
         .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
 {
     ml_object *op = obj_new(&odd_type);
     ck_assert_ptr_nonnull(op);
     ck_assert_msg(mem_block_size(op) >= odd_type.tp_basicsize,
-                  "a block of %zu bytes cannot hold an object of basicsize %zu",
-                  mem_block_size(op), odd_type.tp_basicsize);
+                  "a block of %zu bytes cannot hold an object of basicsize %zu", mem_block_size(op),
+                  odd_type.tp_basicsize);
     ck_assert_msg(((unsigned char *)op)[sizeof(ml_object)] == 0, "the object is zeroed");
     ((unsigned char *)op)[sizeof(ml_object)] = 0xab;
     obj_decref(op);
@@ -76,42 +76,10 @@ ML_TEST(obj_new_var_of_zero_items_is_a_valid_object, .points = 1, .visibility = 
 
 /* ==================================================================== out of memory */
 
-/* An allocator whose next call fails, then passes every call through (the
- * MemoryError itself is an object: it must be allocatable). */
-static int failures_left, passes_first;
-
-static void *fail_once_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    if (passes_first > 0)
-        passes_first--;
-    else if (failures_left > 0) {
-        failures_left--;
-        return NULL;
-    }
-    return malloc(n ? n : 1);
-}
-
-static void *pass_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    return calloc(nelem ? nelem : 1, elsize ? elsize : 1);
-}
-
-static void *pass_realloc(void *ctx, void *ptr, size_t n)
-{
-    (void)ctx;
-    return realloc(ptr, n ? n : 1);
-}
-
-static void pass_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    free(ptr);
-}
-
-static const mem_allocator fail_once = {NULL, fail_once_malloc, pass_calloc, pass_realloc,
-                                        pass_free};
+/* An allocator whose planned malloc fails, then passes every call through
+ * (the MemoryError itself is an object: it must be allocatable); callocs
+ * and reallocs always pass (mlalloc.h). */
+static ml_alloc fail_once = {.kinds = ML_ALLOC_MALLOC};
 
 ML_TEST(a_plain_object_that_cannot_be_allocated_is_a_memory_error, .points = 1,
         .visibility = ML_HIDDEN,
@@ -119,10 +87,10 @@ ML_TEST(a_plain_object_that_cannot_be_allocated_is_a_memory_error, .points = 1,
         .hint = "handout §2, The object header", .parent = "new_object_has_refcount_one")
 {
     ml_ssize_t total0 = obj_total_refcount();
-    mem_set_allocator(MEM_DOMAIN_OBJ, &fail_once);
-    failures_left = 1;
+    ml_alloc_install(&fail_once, MEM_DOMAIN_OBJ);
+    ml_alloc_plan(&fail_once, 0, 1);
     ml_object *op = probe_new(1);
-    mem_reset_allocators();
+    ml_alloc_remove(&fail_once);
     ck_assert_ptr_null(op);
     ck_assert_msg(err_occurred() == ML_EXC_MEMORY_ERROR,
                   "a failed allocation sets MemoryError (kind %d seen)", (int)err_occurred());
@@ -224,9 +192,10 @@ ML_TEST(an_empty_list_has_no_item_array, .points = 1, .visibility = ML_HIDDEN,
     obj_decref(three);
 }
 
-ML_TEST(insert_at_zero_puts_the_item_first, .points = 1, .visibility = ML_HIDDEN,
-        .description = "l.insert(0, x) on [a, b] gives [x, a, b]; l.insert(-2, y) gives [x, y, a, b]",
-        .hint = "handout §6.1, list", .parent = "list_insert_clamps_the_index_and_increfs")
+ML_TEST(
+    insert_at_zero_puts_the_item_first, .points = 1, .visibility = ML_HIDDEN,
+    .description = "l.insert(0, x) on [a, b] gives [x, a, b]; l.insert(-2, y) gives [x, y, a, b]",
+    .hint = "handout §6.1, list", .parent = "list_insert_clamps_the_index_and_increfs")
 {
     ml_object *l = list_new(0), *p[4];
     ck_assert_ptr_nonnull(l);
@@ -241,8 +210,8 @@ ML_TEST(insert_at_zero_puts_the_item_first, .points = 1, .visibility = ML_HIDDEN
     const int expected[] = {2, 3, 0, 1};
     ck_assert_int_eq(list_size(l), 4);
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(probe_id(list_getitem(l, i)) == expected[i], "item %d is probe %d, not %d",
-                      i, probe_id(list_getitem(l, i)), expected[i]);
+        ck_assert_msg(probe_id(list_getitem(l, i)) == expected[i], "item %d is probe %d, not %d", i,
+                      probe_id(list_getitem(l, i)), expected[i]);
     obj_decref(l);
     for (int i = 0; i < 4; i++)
         obj_decref(p[i]);
@@ -258,15 +227,15 @@ ML_TEST(insert_and_append_report_a_failed_resize, .points = 1, .visibility = ML_
     ml_object *l = list_new(0), *p = probe_new(1);
     ck_assert_ptr_nonnull(l);
     ck_assert_ptr_nonnull(p);
-    mem_set_allocator(MEM_DOMAIN_MEM, &fail_once);
-    failures_left = 1;
+    ml_alloc_install(&fail_once, MEM_DOMAIN_MEM);
+    ml_alloc_plan(&fail_once, 0, 1);
     int rc = list_insert(l, 0, p);
     ck_assert_msg(rc == -1, "list_insert returned %d when the list could not grow", rc);
     ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
     err_clear();
-    failures_left = 1;
+    ml_alloc_plan(&fail_once, 0, 1);
     rc = list_append(l, p);
-    mem_reset_allocators();
+    ml_alloc_remove(&fail_once);
     ck_assert_msg(rc == -1, "list_append returned %d when the list could not grow", rc);
     ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
     err_clear();
@@ -323,12 +292,10 @@ ML_TEST(dict_growth_that_fails_half_way_frees_what_it_got, .points = 1, .visibil
         ml_object *d = dict_new();
         ck_assert_ptr_nonnull(d);
         size_t blocks1 = live_blocks();
-        mem_set_allocator(MEM_DOMAIN_MEM, &fail_once);
-        passes_first = passes;
-        failures_left = 1;
+        ml_alloc_install(&fail_once, MEM_DOMAIN_MEM);
+        ml_alloc_plan(&fail_once, passes, 1);
         int rc = dict_setitem(d, k, k);
-        mem_reset_allocators();
-        passes_first = failures_left = 0;
+        ml_alloc_remove(&fail_once);
         ck_assert_msg(rc == -1, "allocation %d failed: dict_setitem returned %d", passes + 1, rc);
         ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
         err_clear();
@@ -409,9 +376,9 @@ ML_TEST(dict_calls_with_a_missing_argument_are_bad_calls, .points = 1, .visibili
 }
 
 ML_TEST(dict_next_from_a_negative_position_starts_at_the_first_entry, .points = 1,
-        .visibility = ML_HIDDEN,
-        .description = "dict_next with *pos = -5 returns the first entry",
-        .hint = "handout §6.3, dict", .parent = "dict_next_walks_insertion_order_with_borrowed_references")
+        .visibility = ML_HIDDEN, .description = "dict_next with *pos = -5 returns the first entry",
+        .hint = "handout §6.3, dict",
+        .parent = "dict_next_walks_insertion_order_with_borrowed_references")
 {
     ml_object *d = dict_new(), *a = probe_new(1), *b = probe_new(2);
     ck_assert(d && a && b);
@@ -435,11 +402,10 @@ ML_TEST(dict_setdefault_that_cannot_grow_fails_cleanly, .points = 1, .visibility
     size_t blocks0 = live_blocks();
     ml_object *d = dict_new(), *k = probe_new(1), *v = probe_new(2);
     ck_assert(d && k && v);
-    mem_set_allocator(MEM_DOMAIN_MEM, &fail_once);
-    failures_left = 1;
+    ml_alloc_install(&fail_once, MEM_DOMAIN_MEM);
+    ml_alloc_plan(&fail_once, 0, 1);
     ml_object *r = dict_setdefault(d, k, v);
-    mem_reset_allocators();
-    failures_left = 0;
+    ml_alloc_remove(&fail_once);
     ck_assert_ptr_null(r);
     ck_assert_int_eq(err_occurred(), ML_EXC_MEMORY_ERROR);
     err_clear();
@@ -496,7 +462,8 @@ ML_TEST(a_collection_during_a_containers_dealloc_does_not_see_it, .points = 1,
     }
     ck_assert_msg(collected_inside == 0,
                   "the collections run from the items' deallocs found %td objects: a container "
-                  "being freed was still tracked", collected_inside);
+                  "being freed was still tracked",
+                  collected_inside);
     ck_assert_int_eq(gc_collect(2), 0);
     ASSERT_BALANCED(total0, blocks0);
 }

@@ -9,6 +9,7 @@
 #include "../tracing_test.h"
 #include "memlab/errors.h"
 #include "memlab/object.h"
+#include "mlalloc.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -71,34 +72,16 @@ ML_TEST(hidden_compare_to_out_of_memory_replaces_an_earlier_message, .points = 1
 
 /* ------------------------------------------------ one allocation that fails */
 
-static long fail_at = -1; /* the call (counted from 1) that fails; -1: none */
-static long calls_made;
+/* Under RAW: call number `k` (counted from 1) fails, the others pass;
+ * -1: none fails.  ml_alloc_plan(&once, k - 1, 1) plans it again while
+ * installed (mlalloc.h). */
+static ml_alloc once;
 
-static int next_call_succeeds(void) { return ++calls_made != fail_at; }
-
-static void *once_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return next_call_succeeds() ? malloc(n ? n : 1) : NULL;
-}
-static void *once_calloc(void *ctx, size_t a, size_t b)
-{
-    (void)ctx;
-    return next_call_succeeds() ? calloc(a ? a : 1, b ? b : 1) : NULL;
-}
-static void *once_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return next_call_succeeds() ? realloc(p, n ? n : 1) : NULL;
-}
-
-/* Install, under RAW, an allocator whose call number `k` fails. */
 static void fail_call(long k)
 {
-    fail_at = k;
-    calls_made = 0;
-    mem_allocator once = {NULL, once_malloc, once_calloc, once_realloc, gate_free};
-    mem_set_allocator(MEM_DOMAIN_RAW, &once);
+    ml_alloc_remove(&once);
+    once = (ml_alloc){.pass = k - 1, .refuse = k > 0 ? 1 : 0};
+    ml_alloc_install(&once, MEM_DOMAIN_RAW);
 }
 
 /* ------------------------------------------------------------ failure */
@@ -138,7 +121,7 @@ ML_TEST(hidden_a_failed_allocation_inside_the_tracer_fails_the_block, .points = 
         for (unsigned i = 0; i < 6; i++)
             mem_free(MEM_DOMAIN_OBJ, p[i]);
     }
-    fail_at = -1;
+    ml_alloc_plan(&once, -1, 0);
 }
 
 /* ------------------------------------------------------------ interning */
@@ -671,10 +654,9 @@ ML_TEST(hidden_take_snapshot_fails_cleanly_at_any_one_allocation, .points = 1,
         p[i] = alloc_at(i % 2 ? "odd.py" : "even.py", i + 1, 10 * (i + 1));
     for (long k = 1; k <= 12; k++) {
         ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
-        fail_at = k;
-        calls_made = 0;
+        ml_alloc_plan(&once, k - 1, 1);
         trace_snapshot *s = trace_take_snapshot();
-        fail_at = -1;
+        ml_alloc_plan(&once, -1, 0);
         if (!s) {
             ck_assert_str_eq(trace_error_message(), "out of memory");
             continue;
@@ -803,9 +785,9 @@ ML_TEST(hidden_filter_statistics_and_compare_fail_cleanly_at_any_one_allocation,
                          {.inclusive = 1, .has_domain = 1, .domain = 0}};
     for (long k = 1; k <= 24; k++) {
         ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
-        fail_at = k, calls_made = 0;
+        ml_alloc_plan(&once, k - 1, 1);
         trace_snapshot *out = trace_snapshot_filter_traces(s, f, 2);
-        fail_at = -1;
+        ml_alloc_plan(&once, -1, 0);
         if (!out) {
             ck_assert_str_eq(trace_error_message(), "out of memory");
         } else {
@@ -817,9 +799,9 @@ ML_TEST(hidden_filter_statistics_and_compare_fail_cleanly_at_any_one_allocation,
         }
 
         ck_assert_int_eq(trace_start(0), -1);
-        fail_at = k, calls_made = 0;
+        ml_alloc_plan(&once, k - 1, 1);
         trace_stats *st = trace_snapshot_statistics(s, "lineno", 1);
-        fail_at = -1;
+        ml_alloc_plan(&once, -1, 0);
         if (!st) {
             ck_assert_str_eq(trace_error_message(), "out of memory");
         } else {
@@ -834,9 +816,9 @@ ML_TEST(hidden_filter_statistics_and_compare_fail_cleanly_at_any_one_allocation,
         }
 
         ck_assert_int_eq(trace_start(0), -1);
-        fail_at = k, calls_made = 0;
+        ml_alloc_plan(&once, k - 1, 1);
         trace_diffs *d = trace_snapshot_compare_to(s, old, "filename", 0);
-        fail_at = -1;
+        ml_alloc_plan(&once, -1, 0);
         if (!d) {
             ck_assert_str_eq(trace_error_message(), "out of memory");
         } else {
@@ -865,18 +847,18 @@ ML_TEST(hidden_dump_and_load_fail_cleanly_at_any_one_allocation, .points = 1,
     trace_snapshot *s = three_file_snapshot();
     for (long k = 1; k <= 16; k++) {
         ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
-        fail_at = k, calls_made = 0;
+        ml_alloc_plan(&once, k - 1, 1);
         int dumped = trace_snapshot_dump(s, path);
-        fail_at = -1;
+        ml_alloc_plan(&once, -1, 0);
         if (dumped != 0) {
             ck_assert_int_eq(dumped, -1);
             ck_assert_str_eq(trace_error_message(), "out of memory");
             ck_assert_int_eq(trace_snapshot_dump(s, path), 0);
         }
         ck_assert_int_eq(trace_start(0), -1);
-        fail_at = k, calls_made = 0;
+        ml_alloc_plan(&once, k - 1, 1);
         trace_snapshot *back = trace_snapshot_load(path);
-        fail_at = -1;
+        ml_alloc_plan(&once, -1, 0);
         if (!back) {
             ck_assert_msg(strcmp(trace_error_message(), "out of memory") == 0 ||
                               strcmp(trace_error_message(),

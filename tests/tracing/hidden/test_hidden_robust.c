@@ -4,39 +4,12 @@
  * checksum but a broken structure, nested reallocs, bad arguments.
  */
 #include "../tracing_test.h"
+#include "mlalloc.h"
 
 /* ------------------------------------------------ an allocator that runs dry */
 
-static long budget = -1; /* allocations left; -1: no limit */
-
-static int spend(void)
-{
-    if (budget == 0)
-        return 0;
-    if (budget > 0)
-        budget--;
-    return 1;
-}
-static void *dry_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return spend() ? malloc(n ? n : 1) : NULL;
-}
-static void *dry_calloc(void *ctx, size_t a, size_t b)
-{
-    (void)ctx;
-    return spend() ? calloc(a ? a : 1, b ? b : 1) : NULL;
-}
-static void *dry_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return spend() ? realloc(p, n ? n : 1) : NULL;
-}
-static void dry_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
+/* Under RAW: the allocations a scenario allows, then none (mlalloc.h). */
+static ml_alloc dry = ML_ALLOC_COUNT;
 
 static void expect_oom(const void *result)
 {
@@ -50,7 +23,7 @@ static int scenario(long n)
 {
     static void *blocks[200];
     const char *path = "/tmp/memlab-tracing-hidden-oom.snap";
-    budget = n;
+    ml_alloc_plan(&dry, n, -1);
     if (trace_start(2) < 0) {
         ck_assert_str_eq(trace_error_message(), "out of memory");
         return 0;
@@ -96,7 +69,7 @@ static int scenario(long n)
         trace_snapshot_free(back);
         trace_snapshot_free(s);
     }
-    budget = -1;
+    ml_alloc_plan(&dry, -1, 0);
     for (int i = 0; i < 200; i++)
         mem_free(MEM_DOMAIN_OBJ, blocks[i]);
     trace_stop();
@@ -107,13 +80,12 @@ ML_TEST(hidden_running_out_of_memory_anywhere_fails_cleanly, .points = 3, .visib
         .description = "the allocator under RAW fails at allocation n, for every n: clean errors",
         .hint = "handout 3, The tracer's own memory", .timeout = 5)
 {
-    mem_allocator dry = {NULL, dry_malloc, dry_calloc, dry_realloc, dry_free};
-    mem_set_allocator(MEM_DOMAIN_RAW, &dry);
+    ml_alloc_install(&dry, MEM_DOMAIN_RAW);
     long n = 0;
     while (!scenario(n) && n < 2000)
         n++;
     ck_assert_msg(n > 5 && n < 2000, "the scenario completed after %ld allocations", n);
-    budget = -1;
+    ml_alloc_plan(&dry, -1, 0);
 }
 
 /* ------------------------------------------------ hand-made files */
