@@ -159,6 +159,9 @@ nshown=$(python3 -c 'import json,sys; print(sum(1 for t in json.load(open(sys.ar
 check "partial: every lost test's reason is in the log ($nfail annotations, $nshown tests)" \
     '[ "$nfail" = "$nshown" ] && grep -q "^FAIL $LAB: .* (.\+)$" "$T/reporter.log"'
 check "a failed run fails the reporter's step" 'grep -q "^::error::Some tests failed." "$T/reporter.log"'
+env_bytes=$(wc -c <"$T/env") runners=$(grep -c _RESULTS= "$T/env")
+check "the runners' environment stays small ($env_bytes bytes for $runners runners; ARG_MAX is 2 MiB)" \
+    '[ "$env_bytes" -lt $((runners * 1024)) ]'
 reporter "$T/report-full/results.json" "$T/report-partial/results.json" >"$T/two"
 read -r logged recorded <"$T/two"
 check "two labs' reports: one log and one record ($logged, $recorded)" '[ "$logged" = "$recorded" ]'

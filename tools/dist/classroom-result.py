@@ -39,6 +39,11 @@ import re
 import sys
 
 REASON_IN_NAME = 160  # characters of the reason shown beside the test's name
+# Each runner is an environment variable of the reporter's step: a few
+# hundred of them must stay far below the kernel's limit on the environment
+# (ARG_MAX, 2 MiB with the arguments), so a message is kept short; the whole
+# reason is in the report artifact.
+MESSAGE_LIMIT = 600
 
 
 def lab_of(path):
@@ -47,7 +52,7 @@ def lab_of(path):
 
 def runner_result(status, max_score, name, score, message=""):
     """One runner of one test, in the reporter's format."""
-    test = {"name": name, "status": status, "score": score, "message": message[:4000],
+    test = {"name": name, "status": status, "score": score, "message": message[:MESSAGE_LIMIT],
             "line_no": 0, "execution_time": "0s", "filename": "", "test_code": ""}
     return {"version": 1, "status": status, "max_score": max_score, "tests": [test]}
 
