@@ -138,7 +138,9 @@ class Lab:
         """The lab's tests on `lab_objs`; with `driver`, main() is
         mdriver.c's (a list of tests, forked), else the runner's."""
         runtime = os.path.join(self.build, "lib", "libruntime.a")
-        runner = self.driver_objs() if driver else [os.path.join(self.build, "lib", "librunner.a")]
+        librunner = os.path.join(self.build, "lib", "librunner.a")
+        # the driver replaces runner.o only: the rest of the test kit (mlalloc.o) is the library's
+        runner = self.driver_objs() + [librunner] if driver else [librunner]
         cmd = ["cc", *self.ldflags, *extra, "-o", out, *self.objs, *lab_objs, *runner,
                "-Wl,--start-group", *self.ref_libs, runtime, "-Wl,--end-group", *self.ldlibs]
         r = subprocess.run(cmd, capture_output=True, text=True)
