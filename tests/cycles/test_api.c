@@ -2,8 +2,8 @@
  * Step 6 of the handout: the rest of the gc module -- callbacks, debug
  * output, freeze, referrers and referents, get_objects.
  */
+#include "cycles_test.h"
 #include "mltest.h"
-#include "nodes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +85,7 @@ static void collect_again(const char *phase, const gc_callback_info *info, void 
 ML_TEST(collect_during_a_collection_returns_zero, .points = 1,
         .description = "gc_collect called while a collection runs (here from a callback) returns 0 "
                        "and collects nothing",
-        .hint = "handout §6, gc.collect",
-        .parent = "callbacks_see_start_then_stop_with_the_counts")
+        .hint = "handout §6, gc.collect", .parent = "callbacks_see_start_then_stop_with_the_counts")
 {
     ml_ssize_t results[3] = {0, -1, -1};
     gc_callbacks_add(collect_again, results);

@@ -1,9 +1,9 @@
 /*
  * Step 2 of the handout: the gc_refs algorithm on one generation.
  */
+#include "cycles_test.h"
 #include "memlab/draw.h"
 #include "mltest.h"
-#include "nodes.h"
 
 #include <stdio.h>
 #include <stdlib.h>

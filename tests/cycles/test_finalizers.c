@@ -1,8 +1,8 @@
 /*
  * Step 4 of the handout: PEP 442 finalizers, once per object, resurrection.
  */
+#include "cycles_test.h"
 #include "mltest.h"
-#include "nodes.h"
 
 ML_TEST(finalizers_of_a_cycle_run_once_then_it_is_freed, .points = 2,
         .description = "two nodes with tp_finalize in a cycle: each finalizer runs once, both are "

@@ -1,8 +1,8 @@
 /*
  * Step 5 of the handout: legacy finalizers, gc.garbage, DEBUG_SAVEALL, stats.
  */
+#include "cycles_test.h"
 #include "mltest.h"
-#include "nodes.h"
 
 static int garbage_holds(ml_object *op)
 {

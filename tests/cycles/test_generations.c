@@ -1,8 +1,8 @@
 /*
  * Step 3 of the handout: generations, thresholds, automatic collection.
  */
+#include "cycles_test.h"
 #include "mltest.h"
-#include "nodes.h"
 
 /* Records the generation of every "start" callback. */
 typedef struct starts {

@@ -3,9 +3,9 @@
  * reachability and refcounting predicts (the same model the CPython oracle
  * checks in tests/kit/cycles-oracle.sh).
  */
+#include "cycles_test.h"
 #include "graph_model.h"
 #include "mltest.h"
-#include "nodes.h"
 
 #include <stdlib.h>
 

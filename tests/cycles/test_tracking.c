@@ -1,8 +1,8 @@
 /*
  * Step 1 of the handout: the GC header, allocation counts, track/untrack.
  */
+#include "cycles_test.h"
 #include "mltest.h"
-#include "nodes.h"
 
 ML_TEST(alloc_puts_an_untracked_head_before_the_object, .points = 1,
         .description = "gc_alloc returns the address just after a zeroed-link gc_head; the object "

@@ -2,8 +2,8 @@
  * Step 7 of the handout: tuples and dicts that cannot be in a cycle are
  * untracked, as CPython does.
  */
+#include "cycles_test.h"
 #include "mltest.h"
-#include "nodes.h"
 
 ML_TEST(a_tuple_of_atoms_is_untracked_by_any_collection, .points = 1,
         .description = "(12345, 'x') is tracked when made, untracked after collect(0)",

@@ -3,7 +3,7 @@
  * generators, chained into pipelines; and the notebook's claim, measured:
  * a pipeline's peak memory does not grow with its input, a list's does.
  */
-#include "gen_testutil.h"
+#include "generators_test.h"
 
 #include <limits.h>
 #include <valgrind/valgrind.h>

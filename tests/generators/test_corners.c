@@ -2,7 +2,7 @@
  * test_corners.c -- the less travelled paths: throw's arguments, resurrection
  * by a finalizer, delegation that fails, inputs that fail inside a pipeline.
  */
-#include "gen_testutil.h"
+#include "generators_test.h"
 #include "oracle_port.h"
 
 #include <stdlib.h>

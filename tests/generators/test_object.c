@@ -2,7 +2,7 @@
  * test_object.c -- the generator object: its frame in the heap, its states,
  * its references, what the collector sees, and how it dies.
  */
-#include "gen_testutil.h"
+#include "generators_test.h"
 #include "oracle_port.h"
 
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * test_protocol.c -- next, send, throw and close: values, states, and
  * CPython's exact errors, one rule per test.
  */
-#include "gen_testutil.h"
+#include "generators_test.h"
 #include "memlab/draw.h"
 #include "oracle_port.h"
 

@@ -1,12 +1,12 @@
 /*
  * fixture.c -- the refcount lab's per-test fixture and the probe objects
- * (see probe.h).
+ * (see refcount_test.h).
  *
  * Each test starts a fresh runtime with the collector disabled, so that no
  * automatic collection runs inside an allocation and every refcount the
  * test asserts is exactly the one the object layer produced.
  */
-#include "probe.h"
+#include "refcount_test.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -94,4 +94,3 @@ size_t live_blocks(void)
     mem_get_stats(&stats);
     return stats.blocks;
 }
-

@@ -2,7 +2,7 @@
  * test_dict.c -- part 4 of the lab (containers.c): dict.
  */
 #include "memlab/draw.h"
-#include "probe.h"
+#include "refcount_test.h"
 
 #include <stdio.h>
 #include <string.h>

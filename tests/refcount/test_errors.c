@@ -5,7 +5,7 @@
  * and the memory exactly as they were.
  */
 #include "mlalloc.h"
-#include "probe.h"
+#include "refcount_test.h"
 
 #include <stdint.h>
 #include <stdlib.h>

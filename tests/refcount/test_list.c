@@ -3,7 +3,7 @@
  * new / borrowed / stolen reference rules.
  */
 #include "memlab/draw.h"
-#include "probe.h"
+#include "refcount_test.h"
 
 #include <string.h>
 

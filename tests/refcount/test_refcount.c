@@ -3,7 +3,7 @@
  * incref/decref, dealloc dispatch, getrefcount, immortal objects, the
  * total-refcount counter, negative-refcount detection, allocation.
  */
-#include "probe.h"
+#include "refcount_test.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * The 10,000-deep one runs on the test's own stack, so that a dealloc
  * without a trashcan fails it by its depth instead of crashing.
  */
-#include "probe.h"
+#include "refcount_test.h"
 
 #include <pthread.h>
 

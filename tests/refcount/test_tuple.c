@@ -2,7 +2,7 @@
  * test_tuple.c -- part 3 of the lab (containers.c): tuple.
  */
 #include "memlab/draw.h"
-#include "probe.h"
+#include "refcount_test.h"
 
 ML_TEST(tuple_new_has_null_slots_and_is_tracked, .points = 2,
         .description = "tuple_new(n): refcount 1, n NULL slots inline, tracked at creation",

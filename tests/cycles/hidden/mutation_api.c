@@ -5,7 +5,7 @@
  * gc_alloc, gc.callbacks and the list builders, fatal errors, exact return
  * values, and arrays written or read one slot too far.
  */
-#include "../nodes.h"
+#include "../cycles_test.h"
 #include "memlab/mem.h"
 #include "mlalloc.h"
 #include "mltest.h"

@@ -5,7 +5,7 @@
  * the COLLECTING flag of the objects a collection leaves behind, dicts
  * untracked by a full collection, and gc.garbage lists that cannot grow.
  */
-#include "../nodes.h"
+#include "../cycles_test.h"
 #include "memlab/mem.h"
 #include "mlalloc.h"
 #include "mltest.h"

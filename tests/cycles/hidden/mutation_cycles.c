@@ -4,7 +4,7 @@
  * leaving the long-lived count, and a list that cannot grow while
  * gc.garbage or gc_get_referrers fill theirs.
  */
-#include "../nodes.h"
+#include "../cycles_test.h"
 #include "memlab/mem.h"
 #include "mlalloc.h"
 #include "mltest.h"

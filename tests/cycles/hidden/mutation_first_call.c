@@ -5,7 +5,7 @@
  * fixture does not reset the collector, so each test's first gc_* call is
  * the first of its process.
  */
-#include "../nodes.h"
+#include "../cycles_test.h"
 #include "mltest.h"
 
 ML_TEST(first_call_gc_alloc_counts_in_generation_0, .points = 1, .visibility = ML_HIDDEN,

@@ -2,7 +2,7 @@
  * Hidden tests of the cycles lab: the same mechanism, corners the public
  * tests leave out.
  */
-#include "../nodes.h"
+#include "../cycles_test.h"
 #include "mltest.h"
 
 #include <stdlib.h>

@@ -1,9 +1,8 @@
 /* Hidden: a finalizer called while an exception is on its way up. */
+#include "../cycles_test.h"
 #include "mltest.h"
-#include "../nodes.h"
 
-ML_TEST(finalizer_from_dealloc_keeps_the_exception_in_flight, .points = 2,
-        .visibility = ML_HIDDEN,
+ML_TEST(finalizer_from_dealloc_keeps_the_exception_in_flight, .points = 2, .visibility = ML_HIDDEN,
         .description = "a dealloc's finalizer runs with the pending exception set aside, and it "
                        "comes back unchanged",
         .hint = "handout: PEP 442 finalizers", .parent = "finalizer_from_dealloc_runs_once")

@@ -5,7 +5,7 @@
  * generator's lifetime: the state it shows while its frame is cleared, the
  * resume point it ends with, the finalizer and the exception in flight.
  */
-#include "../gen_testutil.h"
+#include "../generators_test.h"
 
 static int above(ml_object *item, void *ctx) { return int_as_long(item) > *(long *)ctx; }
 

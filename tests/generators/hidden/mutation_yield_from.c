@@ -6,7 +6,7 @@
  * the codes of gen_yield_from_enter/step, traverse's result, throw's class
  * called with another exception, and PEP 479 without memory.
  */
-#include "../gen_testutil.h"
+#include "../generators_test.h"
 
 #include <stdio.h>
 

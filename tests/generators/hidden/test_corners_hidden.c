@@ -3,7 +3,7 @@
  * forgets its exception, missing arguments, a sub-generator that cannot be
  * closed, a failed yield-from creation, traverse stopping early.
  */
-#include "../gen_testutil.h"
+#include "../generators_test.h"
 #include "../oracle_port.h"
 
 #include <stdlib.h>

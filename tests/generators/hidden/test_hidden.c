@@ -3,7 +3,7 @@
  * finalization with an exception in flight, PEP 479 in close, pipelines
  * closing their inputs, and reference balance over every oracle scenario.
  */
-#include "../gen_testutil.h"
+#include "../generators_test.h"
 #include "../oracle_port.h"
 #include "memlab/runtime.h"
 

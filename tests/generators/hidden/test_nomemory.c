@@ -3,7 +3,7 @@
  * one): the failure must come out as MemoryError (never a crash), and
  * everything made before it must be released.
  */
-#include "../gen_testutil.h"
+#include "../generators_test.h"
 #include "../oracle_port.h"
 
 #include <stdlib.h>

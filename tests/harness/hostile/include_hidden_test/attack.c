@@ -1,1 +1,1 @@
-#include "@KIT@/tests/refcount/hidden/test_hidden.c"
+#include "@KIT@/tests/refcount/hidden/test_refcount.c"

@@ -1,6 +1,6 @@
 /*
- * nodes.h -- the object types the cycles tests build graphs from, and the
- * fixture that runs around every test.
+ * cycles_test.h -- the object types the cycles tests build graphs from, and
+ * the fixture that runs around every test (fixture.c).
  *
  * A node is a GC container with NODE_SLOTS reference slots and an id.  Four
  * types share the layout and differ only in their finalizers:
@@ -13,8 +13,8 @@
  * Every finalizer call, clear and dealloc is logged by id, so a test can ask
  * "which nodes were freed" as a set and "how many times did X finalize".
  */
-#ifndef CYCLES_TEST_NODES_H
-#define CYCLES_TEST_NODES_H
+#ifndef CYCLES_TEST_H
+#define CYCLES_TEST_H
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
@@ -71,4 +71,4 @@ ml_object *must(ml_object *op, const char *what);
  * uncollectable garbage call it; the teardown does too). */
 void node_release_garbage(void);
 
-#endif /* CYCLES_TEST_NODES_H */
+#endif /* CYCLES_TEST_H */

@@ -1,8 +1,8 @@
 /*
- * nodes.c -- test object types and the per-test fixture (see nodes.h).
+ * fixture.c -- the cycles tests' object types and the per-test fixture (see
+ * cycles_test.h).
  */
-#include "nodes.h"
-
+#include "cycles_test.h"
 #include "mltest.h"
 
 #include <stdlib.h>

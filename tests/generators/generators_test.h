@@ -1,9 +1,9 @@
 /*
- * gen_testutil.h -- small generator functions and checks shared by the
+ * generators_test.h -- small generator functions and checks shared by the
  * generators tests (each test file includes it once).
  */
-#ifndef GEN_TESTUTIL_H
-#define GEN_TESTUTIL_H
+#ifndef GENERATORS_TEST_H
+#define GENERATORS_TEST_H
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
@@ -87,4 +87,4 @@ static inline long take_long(ml_object *v)
         err_clear();                                                                               \
     } while (0)
 
-#endif /* GEN_TESTUTIL_H */
+#endif /* GENERATORS_TEST_H */

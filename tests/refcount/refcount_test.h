@@ -1,5 +1,5 @@
 /*
- * probe.h -- what the refcount tests share: probe objects that record
+ * refcount_test.h -- what the refcount tests share: probe objects that record
  * their own deallocation, a traverse recorder, and a way to catch a fatal
  * error (abort) without losing the test process.
  *
@@ -15,8 +15,8 @@
  * probe_new returns NULL when obj_new does (a skeleton): every test checks
  * it with ck_assert_ptr_nonnull before using the object.
  */
-#ifndef REFCOUNT_TESTS_PROBE_H
-#define REFCOUNT_TESTS_PROBE_H
+#ifndef REFCOUNT_TEST_H
+#define REFCOUNT_TEST_H
 
 #include "memlab/cycles.h"
 #include "memlab/errors.h"
@@ -67,4 +67,4 @@ size_t live_blocks(void);
                       (size_t)(blocks0), live_blocks());                                           \
     } while (0)
 
-#endif /* REFCOUNT_TESTS_PROBE_H */
+#endif /* REFCOUNT_TEST_H */
