@@ -15,13 +15,13 @@
  * The traces are taken whatever --no-calibrate says: without them no test
  * can pass.
  */
+#include "results.h"
+#include "util.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "results.h"
-#include "util.h"
 
 static double fallback_budget(const struct grade *g, const struct test *t)
 {

@@ -570,8 +570,8 @@ static size_t impure_token(const struct token *t, size_t from, size_t to)
     static const char *const not_calls[] = {"sizeof", "_Alignof", "__alignof__", "__typeof__"};
     for (size_t i = from; i < to; i++) {
         int next_paren = i + 1 < to && tok_is(&t[i + 1], "(");
-        int call = next_paren && (is_ident_char(t[i].s[0]) ||
-                                  (tok_is(&t[i], ")") && !closes_cast(t, from, i)));
+        int call = next_paren &&
+                   (is_ident_char(t[i].s[0]) || (tok_is(&t[i], ")") && !closes_cast(t, from, i)));
         for (size_t k = 0; call && k < sizeof not_calls / sizeof *not_calls; k++)
             call = !tok_is(&t[i], not_calls[k]);
         int assign = tok_is(&t[i], "=") && (i == from || !strchr("=!<>", t[i - 1].s[0])) &&

@@ -29,6 +29,9 @@
  * Points (harness/policy.json): PASS full, LEAK x definite_leak_keeps,
  * MEMORY x memory_error_keeps, everything else 0.
  */
+#include "results.h"
+#include "util.h"
+
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -37,10 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "results.h"
-#include "util.h"
-
-#define REASON_MAX 300
+#define REASON_MAX   300
 #define ATTACH_MAX   8            /* pictures kept per test (mltest.h ML_ATTACH_MAX) */
 #define ATTACH_BYTES (256 * 1024) /* and their text (ML_ATTACH_BYTES) */
 
@@ -173,8 +173,8 @@ static char *where(const struct grade *g, const struct frame *f)
         path = xprintf("%s/%s", f->dir + kit + 1, f->file);
     else
         path = xprintf("%s/%s", f->dir, f->file);
-    char *s = f->fn ? xprintf("%s:%d (in %s)", path, f->line, f->fn)
-                    : xprintf("%s:%d", path, f->line);
+    char *s =
+        f->fn ? xprintf("%s:%d (in %s)", path, f->line, f->fn) : xprintf("%s:%d", path, f->line);
     free(path);
     return s;
 }
@@ -388,8 +388,7 @@ static void classify(const struct grade *g, struct test *t, const struct memissu
         t->status = ST_FAIL;
         const char *file = t->record_file && *t->record_file ? t->record_file : t->file;
         t->reason = xprintf("%s:%d: %s", file ? file : "?", t->record_line,
-                            t->record_message && *t->record_message ? t->record_message
-                                                                    : "failed");
+                            t->record_message && *t->record_message ? t->record_message : "failed");
     } else if (!t->has_reference) {
         t->status = ST_ERROR;
         t->reason = xstrdup("not graded: the reference solution has no answer for this test "

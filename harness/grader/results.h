@@ -52,11 +52,11 @@ struct frame {
 /* The first memcheck error (or leak) of a test, reduced to what a student
  * needs: what happened and where, in their own file when possible. */
 struct memissue {
-    char *kind;       /* Valgrind's kind: InvalidRead, Leak_DefinitelyLost, ... */
-    char *what;       /* "Invalid read of size 8", "32 bytes in 1 blocks are ..." */
-    struct frame at;  /* first frame in the student's file, else the first frame with a file */
-    int in_student;   /* `at` is in the student's file */
-    char *aux;        /* "freed at refcount.c:70 (obj_dealloc)" or NULL */
+    char *kind;      /* Valgrind's kind: InvalidRead, Leak_DefinitelyLost, ... */
+    char *what;      /* "Invalid read of size 8", "32 bytes in 1 blocks are ..." */
+    struct frame at; /* first frame in the student's file, else the first frame with a file */
+    int in_student;  /* `at` is in the student's file */
+    char *aux;       /* "freed at refcount.c:70 (obj_dealloc)" or NULL */
 };
 
 /* ------------------------------------------------------------ one test */
@@ -71,32 +71,32 @@ struct test {
     /* the reference's answer (calibrate.c): what its run of this test
      * observed, and how long it took */
     int has_reference;
-    long ref_asserts;  /* assertions passed */
-    char *ref_trace;   /* hash of their sequence of file:line */
+    long ref_asserts; /* assertions passed */
+    char *ref_trace;  /* hash of their sequence of file:line */
 
     /* run (run.c): the evidence, each piece through a channel the test
      * cannot reach or cannot forge (docs/grading-policy.md) */
-    double budget;   /* wall-clock seconds allowed */
-    double seconds;  /* wall-clock seconds taken */
-    int ran;         /* a process was started */
+    double budget;  /* wall-clock seconds allowed */
+    double seconds; /* wall-clock seconds taken */
+    int ran;        /* a process was started */
     int exited, exit_code, signal;
-    int timed_out;   /* killed by the grader at `budget` */
-    int server_died; /* its serving process ended while it ran */
-    int output_over; /* killed for writing more than the policy's file size limit */
-    int retries;     /* runs again after a failure of the grader's machinery */
-    char *machinery; /* that failure, when it persisted: the test is not graded */
-    char *scratch;   /* the test's working folder */
-    char *record;    /* what came on the record channel: the runner's JSON line */
-    int record_lines; /* lines on it: exactly one from an honest run */
-    char *xml;       /* its Valgrind XML, read through the grader's own descriptor */
-    int xml_missing; /* Valgrind's file for it could not be secured or read */
+    int timed_out;             /* killed by the grader at `budget` */
+    int server_died;           /* its serving process ended while it ran */
+    int output_over;           /* killed for writing more than the policy's file size limit */
+    int retries;               /* runs again after a failure of the grader's machinery */
+    char *machinery;           /* that failure, when it persisted: the test is not graded */
+    char *scratch;             /* the test's working folder */
+    char *record;              /* what came on the record channel: the runner's JSON line */
+    int record_lines;          /* lines on it: exactly one from an honest run */
+    char *xml;                 /* its Valgrind XML, read through the grader's own descriptor */
+    int xml_missing;           /* Valgrind's file for it could not be secured or read */
     char *out_head, *err_head; /* the first KiB of what the test printed */
 
     /* judged (judge.c) */
-    int has_record;  /* a well-formed record of this test */
+    int has_record; /* a well-formed record of this test */
     char *record_status, *record_message, *record_file;
     int record_line;
-    long asserts;    /* the run's observation trace */
+    long asserts; /* the run's observation trace */
     char *trace;
     uint64_t seed;
     int mem_errors, leaks;
@@ -105,8 +105,8 @@ struct test {
     char *fatal_line; /* "memlab fatal error: ..." printed by the runtime */
     enum status status;
     double score;
-    char *reason;     /* one line */
-    char *detail;     /* more lines under the row (the performance stage's table), or NULL */
+    char *reason; /* one line */
+    char *detail; /* more lines under the row (the performance stage's table), or NULL */
     /* pictures the test attached (record "attachments", ml_attach): shown in
      * report.html only, never read for the verdict; NULL-terminated lists */
     char **attach_names, **attach_texts;
@@ -122,10 +122,10 @@ struct policy {
     double valgrind_factor; /* without calibration: declared timeout x this */
     double cpu_slack;       /* CPU limit = budget + this */
     long as_mb, fsize_mb, nofile, nproc;
-    long output_kib;        /* what is kept of a test's stdout and stderr */
-    int sandbox_uid_base;   /* when root: tests run as uid base+slot */
-    char **libc_allowed;    /* symbols of the C library every lab file may use */
-    char **libc_forbidden;  /* named for a clearer message */
+    long output_kib;       /* what is kept of a test's stdout and stderr */
+    int sandbox_uid_base;  /* when root: tests run as uid base+slot */
+    char **libc_allowed;   /* symbols of the C library every lab file may use */
+    char **libc_forbidden; /* named for a clearer message */
 };
 
 /* ------------------------------------------------------------ stage 7 */
@@ -140,10 +140,10 @@ struct policy {
  * `points`.  The program must run every piece of student code through
  * the --sandbox prefix. */
 struct perf_spec {
-    char *program;      /* NULL: the lab has no performance part */
+    char *program; /* NULL: the lab has no performance part */
     char *name, *description, *hint;
     double points;
-    double timeout;     /* per run of the student's code, seconds */
+    double timeout; /* per run of the student's code, seconds */
 };
 
 /* ------------------------------------------------------------ the run */
@@ -158,17 +158,17 @@ enum outcome {
 struct grade {
     /* what to grade (main.c) */
     char *lab, *title;
-    char **files;       /* the student's file names (lab.json "files") */
-    char **lab_allow;   /* lab.json "allow" */
+    char **files;        /* the student's file names (lab.json "files") */
+    char **lab_allow;    /* lab.json "allow" */
     int hidden_declared; /* lab.json "hidden_tests", -1 when absent */
     char *kit, *build, *submission, *report_dir, *work_dir;
-    char *only;         /* comma-separated test names, or NULL for all */
-    size_t lab_tests;   /* the lab's tests before --only: a partial grade runs fewer */
-    char **secrets;     /* every hidden test's name and description, --only or not */
+    char *only;       /* comma-separated test names, or NULL for all */
+    size_t lab_tests; /* the lab's tests before --only: a partial grade runs fewer */
+    char **secrets;   /* every hidden test's name and description, --only or not */
     int jobs, use_valgrind, quiet, reveal_hidden, calibrate;
     int no_static_check; /* --no-static-check: the grader's own tests only */
-    int no_perf;        /* --no-perf: leave stage 7 out (its row too) */
-    int sandbox_exec;   /* --sandbox-exec: run exec_argv confined, nothing else */
+    int no_perf;         /* --no-perf: leave stage 7 out (its row too) */
+    int sandbox_exec;    /* --sandbox-exec: run exec_argv confined, nothing else */
     char *exec_dir, *exec_binary;
     double exec_seconds;
     char **exec_argv;
@@ -177,15 +177,15 @@ struct grade {
 
     /* stages */
     enum outcome outcome;
-    char *outcome_message;  /* the one message of a stage that stopped grading */
-    char **staged;          /* work/src/<file>, one per file */
-    char **violations;      /* static check messages */
-    char *warnings;         /* compiler warnings, cut */
-    char *test_binary;      /* work/bin/t_<lab>: the public tests only */
-    char *hidden_binary;    /* work/bin/t_<lab>.hidden: every test; NULL when the lab
-                               has no hidden test objects */
-    char *timeout_source;   /* "calibrated on the reference" or "declared x factor" */
-    char **notes;           /* sandbox limits that could not be applied, ... */
+    char *outcome_message; /* the one message of a stage that stopped grading */
+    char **staged;         /* work/src/<file>, one per file */
+    char **violations;     /* static check messages */
+    char *warnings;        /* compiler warnings, cut */
+    char *test_binary;     /* work/bin/t_<lab>: the public tests only */
+    char *hidden_binary;   /* work/bin/t_<lab>.hidden: every test; NULL when the lab
+                              has no hidden test objects */
+    char *timeout_source;  /* "calibrated on the reference" or "declared x factor" */
+    char **notes;          /* sandbox limits that could not be applied, ... */
 
     struct test *tests;
     size_t ntests;
@@ -202,28 +202,28 @@ struct grade {
 
 /* ------------------------------------------------------------ stages */
 
-int stage_submission(struct grade *g);                 /* stage.c */
-int build_compile(struct grade *g, int coverage);      /* build.c: work/obj */
-int build_link(struct grade *g);                       /* build.c: work/bin */
-int check_static(struct grade *g);                     /* check.c */
-int tests_load(struct grade *g, const char *binary);   /* run.c: --list */
+int stage_submission(struct grade *g);               /* stage.c */
+int build_compile(struct grade *g, int coverage);    /* build.c: work/obj */
+int build_link(struct grade *g);                     /* build.c: work/bin */
+int check_static(struct grade *g);                   /* check.c */
+int tests_load(struct grade *g, const char *binary); /* run.c: --list */
 /* run.c: every test of g (in order, parents first), `jobs` at a time, in
  * scratch folders under scratch_root; judged: skip children of failed
  * parents and judge each test as it ends (calibration runs unjudged). */
 int run_tests(struct grade *g, const char *binary, const char *scratch_root, int judged);
-int calibrate_budgets(struct grade *g);                /* calibrate.c */
-void judge_test(struct grade *g, struct test *t);      /* judge.c */
-int record_parse(struct test *t);                      /* judge.c: t->record into its fields */
-void judge_not_run(struct grade *g, const char *why);  /* judge.c */
-void judge_totals(struct grade *g);                    /* judge.c */
-void coverage_collect(struct grade *g);                /* coverage.c */
+int calibrate_budgets(struct grade *g);               /* calibrate.c */
+void judge_test(struct grade *g, struct test *t);     /* judge.c */
+int record_parse(struct test *t);                     /* judge.c: t->record into its fields */
+void judge_not_run(struct grade *g, const char *why); /* judge.c */
+void judge_totals(struct grade *g);                   /* judge.c */
+void coverage_collect(struct grade *g);               /* coverage.c */
 /* perf.c: the row of stage 7, not run yet (NULL: no such stage, or not
  * wanted); perf_run fills it. */
 struct test *perf_add_row(struct grade *g);
 void perf_run(struct grade *g, struct test *row);
 int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
-                  char **argv);                         /* run.c: --sandbox-exec */
-int report_write(struct grade *g);                     /* report.c */
+                  char **argv);    /* run.c: --sandbox-exec */
+int report_write(struct grade *g); /* report.c */
 /* html.c: report.html, the rows in `order` (as the other outputs), the
  * sections' headings at their first rows; pictures rendered with dot. */
 struct html_section {
@@ -233,8 +233,8 @@ struct html_section {
 };
 int html_write(const struct grade *g, const size_t *order, const struct html_section *sections,
                size_t nsections, const char *path);
-void report_table(struct grade *g);                    /* report.c */
-int policy_load(struct policy *p, const char *path);   /* policy.c */
+void report_table(struct grade *g);                                /* report.c */
+int policy_load(struct policy *p, const char *path);               /* policy.c */
 void policy_lab_overrides(struct policy *p, const char *lab_json); /* policy.c */
 
 /* run.c: a test (or the performance row) that --only selects (all without it). */

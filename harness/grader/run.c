@@ -37,6 +37,11 @@
  * the grader's machinery (a serving process that cannot start, evidence
  * that cannot be secured) is retried once, then reported as "not graded".
  */
+#include "progress.h"
+#include "results.h"
+#include "sandbox.h"
+#include "util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -51,16 +56,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "progress.h"
-#include "results.h"
-#include "sandbox.h"
-#include "util.h"
-
-#define MACHINERY_RETRIES 1  /* runs again after a failure of the grader's own */
-#define HELLO_SECONDS 120.0  /* a serving process's start under Valgrind, at most */
-#define READY_SECONDS 60.0   /* from RUN to READY (a fork under Valgrind) */
-#define EXIT_GRACE 10.0      /* from a kill at the deadline to EXIT */
-#define RECORD_LIMIT (1 << 20)
+#define MACHINERY_RETRIES 1     /* runs again after a failure of the grader's own */
+#define HELLO_SECONDS     120.0 /* a serving process's start under Valgrind, at most */
+#define READY_SECONDS     60.0  /* from RUN to READY (a fork under Valgrind) */
+#define EXIT_GRACE        10.0  /* from a kill at the deadline to EXIT */
+#define RECORD_LIMIT      (1 << 20)
 
 /* ------------------------------------------------------------ the list */
 
@@ -110,7 +110,8 @@ int tests_load(struct grade *g, const char *binary)
     g->ntests = 0;
     size_t i;
     json_t *o;
-    json_array_foreach(arr, i, o) {
+    json_array_foreach(arr, i, o)
+    {
         const char *name = json_string_value(json_object_get(o, "name"));
         if (!name || !test_wanted(g, name))
             continue;
@@ -155,20 +156,20 @@ enum server_state {
  * ends of the pipes are non-blocking and close on exec. */
 struct server {
     enum server_state state;
-    pid_t pid;                /* 0 once reaped */
-    pid_t pgid;               /* its process group: the pid it started with */
+    pid_t pid;  /* 0 once reaped */
+    pid_t pgid; /* its process group: the pid it started with */
     const char *binary;
     int req, rep, rec, out, err;
-    struct sbuf replies;      /* bytes of a reply line not complete yet */
+    struct sbuf replies; /* bytes of a reply line not complete yet */
     struct sbuf record, out_text, err_text, start_err;
-    size_t written;           /* bytes the test wrote on stdout and stderr */
-    struct test *t;           /* the test it serves, or NULL */
-    pid_t child;              /* that test's process */
+    size_t written; /* bytes the test wrote on stdout and stderr */
+    struct test *t; /* the test it serves, or NULL */
+    pid_t child;    /* that test's process */
     int child_status, child_reaped;
     int xml_fd;
-    double started;           /* when GO was sent */
-    double deadline;          /* when the current state must have ended */
-    char *folder, *xml_dir;   /* the slot's working folder; Valgrind's files */
+    double started;         /* when GO was sent */
+    double deadline;        /* when the current state must have ended */
+    char *folder, *xml_dir; /* the slot's working folder; Valgrind's files */
 };
 
 /* Everything one call of run_tests shares. */
@@ -178,9 +179,9 @@ struct run {
     int judged, jobs;
     struct sandbox *sb;
     struct server servers[SANDBOX_MAX_SLOTS];
-    int *state;                 /* per test: PENDING, RUNNING or DONE */
+    int *state; /* per test: PENDING, RUNNING or DONE */
     size_t done;
-    int start_failures;         /* serving processes that did not start, in a row */
+    int start_failures; /* serving processes that did not start, in a row */
     double max_budget;
 };
 
@@ -201,9 +202,14 @@ static char **server_argv(const struct run *r, const char *binary, const char *x
 {
     char **argv = list_push(NULL, NULL);
     if (r->valgrind) {
-        const char *const vg[] = {"-q", "--tool=memcheck", "--xml=yes", "--leak-check=full",
-                                  "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
-                                  "--num-callers=30", "--child-silent-after-fork=no",
+        const char *const vg[] = {"-q",
+                                  "--tool=memcheck",
+                                  "--xml=yes",
+                                  "--leak-check=full",
+                                  "--show-leak-kinds=definite",
+                                  "--errors-for-leak-kinds=definite",
+                                  "--num-callers=30",
+                                  "--child-silent-after-fork=no",
                                   "--read-inline-info=no" /* -O0: nothing inlined; faster start */};
         argv = list_push(argv, xstrdup(r->valgrind));
         for (size_t i = 0; i < sizeof vg / sizeof *vg; i++)
@@ -352,7 +358,10 @@ static int drain_counted(int fd, struct sbuf *b, size_t cap, size_t *total)
     }
 }
 
-static int drain_into(int fd, struct sbuf *b, size_t cap) { return drain_counted(fd, b, cap, NULL); }
+static int drain_into(int fd, struct sbuf *b, size_t cap)
+{
+    return drain_counted(fd, b, cap, NULL);
+}
 
 /* What the serving process's pipes hold now.  A test's output beyond the
  * policy's file size limit ends it, as that limit ended a test writing a
@@ -576,10 +585,11 @@ static void server_lost(struct run *r, int slot, const char *why)
         stop_server(r, slot);
         return;
     }
-    char *cause = was == SV_STARTING
-                      ? xprintf("the test binary's serving process did not start (%s)%s%.300s", why,
-                                s->start_err.len ? ": " : "", s->start_err.len ? s->start_err.s : "")
-                      : xprintf("the serving process did not start the test (%s)", why);
+    char *cause =
+        was == SV_STARTING
+            ? xprintf("the test binary's serving process did not start (%s)%s%.300s", why,
+                      s->start_err.len ? ": " : "", s->start_err.len ? s->start_err.s : "")
+            : xprintf("the serving process did not start the test (%s)", why);
     stop_server(r, slot);
     if (was == SV_STARTING)
         r->start_failures++;
@@ -685,8 +695,9 @@ static void check_deadline(struct run *r, int slot)
         s->deadline = now_seconds() + EXIT_GRACE;
         return;
     }
-    server_lost(r, slot, s->state == SV_KILLED ? "it did not report the killed test"
-                                                : "it stopped answering");
+    server_lost(r, slot,
+                s->state == SV_KILLED ? "it did not report the killed test"
+                                      : "it stopped answering");
 }
 
 /* ------------------------------------------------------------ the schedule */

@@ -46,6 +46,11 @@
  * kind of machine: bwrap 7.2 ms per launch, unshare of the same namespaces
  * 3.4 ms (both nothing next to memcheck's start).
  */
+#include "sandbox.h"
+
+#include "results.h"
+#include "util.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -73,14 +78,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "results.h"
-#include "sandbox.h"
-#include "util.h"
-
 /* ------------------------------------------------------------ the view */
 
-static const char *const system_paths[] = {"/usr",  "/etc",   "/bin",   "/sbin",
-                                            "/lib", "/lib64", "/lib32", "/libx32"};
+static const char *const system_paths[] = {"/usr", "/etc",   "/bin",   "/sbin",
+                                           "/lib", "/lib64", "/lib32", "/libx32"};
 static const char *const devices[] = {"null", "zero", "full", "random", "urandom"};
 
 /* root + path, in a static buffer (one at a time). */
@@ -234,15 +235,32 @@ int sandbox_deny_syscalls(void)
 {
     static const int refused[] = {SCMP_SYS(socket), SCMP_SYS(socketpair)};
     static const int fatal[] = {
-        SCMP_SYS(ptrace),          SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
-        SCMP_SYS(mount),           SCMP_SYS(umount2),          SCMP_SYS(pivot_root),
-        SCMP_SYS(chroot),          SCMP_SYS(unshare),          SCMP_SYS(setns),
-        SCMP_SYS(bpf),             SCMP_SYS(perf_event_open),  SCMP_SYS(userfaultfd),
-        SCMP_SYS(io_uring_setup),  SCMP_SYS(io_uring_enter),   SCMP_SYS(io_uring_register),
-        SCMP_SYS(kexec_load),      SCMP_SYS(kexec_file_load),  SCMP_SYS(init_module),
-        SCMP_SYS(finit_module),    SCMP_SYS(delete_module),    SCMP_SYS(reboot),
-        SCMP_SYS(swapon),          SCMP_SYS(swapoff),          SCMP_SYS(keyctl),
-        SCMP_SYS(add_key),         SCMP_SYS(request_key),
+        SCMP_SYS(ptrace),
+        SCMP_SYS(process_vm_readv),
+        SCMP_SYS(process_vm_writev),
+        SCMP_SYS(mount),
+        SCMP_SYS(umount2),
+        SCMP_SYS(pivot_root),
+        SCMP_SYS(chroot),
+        SCMP_SYS(unshare),
+        SCMP_SYS(setns),
+        SCMP_SYS(bpf),
+        SCMP_SYS(perf_event_open),
+        SCMP_SYS(userfaultfd),
+        SCMP_SYS(io_uring_setup),
+        SCMP_SYS(io_uring_enter),
+        SCMP_SYS(io_uring_register),
+        SCMP_SYS(kexec_load),
+        SCMP_SYS(kexec_file_load),
+        SCMP_SYS(init_module),
+        SCMP_SYS(finit_module),
+        SCMP_SYS(delete_module),
+        SCMP_SYS(reboot),
+        SCMP_SYS(swapon),
+        SCMP_SYS(swapoff),
+        SCMP_SYS(keyctl),
+        SCMP_SYS(add_key),
+        SCMP_SYS(request_key),
     };
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     int rc = ctx ? seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) : -1;
@@ -587,8 +605,7 @@ static void drain(int fd, struct sbuf *out, size_t cap)
             sb_addn(out, buf, out->len + (size_t)n > cap ? cap - out->len : (size_t)n);
 }
 
-static int wait_with_deadline(pid_t pid, double seconds, int drain_fd, struct sbuf *out,
-                              size_t cap)
+static int wait_with_deadline(pid_t pid, double seconds, int drain_fd, struct sbuf *out, size_t cap)
 {
     double deadline = now_seconds() + seconds;
     int st = 0, late = 0;
@@ -640,8 +657,9 @@ static int run_confined(struct grade *g, const char *cwd, const char *rw_dir, ch
                         double seconds, char **argv, char **output, size_t cap)
 {
     if (argv[0][0] != '/' || access(argv[0], X_OK) != 0) {
-        fprintf(stderr, "memlab-grade: a confined command needs the absolute path of a program: "
-                        "%s\n",
+        fprintf(stderr,
+                "memlab-grade: a confined command needs the absolute path of a program: "
+                "%s\n",
                 argv[0]);
         return 125;
     }
@@ -692,8 +710,7 @@ static int run_confined(struct grade *g, const char *cwd, const char *rw_dir, ch
     return rc;
 }
 
-int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
-                  char **argv)
+int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds, char **argv)
 {
     char *ro[] = {(char *)binary, NULL};
     int rc = run_confined(g, dir, dir, ro, seconds, argv, NULL, 0);

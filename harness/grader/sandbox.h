@@ -37,7 +37,7 @@ struct sandbox {
 };
 
 #define SANDBOX_MAX_SLOTS 16
-#define SANDBOX_MAX_FDS 6 /* descriptors 0..5 of a confined process */
+#define SANDBOX_MAX_FDS   6 /* descriptors 0..5 of a confined process */
 
 /* Find out what the machine allows, once: probes in children, leases a uid
  * range for g->jobs slots, and notes in g->notes each layer it cannot
@@ -47,12 +47,12 @@ void sandbox_probe(struct grade *g, struct sandbox *sb, const char *scratch_root
 
 /* One confined process. */
 struct confinement {
-    int slot;              /* job slot: its uid, its sweep */
-    double cpu_seconds;    /* RLIMIT_CPU (SIGXCPU, then SIGKILL a second later) */
-    const char *cwd;       /* its working folder (inside one of rw) */
-    const char *view_root; /* an empty folder to build the private view on */
-    char **ro;             /* NULL-terminated: files or folders it may read */
-    char **rw;             /* NULL-terminated: folders it may write */
+    int slot;                 /* job slot: its uid, its sweep */
+    double cpu_seconds;       /* RLIMIT_CPU (SIGXCPU, then SIGKILL a second later) */
+    const char *cwd;          /* its working folder (inside one of rw) */
+    const char *view_root;    /* an empty folder to build the private view on */
+    char **ro;                /* NULL-terminated: files or folders it may read */
+    char **rw;                /* NULL-terminated: folders it may write */
     int fds[SANDBOX_MAX_FDS]; /* fds[i] becomes descriptor i; -1: /dev/null for 0..2,
                                  closed above; every other descriptor is closed */
 };

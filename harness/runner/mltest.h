@@ -70,13 +70,15 @@ struct ml_test_info {
     const char *tags;
 };
 
-#define ML_TEST(tname, ...)                                                                       \
-    static void tname##_fn(int _i CK_ATTRIBUTE_UNUSED);                                           \
-    static const TTest tname##_ttest = {#tname, tname##_fn, __FILE__, __LINE__};                  \
-    static const struct ml_test_info tname##_info                                                 \
-        __attribute__((used, section("ml_tests"), aligned(sizeof(void *)))) = {                   \
-            .name = #tname, .check_test = &tname##_ttest, .file = __FILE__, .line = __LINE__,     \
-            __VA_ARGS__};                                                                         \
+#define ML_TEST(tname, ...)                                                                        \
+    static void tname##_fn(int _i CK_ATTRIBUTE_UNUSED);                                            \
+    static const TTest tname##_ttest = {#tname, tname##_fn, __FILE__, __LINE__};                   \
+    static const struct ml_test_info tname##_info __attribute__((                                  \
+        used, section("ml_tests"), aligned(sizeof(void *)))) = {.name = #tname,                    \
+                                                                .check_test = &tname##_ttest,      \
+                                                                .file = __FILE__,                  \
+                                                                .line = __LINE__,                  \
+                                                                __VA_ARGS__};                      \
     static void tname##_fn(int _i CK_ATTRIBUTE_UNUSED)
 
 /* The seed of this run (--seed N, else MEMLAB_SEED, else a fixed value derived

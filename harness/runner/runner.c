@@ -46,8 +46,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "mltest.h"
 #include "mlhash.h"
+#include "mltest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -302,9 +302,8 @@ static int list_tests(void)
         json_t *o = json_pack("{s:s, s:s, s:i, s:f, s:s, s:s, s:s, s:f, s:s}", "name", t->name,
                               "file", t->file, "line", t->line, "points", points_of(t),
                               "visibility", visibility_name(t->visibility), "description",
-                              t->description ? t->description : "", "hint",
-                              t->hint ? t->hint : "", "timeout", timeout_of(t), "tags",
-                              t->tags ? t->tags : "");
+                              t->description ? t->description : "", "hint", t->hint ? t->hint : "",
+                              "timeout", timeout_of(t), "tags", t->tags ? t->tags : "");
         if (t->parent)
             json_object_set_new(o, "parent", json_string(t->parent));
         json_array_append_new(arr, o);
