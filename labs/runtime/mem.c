@@ -180,6 +180,16 @@ static __attribute__((noinline)) map_leaf *map_leaf_of(uintptr_t g, int create)
     return leaf;
 }
 
+/* The entry of `ptr`'s granule when it lies in the leaf used last (and the
+ * map can hold it), else NULL: the fast paths' whole lookup. */
+static map_entry *map_slot_cached(const void *ptr)
+{
+    uintptr_t g = (uintptr_t)ptr >> GRANULE_SHIFT;
+    if (!map_holds(ptr) || g >> LEAF_BITS != last_leaf.number)
+        return NULL;
+    return &last_leaf.leaf->entries[g & ((1u << LEAF_BITS) - 1)];
+}
+
 /* The entry of `ptr`'s granule; NULL when its leaf was never made and
  * `create` is 0.  `ptr` must satisfy map_holds(). */
 static map_entry *map_slot(const void *ptr, int create)
@@ -300,12 +310,24 @@ static int block_find(const void *ptr, block_ref *out)
     return 1;
 }
 
-static void block_add(const void *ptr, size_t size, mem_domain domain)
+/* Record a block the map's cached leaf does not cover (out of line: see
+ * block_take). */
+static __attribute__((noinline)) void block_add_slow(const void *ptr, size_t size,
+                                                     mem_domain domain)
 {
     if (map_holds(ptr) && size <= MAP_MAX_SIZE)
         *map_slot(ptr, 1) = (map_entry)(size << 3 | (size_t)domain << 1 | 1);
     else
         overflow_add(ptr, size, domain);
+}
+
+static void block_add(const void *ptr, size_t size, mem_domain domain)
+{
+    map_entry *e = size <= MAP_MAX_SIZE ? map_slot_cached(ptr) : NULL;
+    if (e)
+        *e = (map_entry)(size << 3 | (size_t)domain << 1 | 1);
+    else
+        block_add_slow(ptr, size, domain);
     stats.blocks++;
     stats.current += size;
     if (stats.current > stats.peak)
@@ -352,8 +374,9 @@ static block_ref block_checked(const void *ptr, mem_domain domain, const char *w
 
 /* Forget the live block `ptr`, which `who` releases through `domain`, and
  * return its size; a fatal error when it is not one, or belongs to another
- * domain.  The common case (a map entry of the right domain) is a handful of
- * instructions inline; the rest is out of line. */
+ * domain.  The common case (an entry of the right domain in the cached leaf)
+ * is a handful of instructions inline and saves no register; the rest
+ * (another leaf, the overflow, the errors) is out of line. */
 static __attribute__((noinline)) size_t block_take_slow(const void *ptr, mem_domain domain,
                                                         const char *who, const char *verb)
 {
@@ -364,7 +387,7 @@ static __attribute__((noinline)) size_t block_take_slow(const void *ptr, mem_dom
 
 static size_t block_take(const void *ptr, mem_domain domain, const char *who, const char *verb)
 {
-    map_entry *e = map_holds(ptr) ? map_slot(ptr, 0) : NULL;
+    map_entry *e = map_slot_cached(ptr);
     if (!e || !*e || entry_domain(*e) != (int)domain)
         return block_take_slow(ptr, domain, who, verb);
     size_t size = entry_size(*e);
