@@ -6,7 +6,8 @@
  *                [--no-calibrate] [--reveal-hidden] [--quiet] [--reuse]
  *                [--no-perf] [--no-static-check]   (the grader's own tests only)
  *   memlab-grade --calibrate-only --lab ID [--kit ROOT] [--build DIR] [--jobs N]
- *                (fill BUILD/calibration/<lab>.json from the reference alone:
+ *                (fill BUILD/calibration/<lab>.json from the reference alone,
+ *                and BUILD/perf-cache/ for a lab with a performance stage:
  *                what an image build runs once, so that no grade pays for it)
  *   memlab-grade --sandbox-exec --lab ID [--kit ROOT] --dir DIR --binary FILE
  *                --timeout SECONDS -- COMMAND...
@@ -386,19 +387,33 @@ static void run_and_judge(struct grade *g)
 }
 
 /* --calibrate-only: the reference's answers cached, its scratch (under the
- * report folder, as in a grade) removed; no report is written. */
+ * report folder, as in a grade) removed; no report is written.  A lab with
+ * a performance stage also has its program measure the reference into
+ * BUILD/perf-cache/, which it does before it builds the student's file: the
+ * kit's skeleton stands in for one (its own result is thrown away). */
 static int calibrate_alone(struct grade *g)
 {
     double start = now_seconds();
     calibrate_budgets(g);
-    rm_rf(g->work_dir);
-    size_t answered = 0;
-    for (size_t i = 0; i < g->ntests; i++)
+    size_t answered = 0, ntests = g->ntests;
+    for (size_t i = 0; i < ntests; i++)
         answered += g->tests[i].has_reference;
+    struct test *perf = perf_add_row(g);
+    if (perf) {
+        char *skeleton[] = {xprintf("%s/labs/%s/%s", g->kit, g->lab, g->files[0]), NULL};
+        g->staged = skeleton;
+        perf_run(g, perf);
+        free(skeleton[0]);
+        g->staged = NULL;
+    }
+    rm_rf(g->work_dir);
     if (!g->quiet)
-        fprintf(stderr, "memlab-grade: %s: calibrated %zu of %zu tests on the reference (%.0f s)\n",
-                g->lab, answered, g->ntests, now_seconds() - start);
-    return answered == g->ntests ? 0 : 2;
+        fprintf(stderr, "memlab-grade: %s: calibrated %zu of %zu tests%s (%.0f s)\n", g->lab,
+                answered, ntests, perf ? " and the performance stage" : "", now_seconds() - start);
+    int perf_failed = perf && perf->status == ST_ERROR; /* the program could not run */
+    if (perf_failed)
+        fprintf(stderr, "memlab-grade: %s: %s\n", g->lab, perf->reason);
+    return answered == ntests && !perf_failed ? 0 : 2;
 }
 
 int main(int argc, char **argv)

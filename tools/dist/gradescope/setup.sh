@@ -19,9 +19,10 @@ fi
 make -s BUILD="$PWD/build" @PREP@
 # The reference's run of every test, once, in the image: the grader times
 # it under Valgrind (fair per-test timeouts) and keeps its observation
-# traces, cached in build/calibration/ by the reference binary's hash, so no
-# student's run pays for it.  --calibrate-only runs the reference alone (not
-# the skeleton's grade as well).  Its scratch folder is under the report
+# traces, cached in build/calibration/ by the reference binary's hash, and
+# a lab with a performance stage measures its reference into
+# build/perf-cache/, so no student's run pays for either.  --calibrate-only
+# does only that (not a grade of the skeleton as well).  Its scratch folder is under the report
 # folder, which the tests' own uid must reach: hence 0755.
 report=$(mktemp -d)
 chmod 0755 "$report"
