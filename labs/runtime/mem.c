@@ -489,3 +489,9 @@ const mem_frame *mem_frame_at(size_t i)
         return NULL;
     return &frame_stack.frames[frame_stack.depth - 1 - i];
 }
+
+const mem_frame *mem_frame_array(size_t *depth)
+{
+    *depth = frame_stack.depth;
+    return frame_stack.frames;
+}

@@ -91,10 +91,11 @@ static bool same_traceback(const trace_traceback *a, const trace_traceback *b)
 static trace_traceback *capture_traceback(void)
 {
     trace_traceback *tb = trace_state.scratch;
-    size_t depth = mem_frame_depth();
+    size_t depth;
+    const mem_frame *stack = mem_frame_array(&depth); /* one call, not one per frame */
     size_t n = depth < (size_t)trace_state.limit ? depth : (size_t)trace_state.limit;
     for (size_t i = 0; i < n; i++) {
-        const mem_frame *f = mem_frame_at(i);
+        const mem_frame *f = &stack[depth - 1 - i];
         tb->frames[i].filename = f->filename ? f->filename : TRACE_UNKNOWN_FILE;
         tb->frames[i].lineno = f->lineno;
     }

@@ -68,11 +68,11 @@ void mem_free(mem_domain domain, void *ptr);
 /* Live-byte counters over all domains, in bytes requested (not rounded).
  * `peak` is the highest `current` since start or the last mem_reset_peak(). */
 typedef struct mem_stats {
-    size_t current;    /* bytes in live blocks */
-    size_t peak;       /* high-water mark of `current` */
-    size_t blocks;     /* live blocks */
-    size_t allocs;     /* successful malloc/calloc/realloc(NULL) calls */
-    size_t frees;      /* frees of non-NULL pointers */
+    size_t current; /* bytes in live blocks */
+    size_t peak;    /* high-water mark of `current` */
+    size_t blocks;  /* live blocks */
+    size_t allocs;  /* successful malloc/calloc/realloc(NULL) calls */
+    size_t frees;   /* frees of non-NULL pointers */
 } mem_stats;
 
 void mem_get_stats(mem_stats *out);
@@ -105,12 +105,17 @@ void mem_frame_set_line(unsigned int lineno);
 size_t mem_frame_depth(void);
 /* Frame `i`, counting from the most recent (0); NULL when i >= depth. */
 const mem_frame *mem_frame_at(size_t i);
+/* The whole stack as one array, the oldest frame first: frames[depth - 1] is
+ * the most recent (mem_frame_at(0)); *depth gets the number of frames.  For
+ * a reader that walks every frame at each call (the tracer); valid until the
+ * next push or pop. */
+const mem_frame *mem_frame_array(size_t *depth);
 
 /* Demo helpers: a "Python" function body in C.
  *   ML_FRAME_ENTER("demo.py", 3, "make_list");  ...  ML_LINE(5); ...  ML_FRAME_EXIT();
  */
 #define ML_FRAME_ENTER(file, line, func) mem_frame_push((file), (line), (func))
-#define ML_LINE(line) mem_frame_set_line(line)
-#define ML_FRAME_EXIT() mem_frame_pop()
+#define ML_LINE(line)                    mem_frame_set_line(line)
+#define ML_FRAME_EXIT()                  mem_frame_pop()
 
 #endif /* MEMLAB_MEM_H */
