@@ -71,4 +71,11 @@ ml_object *must(ml_object *op, const char *what);
  * uncollectable garbage call it; the teardown does too). */
 void node_release_garbage(void);
 
+/* Make `domain` refuse its requests (mlalloc.h): MEM_DOMAIN_OBJ only those
+ * of gc_alloc(1000)'s block, so that the exception objects that report the
+ * failure can still be made; any other domain every request.
+ * restore_allocations() gives it back the allocator it had. */
+void refuse_allocations(mem_domain domain);
+void restore_allocations(mem_domain domain);
+
 #endif /* CYCLES_TEST_H */

@@ -3,6 +3,7 @@
  * cycles_test.h).
  */
 #include "cycles_test.h"
+#include "mlalloc.h"
 #include "mltest.h"
 
 #include <stdlib.h>
@@ -210,4 +211,22 @@ void ml_lab_teardown(void)
     OBJ_CLEAR(node_lazarus);
     node_release_garbage();
     ml_runtime_fini();
+}
+
+/* ==================================================================== allocators that refuse */
+
+static ml_alloc refusing;
+
+void refuse_allocations(mem_domain domain)
+{
+    refusing = (ml_alloc)ML_ALLOC_REFUSE_ALL;
+    if (domain == MEM_DOMAIN_OBJ)
+        refusing.size = sizeof(gc_head) + 1000;
+    ml_alloc_install(&refusing, domain);
+}
+
+void restore_allocations(mem_domain domain)
+{
+    (void)domain;
+    ml_alloc_remove(&refusing);
 }

@@ -1,8 +1,7 @@
 /*
- * mutation_cycles.c -- hidden tests that kill what the mutation run
- * (make mutation LAB=cycles) found alive: untracked tuples and dicts
- * leaving the long-lived count, and a list that cannot grow while
- * gc.garbage or gc_get_referrers fill theirs.
+ * hidden/test_generations.c -- the hidden tests of test_generations.c's area (the public file
+ * tests/cycles/test_generations.c); those that came from mutation testing are tagged
+ * "mutation".
  */
 #include "../cycles_test.h"
 #include "memlab/mem.h"
@@ -10,9 +9,68 @@
 #include "mltest.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* ==================================================================== thresholds */
+ML_TEST(get_threshold_writes_three_ints, .tags = "mutation", .points = 1, .visibility = ML_HIDDEN,
+        .description = "gc_get_threshold writes out[0..2] and nothing after them",
+        .hint = "handout §3, Generations")
+{
+    struct {
+        int out[GC_NUM_GENERATIONS];
+        int guard;
+    } s = {{0, 0, 0}, -7};
+    gc_get_threshold(s.out);
+    ck_assert_msg(s.out[0] == 700 && s.out[1] == 10 && s.out[2] == 10, "(%d, %d, %d)", s.out[0],
+                  s.out[1], s.out[2]);
+    ck_assert_msg(s.guard == -7, "gc_get_threshold wrote past out[2]");
+}
+
+/* ==================================================================== the collecting guard */
+typedef struct nested_watch {
+    int calls;         /* callback calls, every phase */
+    int tried;         /* gc_collect was called from inside */
+    ml_ssize_t nested; /* what it returned */
+} nested_watch;
+
+static void collect_from_inside(const char *phase, const gc_callback_info *info, void *ctx)
+{
+    (void)phase;
+    (void)info;
+    nested_watch *w = ctx;
+    w->calls++;
+    if (!w->tried) {
+        w->tried = 1;
+        w->nested = gc_collect(2);
+    }
+}
+
+ML_TEST(collect_during_an_automatic_collection_returns_0, .tags = "mutation", .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "gc_collect(2) called by a callback of an automatic collection returns 0 "
+                       "and starts nothing: one generation-0 collection, two callback calls",
+        .hint = "handout §3, When collections run")
+{
+    nested_watch w = {0, 0, -5};
+    ck_assert_int_eq(gc_callbacks_add(collect_from_inside, &w), 0);
+    gc_set_threshold(1, 10, 10);
+    ml_object *a = node_new(&node_type, 1);
+    ml_object *b = node_new(&node_type, 2); /* count 2 > 1: collects generation 0 */
+    gc_set_threshold(0, 0, 0);
+    ck_assert_msg(w.tried, "no automatic collection ran");
+    ck_assert_msg(w.nested == 0, "the nested gc_collect returned %zd, expected 0", w.nested);
+    ck_assert_msg(w.calls == 2, "%d callback calls, expected 2 (start, stop)", w.calls);
+    gc_generation_stats st[GC_NUM_GENERATIONS];
+    gc_get_stats(st);
+    ck_assert_msg(st[0].collections == 1 && st[2].collections == 0,
+                  "collections (%zd, %zd, %zd), expected (1, 0, 0)", st[0].collections,
+                  st[1].collections, st[2].collections);
+    gc_callbacks_remove(collect_from_inside, &w);
+    obj_decref(a);
+    obj_decref(b);
+}
 
 /* ==================================================================== the long-lived count */
-
 #define MAX_ALLOCATIONS 64
 
 typedef struct full_watch {
@@ -47,7 +105,8 @@ static int allocations_until_full_collection(void)
     return w.first_full;
 }
 
-ML_TEST(untracked_tuples_do_not_count_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
+ML_TEST(untracked_tuples_do_not_count_as_long_lived, .tags = "mutation", .points = 1,
+        .visibility = ML_HIDDEN,
         .description =
             "20 nodes and 80 tuples of ints survive collect(2): the tuples are "
             "untracked, so only 20 objects are long-lived and, with thresholds "
@@ -81,7 +140,8 @@ ML_TEST(untracked_tuples_do_not_count_as_long_lived, .points = 1, .visibility = 
         obj_decref(keep[i]);
 }
 
-ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
+ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .tags = "mutation", .points = 1,
+        .visibility = ML_HIDDEN,
         .description = "a list and 100 tuples holding it survive collect(2): 101 long-lived "
                        "objects, so with thresholds (1, 1, 1) the first full collection comes "
                        "at the 32nd allocation",
@@ -105,80 +165,6 @@ ML_TEST(tuples_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibil
     for (int i = 0; i < 100; i++)
         obj_decref(tuples[i]);
     obj_decref(l);
-}
-
-/* ==================================================================== lists that cannot grow */
-
-/* MEM_DOMAIN_MEM (where list item arrays live) refuses every new block
- * and every resize (mlalloc.h); frees go to the allocator that made every
- * block the test had before. */
-
-ML_TEST(a_garbage_list_that_cannot_grow_leaves_no_exception, .points = 1, .visibility = ML_HIDDEN,
-        .description = "when gc.garbage cannot grow, collect() still returns 2 for a tp_del "
-                       "2-cycle and leaves no exception set; the next collect() saves both",
-        .hint = "handout §5, Legacy finalizers", .parent = "legacy_finalizer_cycle_goes_to_garbage")
-{
-    ml_object *garbage = gc_garbage(); /* made now, while lists can still be made */
-    ck_assert_msg(garbage != NULL, "gc_garbage() returns a list");
-    ml_object *a = node_new(&del_node_type, 1);
-    ml_object *b = node_new(&del_node_type, 2);
-    node_pair(a, b);
-    obj_decref(a);
-    obj_decref(b);
-    ml_alloc refuse_all = ML_ALLOC_REFUSE_ALL;
-    ml_alloc_install(&refuse_all, MEM_DOMAIN_MEM);
-    ml_ssize_t found = gc_collect(2);
-    ml_exc_kind pending = err_occurred();
-    ml_alloc_remove(&refuse_all);
-    err_clear();
-    ck_assert_msg(pending == ML_EXC_NONE,
-                  "collect() left exception kind %d set after gc.garbage could not grow",
-                  (int)pending);
-    ck_assert_msg(found == 2, "collect() returned %zd, expected 2", found);
-    ck_assert_int_eq(list_size(garbage), 0);
-    ck_assert_int_eq(node_alive(), 2);
-    ck_assert_msg(gc_collect(2) == 2, "the next collection finds the cycle again");
-    ck_assert_int_eq(list_size(garbage), 2);
-    node_release_garbage();
-    ck_assert_int_eq(node_alive(), 0);
-}
-
-static ml_ssize_t objects_tracked(void)
-{
-    ml_ssize_t n = 0;
-    for (int i = 0; i < GC_NUM_GENERATIONS; i++)
-        n += gc_generation_size(i);
-    return n;
-}
-
-ML_TEST(get_referrers_that_cannot_grow_its_list_frees_it, .points = 1, .visibility = ML_HIDDEN,
-        .description = "gc_get_referrers returns NULL with MemoryError when its list cannot "
-                       "grow, and leaves no list behind in the generations",
-        .hint = "handout §6, gc.get_referrers",
-        .parent = "get_referrers_finds_the_containers_that_reference_an_object")
-{
-    ml_object *a = node_new(&node_type, 1);
-    ml_object *b = node_new(&node_type, 2);
-    node_set(b, 0, a);
-    ml_object *refs = gc_get_referrers(&a, 1);
-    ck_assert_msg(refs != NULL, "gc_get_referrers failed with every allocator working");
-    ck_assert_int_eq(list_size(refs), 1);
-    obj_decref(refs);
-    ml_ssize_t tracked = objects_tracked();
-    ml_alloc refuse_all = ML_ALLOC_REFUSE_ALL;
-    ml_alloc_install(&refuse_all, MEM_DOMAIN_MEM);
-    refs = gc_get_referrers(&a, 1);
-    ml_alloc_remove(&refuse_all);
-    ml_exc_kind pending = err_occurred();
-    err_clear();
-    ck_assert_msg(refs == NULL, "gc_get_referrers returned a list it could not fill");
-    ck_assert_msg(pending == ML_EXC_MEMORY_ERROR, "MemoryError expected, kind %d set",
-                  (int)pending);
-    ck_assert_msg(objects_tracked() == tracked,
-                  "%zd objects tracked after the failed call, %zd before: the list was not freed",
-                  objects_tracked(), tracked);
-    obj_decref(a);
-    obj_decref(b);
 }
 
 /* ==================================================================== dicts and the long-lived
@@ -212,8 +198,8 @@ static ml_object *dict_holding(long key, ml_object *value)
     return d;
 }
 
-ML_TEST(dicts_and_tuples_untracked_by_a_full_collection_leave_the_long_lived_count, .points = 1,
-        .visibility = ML_HIDDEN,
+ML_TEST(dicts_and_tuples_untracked_by_a_full_collection_leave_the_long_lived_count,
+        .tags = "mutation", .points = 1, .visibility = ML_HIDDEN,
         .description = "38 nodes and 10 dicts holding nodes go to generation 2 (collect(1)); "
                        "then 10 dicts of ints and 10 tuples of ints are untracked by collect(2): "
                        "48 long-lived objects, none pending, so with thresholds (1, 1, 1) the "
@@ -256,7 +242,8 @@ ML_TEST(dicts_and_tuples_untracked_by_a_full_collection_leave_the_long_lived_cou
         obj_decref(nodes[i]);
 }
 
-ML_TEST(dicts_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibility = ML_HIDDEN,
+ML_TEST(dicts_that_stay_tracked_count_once_as_long_lived, .tags = "mutation", .points = 1,
+        .visibility = ML_HIDDEN,
         .description = "61 nodes, 10 dicts holding nodes and 10 dicts of ints survive collect(2): "
                        "the dicts of ints are untracked, 71 objects are long-lived, so with "
                        "thresholds (1, 1, 1) the first full collection comes at allocation 20",
@@ -289,4 +276,77 @@ ML_TEST(dicts_that_stay_tracked_count_once_as_long_lived, .points = 1, .visibili
     }
     for (int i = 0; i < 61; i++)
         obj_decref(nodes[i]);
+}
+
+ML_TEST(first_call_gc_set_threshold_sticks, .tags = "mutation", .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "gc_set_threshold(5, 6, 7) as the first call: gc_get_threshold() then "
+                       "gives (5, 6, 7)",
+        .hint = "handout §3, Generations (cycles.c, ensure_ready)")
+{
+    gc_set_threshold(5, 6, 7);
+    int t[GC_NUM_GENERATIONS];
+    gc_get_threshold(t);
+    ck_assert_msg(t[0] == 5 && t[1] == 6 && t[2] == 7,
+                  "thresholds (%d, %d, %d), expected (5, 6, 7)", t[0], t[1], t[2]);
+}
+
+ML_TEST(first_call_gc_get_threshold_gives_700_10_10, .tags = "mutation", .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "gc_get_threshold() as the first call gives CPython's (700, 10, 10)",
+        .hint = "handout §3, Generations (cycles.c, ensure_ready)")
+{
+    int t[GC_NUM_GENERATIONS];
+    gc_get_threshold(t);
+    ck_assert_msg(t[0] == 700 && t[1] == 10 && t[2] == 10,
+                  "thresholds (%d, %d, %d), expected (700, 10, 10)", t[0], t[1], t[2]);
+}
+
+ML_TEST(no_automatic_collection_while_an_exception_is_set, .points = 1, .visibility = ML_HIDDEN,
+        .description = "an allocation past the threshold with an exception set does not collect; "
+                       "the next one after it is cleared does",
+        .hint = "handout §3, Automatic collection",
+        .parent = "allocation_past_threshold_0_collects_generation_0")
+{
+    gc_set_threshold(2, 10, 10);
+    ml_object *n[4];
+    n[0] = node_new(&node_type, 0);
+    n[1] = node_new(&node_type, 1);
+    err_set(ML_EXC_RUNTIME_ERROR, "pending");
+    n[2] = node_new(&node_type, 2);
+    ck_assert_int_eq(gc_generation_size(1), 0);
+    err_clear();
+    n[3] = node_new(&node_type, 3);
+    ck_assert_msg(gc_generation_size(1) == 3, "the 4th allocation collects generation 0");
+    for (int i = 0; i < 4; i++)
+        obj_decref(n[i]);
+}
+
+ML_TEST(collect_of_generation_1_adds_to_the_pending_long_lived_objects, .points = 1,
+        .visibility = ML_HIDDEN,
+        .description = "after 4 full-collection survivors, one collect(1) promoting 1 object makes "
+                       "generation 2 eligible (1 >= 4 / 4): the next automatic collection is full",
+        .hint = "handout §3, The long-lived heuristic",
+        .parent = "a_full_collection_waits_for_a_quarter_of_long_lived_objects")
+{
+    ml_object *keep[4];
+    for (int i = 0; i < 4; i++)
+        keep[i] = node_new(&node_type, 10 + i);
+    gc_collect(2); /* long_lived_total 4, pending 0 */
+    ml_object *x = node_new(&node_type, 1);
+    gc_collect(1); /* x promoted into generation 2: pending 1; count 2 is 1 */
+    gc_set_threshold(1, 100, 0);
+    gc_generation_stats before[3], after[3];
+    gc_get_stats(before);
+    ml_object *y = node_new(&node_type, 2);
+    ml_object *z = node_new(&node_type, 3); /* count 0 is 2 > 1 */
+    gc_get_stats(after);
+    ck_assert_msg(after[2].collections == before[2].collections + 1,
+                  "pending 1 >= total 4 / 4: the automatic collection is a full one");
+    ck_assert_int_eq(after[0].collections, before[0].collections);
+    obj_decref(x);
+    obj_decref(y);
+    obj_decref(z);
+    for (int i = 0; i < 4; i++)
+        obj_decref(keep[i]);
 }
