@@ -8,8 +8,9 @@
 #        again).  T=list_*,dict_new: those tests only (--only), a partial
 #        grade, marked so and never reused.
 #   make test        the kit's own tests: tests/kit/run-all.sh
-#   make deps        the Debian packages the kit needs (installs them as root,
-#                    else prints the command)
+#   make deps        the Debian packages grading needs (installs them as root,
+#                    else prints the command); make deps-kit adds what the
+#                    kit's own tests and the benches need
 #
 # The grader is harness/grader/ (docs/grading-policy.md); it links the
 # student's files with the lab's test objects, which it finds in the link
@@ -73,25 +74,42 @@ grade: deps all
 	done
 
 # ---------------------------------------------------------------- test
-test: deps all
+test: deps-kit all
 	BUILD=$(BUILD) tests/kit/run-all.sh
 
 # ---------------------------------------------------------------- deps
-DEPS_PACKAGES := gcc make binutils pkg-config python3 check libsubunit-dev valgrind gcovr gdb \
-	libjansson-dev libxml2-dev libseccomp-dev bubblewrap gnuplot-nox libmimalloc-dev \
-	libjemalloc-dev hyperfine
+# Two lists, one package a line, read by every installer (this file,
+# .ci/run, Gradescope's setup.sh, the Classroom workflow):
+#   tools/dist/debian-packages.txt      what grading needs: a student's
+#                                       `make grade`, an autograder image
+#   tools/dist/debian-packages-kit.txt  what the kit's own tests, the benches
+#                                       and the instructor's tools add
+# `make deps` asks for the first only; `make deps-kit` (make test) for both.
+# No other file names a package (a mk file's needs go into one of the lists).
+DEPS_PACKAGES := $(shell cat tools/dist/debian-packages.txt 2>/dev/null)
+KIT_PACKAGES := $(shell cat tools/dist/debian-packages-kit.txt 2>/dev/null)
 
-deps:
+# $(call deps_install,TARGET,PACKAGES): install the missing ones as root,
+# else print the command and fail.
+define deps_install
 	@command -v dpkg-query >/dev/null 2>&1 || { \
-	  echo "make deps: not a Debian system; install the equivalents of: $(DEPS_PACKAGES)"; exit 0; }; \
-	missing=$$(for p in $(DEPS_PACKAGES); do \
+	  echo "make $(1): not a Debian system; install the equivalents of: $(2)"; exit 0; }; \
+	missing=$$(for p in $(2); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	[ -z "$$missing" ] && exit 0; \
 	cmd="apt-get update && apt-get install -y --no-install-recommends $$(echo $$missing)"; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  echo "make deps: installing $$(echo $$missing)"; \
+	  echo "make $(1): installing $$(echo $$missing)"; \
 	  DEBIAN_FRONTEND=noninteractive sh -c "$$cmd"; \
 	else \
-	  echo "make deps: missing packages: $$(echo $$missing)"; \
+	  echo "make $(1): missing packages: $$(echo $$missing)"; \
 	  echo "run as root:  sudo sh -c '$$cmd'"; exit 1; \
 	fi
+endef
+
+.PHONY: deps-kit
+deps:
+	$(call deps_install,deps,$(DEPS_PACKAGES))
+
+deps-kit:
+	$(call deps_install,deps-kit,$(DEPS_PACKAGES) $(KIT_PACKAGES))

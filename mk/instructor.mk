@@ -14,10 +14,9 @@
 
 .PHONY: grade-all grade-all-status dist-student gradescope grade-all-bench test-slurm
 
-# make test-slurm's one-node cluster.  Here, not in mk/grader.mk: that file
-# goes into the student kit, whose make deps must not install a scheduler;
-# and a kit-tests package (make deps-kit), not one grading needs.
-KIT_PACKAGES += slurm-wlm munge
+# make test-slurm's one-node cluster (slurm-wlm, munge) is a kit-tests
+# package, in tools/dist/debian-packages-kit.txt (make deps-kit), which the
+# student kit does not ship: its make deps never installs a scheduler.
 
 DIST ?= $(BUILD)/dist
 GRADES ?= grades
