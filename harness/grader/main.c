@@ -104,8 +104,7 @@ static int read_lab(struct grade *g)
     json_error_t err;
     json_t *o = json_load_file(path, 0, &err);
     if (!o) {
-        fprintf(stderr, "memlab-grade: no lab '%s': cannot read %s (%s)\n", g->lab, path,
-                err.text);
+        fprintf(stderr, "memlab-grade: no lab '%s': cannot read %s (%s)\n", g->lab, path, err.text);
         free(path);
         return -1;
     }
@@ -115,10 +114,10 @@ static int read_lab(struct grade *g)
     g->lab_allow = list_push(NULL, NULL);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(o, "files"), i, v)
-        g->files = list_push(g->files, xstrdup(json_string_value(v)));
-    json_array_foreach(json_object_get(o, "allow"), i, v)
-        g->lab_allow = list_push(g->lab_allow, xstrdup(json_string_value(v)));
+    json_array_foreach(json_object_get(o, "files"), i, v) g->files =
+        list_push(g->files, xstrdup(json_string_value(v)));
+    json_array_foreach(json_object_get(o, "allow"), i, v) g->lab_allow =
+        list_push(g->lab_allow, xstrdup(json_string_value(v)));
     json_t *hidden = json_object_get(o, "hidden_tests");
     g->hidden_declared = json_is_integer(hidden) ? (int)json_integer_value(hidden) : -1;
     read_perf(g, json_object_get(o, "perf"));
@@ -129,16 +128,26 @@ static int read_lab(struct grade *g)
 static int parse_args(struct grade *g, int argc, char **argv)
 {
     static const struct option options[] = {
-        {"lab", required_argument, NULL, 'l'},       {"submission", required_argument, NULL, 's'},
-        {"report", required_argument, NULL, 'r'},    {"kit", required_argument, NULL, 'k'},
-        {"build", required_argument, NULL, 'b'},     {"jobs", required_argument, NULL, 'j'},
-        {"only", required_argument, NULL, 'o'},      {"no-valgrind", no_argument, NULL, 'V'},
-        {"no-calibrate", no_argument, NULL, 'C'},    {"reveal-hidden", no_argument, NULL, 'H'},
-        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {"no-static-check", no_argument, NULL, 'S'}, {"no-perf", no_argument, NULL, 'P'},
-        {"sandbox-exec", no_argument, NULL, 'X'},    {"dir", required_argument, NULL, 'D'},
-        {"binary", required_argument, NULL, 'B'},    {"timeout", required_argument, NULL, 'T'},
-        {"reuse", no_argument, NULL, 'R'},           {"calibrate-only", no_argument, NULL, 'K'},
+        {"lab", required_argument, NULL, 'l'},
+        {"submission", required_argument, NULL, 's'},
+        {"report", required_argument, NULL, 'r'},
+        {"kit", required_argument, NULL, 'k'},
+        {"build", required_argument, NULL, 'b'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"only", required_argument, NULL, 'o'},
+        {"no-valgrind", no_argument, NULL, 'V'},
+        {"no-calibrate", no_argument, NULL, 'C'},
+        {"reveal-hidden", no_argument, NULL, 'H'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"no-static-check", no_argument, NULL, 'S'},
+        {"no-perf", no_argument, NULL, 'P'},
+        {"sandbox-exec", no_argument, NULL, 'X'},
+        {"dir", required_argument, NULL, 'D'},
+        {"binary", required_argument, NULL, 'B'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"reuse", no_argument, NULL, 'R'},
+        {"calibrate-only", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     g->jobs = 2;
@@ -461,9 +470,9 @@ int main(int argc, char **argv)
             perf_run(&g, perf);
     } else {
         perf_add_row(&g);
-        judge_not_run(&g, g.outcome == OUT_MISSING   ? "a file of the submission is missing"
-                          : g.outcome == OUT_STATIC  ? "a static check failed"
-                                                     : "the submission does not compile");
+        judge_not_run(&g, g.outcome == OUT_MISSING  ? "a file of the submission is missing"
+                          : g.outcome == OUT_STATIC ? "a static check failed"
+                                                    : "the submission does not compile");
     }
     judge_totals(&g);
     g.seconds = now_seconds() - start;

@@ -56,7 +56,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
         p = sys_mmap(addr, len, prot, flags, fd, off);
     else
         p = placed(len, prot, flags,
-                   placement == PLACE_ARENA_ALIGNED ? 0
+                   placement == PLACE_ARENA_ALIGNED  ? 0
                    : placement == PLACE_POOL_ALIGNED ? 5 * 16384
                                                      : 3 * 16384 + 4096);
     if (p != MAP_FAILED) {

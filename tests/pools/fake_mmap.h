@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 typedef enum fake_placement {
-    PLACE_ANYWHERE = 0,      /* the kernel's choice (the default) */
-    PLACE_ARENA_ALIGNED,     /* base is a multiple of 1 MiB: 64 pools */
-    PLACE_POOL_ALIGNED,      /* base is a multiple of 16 KiB, not of 1 MiB: 64 pools */
-    PLACE_PAGE_ALIGNED,      /* base is 4 KiB past a 16 KiB boundary: 63 pools */
+    PLACE_ANYWHERE = 0,  /* the kernel's choice (the default) */
+    PLACE_ARENA_ALIGNED, /* base is a multiple of 1 MiB: 64 pools */
+    PLACE_POOL_ALIGNED,  /* base is a multiple of 16 KiB, not of 1 MiB: 64 pools */
+    PLACE_PAGE_ALIGNED,  /* base is 4 KiB past a 16 KiB boundary: 63 pools */
 } fake_placement;
 
 void fake_mmap_place(fake_placement where);

@@ -19,7 +19,10 @@ static inline pool_stats stats_now(void)
 }
 
 /* The 16 KiB pool that holds p (its header's address). */
-static inline uintptr_t pool_of(const void *p) { return (uintptr_t)p & ~(uintptr_t)(POOL_SIZE - 1); }
+static inline uintptr_t pool_of(const void *p)
+{
+    return (uintptr_t)p & ~(uintptr_t)(POOL_SIZE - 1);
+}
 
 /* Offset of p inside its pool. */
 static inline size_t offset_in_pool(const void *p) { return (uintptr_t)p & (POOL_SIZE - 1); }

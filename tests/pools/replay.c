@@ -67,9 +67,20 @@ int trace_parse(const char *text, trace *out, char *err, size_t errlen)
         unsigned long long c = 0;
         int ok = 0;
         switch (buf[0]) {
-        case 'm': ok = sscanf(buf + 1, "%lu %llu", &a, &c) == 2; op.size = c; break;
-        case 'c': ok = sscanf(buf + 1, "%lu %lu %llu", &a, &b, &c) == 3; op.size = b; op.elsize = c; break;
-        case 'r': ok = sscanf(buf + 1, "%lu %lu %llu", &a, &b, &c) == 3; op.newid = (uint32_t)b; op.size = c; break;
+        case 'm':
+            ok = sscanf(buf + 1, "%lu %llu", &a, &c) == 2;
+            op.size = c;
+            break;
+        case 'c':
+            ok = sscanf(buf + 1, "%lu %lu %llu", &a, &b, &c) == 3;
+            op.size = b;
+            op.elsize = c;
+            break;
+        case 'r':
+            ok = sscanf(buf + 1, "%lu %lu %llu", &a, &b, &c) == 3;
+            op.newid = (uint32_t)b;
+            op.size = c;
+            break;
         case 'f': ok = sscanf(buf + 1, "%lu", &a) == 1; break;
         }
         if (!ok || a > UINT32_MAX || b > UINT32_MAX) {
@@ -126,7 +137,10 @@ void replay_fast(const trace *t, const replay_allocator *a, void **slots)
         case 'm': slots[op->id] = a->malloc(op->size); break;
         case 'c': slots[op->id] = a->calloc(op->size, op->elsize); break;
         case 'r': slots[op->newid] = a->realloc(op->id ? slots[op->id] : NULL, op->size); break;
-        case 'f': a->free(slots[op->id]); slots[op->id] = NULL; break;
+        case 'f':
+            a->free(slots[op->id]);
+            slots[op->id] = NULL;
+            break;
         }
     }
 }
@@ -159,7 +173,10 @@ static int compare_ranges(const void *x, const void *y)
     return 0; /* overlapping */
 }
 
-static unsigned char pattern(uint32_t id, size_t i) { return (unsigned char)(id * 131u + i * 7u + 1u); }
+static unsigned char pattern(uint32_t id, size_t i)
+{
+    return (unsigned char)(id * 131u + i * 7u + 1u);
+}
 
 static int error(checker *c, size_t op, const char *fmt, ...)
 {
@@ -242,8 +259,7 @@ static int step(checker *c, size_t i)
     const trace_op *op = &c->t->ops[i];
     live_block *blocks = c->blocks;
     switch (op->kind) {
-    case 'm':
-        return adopt(c, i, op->id, c->a->malloc(op->size), op->size, 0);
+    case 'm': return adopt(c, i, op->id, c->a->malloc(op->size), op->size, 0);
     case 'c': {
         if (op->elsize && op->size > SIZE_MAX / op->elsize)
             return error(c, i, "calloc(%zu, %zu) overflows", op->size, op->elsize);

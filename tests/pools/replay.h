@@ -15,18 +15,18 @@
 #include <stdint.h>
 
 typedef struct trace_op {
-    char kind;       /* 'm', 'c', 'r', 'f' */
-    uint32_t id;     /* the block (for r: the old one, 0 = NULL) */
-    uint32_t newid;  /* r: the new block */
-    size_t size;     /* m, r: bytes; c: nelem */
-    size_t elsize;   /* c: bytes per element */
+    char kind;      /* 'm', 'c', 'r', 'f' */
+    uint32_t id;    /* the block (for r: the old one, 0 = NULL) */
+    uint32_t newid; /* r: the new block */
+    size_t size;    /* m, r: bytes; c: nelem */
+    size_t elsize;  /* c: bytes per element */
 } trace_op;
 
 typedef struct trace {
     char name[64];
     trace_op *ops;
     size_t nops;
-    size_t nids;     /* largest id */
+    size_t nids; /* largest id */
 } trace;
 
 /* A trace compiled into the binary (trace_data.c). */
@@ -56,11 +56,11 @@ typedef struct replay_allocator {
 } replay_allocator;
 
 typedef struct replay_result {
-    size_t ops;              /* operations replayed */
-    size_t peak_requested;   /* most live bytes requested at once */
-    size_t peak_system;      /* most bytes held from the system at once: arenas + system blocks */
-    double utilization;      /* peak_requested / peak_system (1 when nothing was held) */
-    char error[512];         /* empty when the replay was correct */
+    size_t ops;            /* operations replayed */
+    size_t peak_requested; /* most live bytes requested at once */
+    size_t peak_system;    /* most bytes held from the system at once: arenas + system blocks */
+    double utilization;    /* peak_requested / peak_system (1 when nothing was held) */
+    char error[512];       /* empty when the replay was correct */
 } replay_result;
 
 /* Replay with every check: each block is filled with a pattern of its id and

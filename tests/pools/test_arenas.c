@@ -8,7 +8,8 @@
 #define PER_POOL POOL_NUMBLOCKS(31) /* 31 blocks of 512 bytes fill a pool */
 
 ML_TEST(an_arena_has_63_or_64_pools, .points = 2,
-        .description = "a 1 MiB arena gives 64 pools if mmap returned a 16 KiB-aligned address, else 63",
+        .description =
+            "a 1 MiB arena gives 64 pools if mmap returned a 16 KiB-aligned address, else 63",
         .hint = "handout §4, Arenas")
 {
     void *p = pool_malloc(1);
@@ -16,14 +17,16 @@ ML_TEST(an_arena_has_63_or_64_pools, .points = 2,
     pool_stats s = stats_now();
     size_t total = s.free_pools + 1;
     ck_assert_msg(total == 63 || total == 64, "the arena has %zu pools", total);
-    ck_assert_msg(s.arenas_allocated == 1 && s.arenas_current == 1 && s.arenas_highwater == 1 &&
-                      s.arenas_reclaimed == 0 && s.usable_arenas == 1,
-                  "after one allocation: 1 arena allocated, current, highwater; 0 reclaimed; 1 usable");
+    ck_assert_msg(
+        s.arenas_allocated == 1 && s.arenas_current == 1 && s.arenas_highwater == 1 &&
+            s.arenas_reclaimed == 0 && s.usable_arenas == 1,
+        "after one allocation: 1 arena allocated, current, highwater; 0 reclaimed; 1 usable");
     pool_free(p);
 }
 
 ML_TEST(a_second_arena_is_mapped_only_when_every_pool_is_taken, .points = 3,
-        .description = "the second arena comes with the first block that finds no free pool in the first",
+        .description =
+            "the second arena comes with the first block that finds no free pool in the first",
         .hint = "handout §4, Arenas")
 {
     bag b = {0};
@@ -32,9 +35,10 @@ ML_TEST(a_second_arena_is_mapped_only_when_every_pool_is_taken, .points = 3,
     bag_alloc(&b, total * PER_POOL - 1, 512);
     pool_stats s = stats_now();
     ck_assert_msg(s.arenas_current == 1 && s.free_pools == 0 && s.usable_arenas == 0,
-                  "with %zu full pools: %zu arenas, %zu free pools, %zu usable; expected 1, 0, 0", total,
-                  s.arenas_current, s.free_pools, s.usable_arenas);
-    ck_assert_msg(s.full_pools[31] == total, "%zu full pools, expected %zu", s.full_pools[31], total);
+                  "with %zu full pools: %zu arenas, %zu free pools, %zu usable; expected 1, 0, 0",
+                  total, s.arenas_current, s.free_pools, s.usable_arenas);
+    ck_assert_msg(s.full_pools[31] == total, "%zu full pools, expected %zu", s.full_pools[31],
+                  total);
     bag_alloc(&b, 1, 512);
     s = stats_now();
     ck_assert_msg(s.arenas_current == 2 && s.arenas_allocated == 2 && s.arenas_highwater == 2,
@@ -42,20 +46,23 @@ ML_TEST(a_second_arena_is_mapped_only_when_every_pool_is_taken, .points = 3,
     bag_free_all(&b);
 }
 
-ML_TEST(the_last_empty_arena_is_kept, .points = 2,
-        .description = "freeing every block of the only arena keeps it mapped for reuse (bpo-37257)",
-        .hint = "handout §4, Returning arenas")
+ML_TEST(
+    the_last_empty_arena_is_kept, .points = 2,
+    .description = "freeing every block of the only arena keeps it mapped for reuse (bpo-37257)",
+    .hint = "handout §4, Returning arenas")
 {
     void *p = pool_malloc(64);
     ck_assert_msg(p != NULL, "pool_malloc(64) returned NULL");
     pool_free(p);
     pool_stats s = stats_now();
-    ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 0, "the only arena stays: %zu current, %zu reclaimed",
-                  s.arenas_current, s.arenas_reclaimed);
+    ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 0,
+                  "the only arena stays: %zu current, %zu reclaimed", s.arenas_current,
+                  s.arenas_reclaimed);
     void *q = pool_malloc(64);
     ck_assert_msg(q != NULL, "pool_malloc(64) returned NULL");
     s = stats_now();
-    ck_assert_msg(s.arenas_allocated == 1, "the kept arena is reused, no new mmap (%zu allocated)", s.arenas_allocated);
+    ck_assert_msg(s.arenas_allocated == 1, "the kept arena is reused, no new mmap (%zu allocated)",
+                  s.arenas_allocated);
     pool_free(q);
 }
 
@@ -72,27 +79,31 @@ static size_t two_arenas(bag *a1, bag *a2)
     return total;
 }
 
-ML_TEST(a_wholly_free_arena_that_is_the_emptiest_is_kept, .points = 3,
-        .description = "freeing all of a full arena while another arena has 3 pools in use keeps both",
-        .hint = "handout §4, Returning arenas")
+ML_TEST(
+    a_wholly_free_arena_that_is_the_emptiest_is_kept, .points = 3,
+    .description = "freeing all of a full arena while another arena has 3 pools in use keeps both",
+    .hint = "handout §4, Returning arenas")
 {
     bag a1 = {0}, a2 = {0};
     two_arenas(&a1, &a2);
     bag_free_all(&a1);
     pool_stats s = stats_now();
-    ck_assert_msg(s.arenas_current == 2 && s.arenas_reclaimed == 0,
-                  "the freed arena has the most free pools, so it is last in usable_arenas and kept "
-                  "(%zu current, %zu reclaimed)", s.arenas_current, s.arenas_reclaimed);
+    ck_assert_msg(
+        s.arenas_current == 2 && s.arenas_reclaimed == 0,
+        "the freed arena has the most free pools, so it is last in usable_arenas and kept "
+        "(%zu current, %zu reclaimed)",
+        s.arenas_current, s.arenas_reclaimed);
     pool_uninstall();
     s = stats_now();
-    ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 1,
-                  "pool_uninstall unmaps the empty arena and keeps the one with live blocks (%zu current)",
-                  s.arenas_current);
+    ck_assert_msg(
+        s.arenas_current == 1 && s.arenas_reclaimed == 1,
+        "pool_uninstall unmaps the empty arena and keeps the one with live blocks (%zu current)",
+        s.arenas_current);
     bag_free_all(&a2);
     s = stats_now();
     ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 1 && s.arenas_highwater == 2,
-                  "the last arena is kept when it empties (%zu current, %zu reclaimed)", s.arenas_current,
-                  s.arenas_reclaimed);
+                  "the last arena is kept when it empties (%zu current, %zu reclaimed)",
+                  s.arenas_current, s.arenas_reclaimed);
 }
 
 ML_TEST(a_wholly_free_arena_followed_by_another_is_returned, .points = 3,
@@ -104,16 +115,19 @@ ML_TEST(a_wholly_free_arena_followed_by_another_is_returned, .points = 3,
     void *witness = a1.items[0];
     bag_free_all(&a2);
     pool_stats s = stats_now();
-    ck_assert_msg(s.arenas_current == 2 && s.arenas_reclaimed == 0, "the only usable arena is kept even when empty");
+    ck_assert_msg(s.arenas_current == 2 && s.arenas_reclaimed == 0,
+                  "the only usable arena is kept even when empty");
     bag_free_all(&a1);
     s = stats_now();
     ck_assert_msg(s.arenas_current == 1 && s.arenas_reclaimed == 1 && s.arenas_allocated == 2,
-                  "the first arena is unmapped (%zu current, %zu reclaimed)", s.arenas_current, s.arenas_reclaimed);
+                  "the first arena is unmapped (%zu current, %zu reclaimed)", s.arenas_current,
+                  s.arenas_reclaimed);
     ck_assert_msg(!pool_address_in_range(witness), "an unmapped arena is no longer in range");
 }
 
 ML_TEST(new_pools_come_from_the_arena_with_fewest_free_pools, .points = 3,
-        .description = "usable_arenas is sorted by free pools: the nearly full arena serves new pools first",
+        .description =
+            "usable_arenas is sorted by free pools: the nearly full arena serves new pools first",
         .hint = "handout §4, Which arena")
 {
     bag a1 = {0}, a2 = {0};
@@ -127,7 +141,8 @@ ML_TEST(new_pools_come_from_the_arena_with_fewest_free_pools, .points = 3,
     ck_assert_msg(stats_now().usable_arenas == 2, "both arenas are usable");
     void *p = pool_malloc(16); /* class 0 has no used pool: a new pool is needed */
     ck_assert_msg(p != NULL, "pool_malloc(16) returned NULL");
-    ck_assert_msg(pool_of(p) == freed_pool, "the new pool should be A1's free pool, the fullest arena");
+    ck_assert_msg(pool_of(p) == freed_pool,
+                  "the new pool should be A1's free pool, the fullest arena");
     ck_assert_msg(stats_now().usable_arenas == 1, "A1 is full again and leaves usable_arenas");
     bag_put(&a1, p);
     (void)total;
@@ -136,7 +151,8 @@ ML_TEST(new_pools_come_from_the_arena_with_fewest_free_pools, .points = 3,
 }
 
 ML_TEST(free_pools_of_an_arena_are_reused_last_emptied_first, .points = 2,
-        .description = "an arena's empty pools are taken back last emptied first, before another arena's",
+        .description =
+            "an arena's empty pools are taken back last emptied first, before another arena's",
         .hint = "handout §4, Which arena")
 {
     bag a1 = {0}, a2 = {0};
@@ -150,9 +166,11 @@ ML_TEST(free_pools_of_an_arena_are_reused_last_emptied_first, .points = 2,
         }
     void *x = pool_malloc(16), *y = pool_malloc(32), *z = pool_malloc(48);
     ck_assert_msg(x && y && z, "pool_malloc returned NULL");
-    ck_assert_msg(pool_of(x) == pool9, "the first new pool is the last one emptied in A1 (LIFO freepools)");
+    ck_assert_msg(pool_of(x) == pool9,
+                  "the first new pool is the last one emptied in A1 (LIFO freepools)");
     ck_assert_msg(pool_of(y) == pool2, "the second new pool is A1's other free pool");
-    ck_assert_msg(pool_of(z) != pool2 && pool_of(z) != pool9 && pool_of(z) == pool_of(a2.items[2]) + POOL_SIZE,
+    ck_assert_msg(pool_of(z) != pool2 && pool_of(z) != pool9 &&
+                      pool_of(z) == pool_of(a2.items[2]) + POOL_SIZE,
                   "with A1 full again, the third pool is carved in A2 right after its three pools");
     bag_put(&a2, x);
     bag_put(&a2, y);
@@ -161,9 +179,10 @@ ML_TEST(free_pools_of_an_arena_are_reused_last_emptied_first, .points = 2,
     bag_free_all(&a2);
 }
 
-ML_TEST(an_arena_that_gains_free_pools_moves_behind_fuller_ones, .points = 3,
-        .description = "when A1 has more free pools than A2, new pools come from A2 (list kept sorted)",
-        .hint = "handout §4, Which arena")
+ML_TEST(
+    an_arena_that_gains_free_pools_moves_behind_fuller_ones, .points = 3,
+    .description = "when A1 has more free pools than A2, new pools come from A2 (list kept sorted)",
+    .hint = "handout §4, Which arena")
 {
     bag a1 = {0}, a2 = {0};
     two_arenas(&a1, &a2);
@@ -177,8 +196,9 @@ ML_TEST(an_arena_that_gains_free_pools_moves_behind_fuller_ones, .points = 3,
     ck_assert_msg(s.arenas_current == 2 && s.usable_arenas == 2, "both arenas mapped and usable");
     void *p = pool_malloc(16);
     ck_assert_msg(p != NULL, "pool_malloc(16) returned NULL");
-    ck_assert_msg(pool_of(p) == pool_of(a2.items[2]) + POOL_SIZE,
-                  "A2 (3 pools used) is fuller than A1 (1 pool used): the new pool is carved in A2");
+    ck_assert_msg(
+        pool_of(p) == pool_of(a2.items[2]) + POOL_SIZE,
+        "A2 (3 pools used) is fuller than A1 (1 pool used): the new pool is carved in A2");
     bag_put(&a2, p);
     bag_free_all(&a1);
     bag_free_all(&a2);

@@ -15,7 +15,8 @@ ML_TEST(every_small_size_gets_a_16_byte_aligned_block, .points = 2,
         void *p = pool_malloc(n);
         ck_assert_msg(p != NULL, "pool_malloc(%zu) returned NULL", n);
         bag_put(&b, p);
-        ck_assert_msg((uintptr_t)p % POOL_ALIGNMENT == 0, "pool_malloc(%zu) = %p is not 16-byte aligned", n, p);
+        ck_assert_msg((uintptr_t)p % POOL_ALIGNMENT == 0,
+                      "pool_malloc(%zu) = %p is not 16-byte aligned", n, p);
         ck_assert_msg(pool_address_in_range(p), "pool_malloc(%zu) = %p is not in an arena", n, p);
     }
     bag_free_all(&b);
@@ -27,8 +28,8 @@ ML_TEST(first_block_of_a_pool_follows_the_48_byte_header, .points = 1,
 {
     void *p = pool_malloc(24);
     ck_assert_msg(p != NULL, "pool_malloc(24) returned NULL");
-    ck_assert_msg(offset_in_pool(p) == POOL_OVERHEAD, "first block at offset %zu of its pool, expected 48",
-                  offset_in_pool(p));
+    ck_assert_msg(offset_in_pool(p) == POOL_OVERHEAD,
+                  "first block at offset %zu of its pool, expected 48", offset_in_pool(p));
     pool_free(p);
 }
 
@@ -63,7 +64,8 @@ ML_TEST(each_class_gets_its_own_pool, .points = 2,
     ck_assert_msg(s.pools_in_use[0] == 1 && s.pools_in_use[1] == 1 && s.pools_in_use[31] == 1,
                   "pools in use for classes 0/1/31: %zu/%zu/%zu, expected 1/1/1", s.pools_in_use[0],
                   s.pools_in_use[1], s.pools_in_use[31]);
-    ck_assert_msg(s.blocks_in_use[0] == 2, "class 0 has %zu blocks in use, expected 2", s.blocks_in_use[0]);
+    ck_assert_msg(s.blocks_in_use[0] == 2, "class 0 has %zu blocks in use, expected 2",
+                  s.blocks_in_use[0]);
     ck_assert_msg(s.arenas_current == 1, "%zu arenas mapped, expected 1", s.arenas_current);
     pool_free(a);
     pool_free(b);
@@ -87,7 +89,8 @@ ML_TEST(zero_and_large_requests_go_to_the_system, .points = 2,
     pool_free(large);
     pool_free(edge);
     s = stats_now();
-    ck_assert_msg(s.system_blocks == 0, "%zu live system blocks after freeing, expected 0", s.system_blocks);
+    ck_assert_msg(s.system_blocks == 0, "%zu live system blocks after freeing, expected 0",
+                  s.system_blocks);
 }
 
 ML_TEST(address_in_range_rejects_foreign_pointers, .points = 1,
@@ -108,34 +111,37 @@ ML_TEST(address_in_range_rejects_foreign_pointers, .points = 1,
     pool_free(p);
 }
 
-ML_TEST(address_in_range_covers_headers_and_every_block, .points = 1,
-        .description = "the pool header and every byte of a block are in range while the arena lives",
-        .hint = "handout §6, Is this address ours?")
+ML_TEST(
+    address_in_range_covers_headers_and_every_block, .points = 1,
+    .description = "the pool header and every byte of a block are in range while the arena lives",
+    .hint = "handout §6, Is this address ours?")
 {
     char *p = pool_malloc(512);
     ck_assert_msg(p != NULL, "pool_malloc(512) returned NULL");
     ck_assert_msg(pool_address_in_range((void *)pool_of(p)), "the pool header is in the arena");
     ck_assert_msg(pool_address_in_range(p + 511), "the last byte of the block is in the arena");
-    ck_assert_msg(pool_address_in_range((void *)(pool_of(p) + POOL_SIZE - 1)), "the pool's last byte is in the arena");
+    ck_assert_msg(pool_address_in_range((void *)(pool_of(p) + POOL_SIZE - 1)),
+                  "the pool's last byte is in the arena");
     pool_free(p);
 }
 
 ML_TEST(address_in_range_turns_false_when_the_arena_is_unmapped, .points = 1,
-        .description = "after pool_uninstall returns an empty heap's arena, its addresses are no longer ours",
+        .description =
+            "after pool_uninstall returns an empty heap's arena, its addresses are no longer ours",
         .hint = "handout §6, Is this address ours?")
 {
     void *p = pool_malloc(48);
     ck_assert_msg(p != NULL, "pool_malloc(48) returned NULL");
     pool_free(p);
-    ck_assert_msg(pool_address_in_range(p), "the empty arena is kept (bpo-37257), so p is still in range");
+    ck_assert_msg(pool_address_in_range(p),
+                  "the empty arena is kept (bpo-37257), so p is still in range");
     pool_uninstall();
     ck_assert_msg(!pool_address_in_range(p), "after pool_uninstall the empty arena is unmapped");
     ck_assert_msg(stats_now().arenas_current == 0, "no arena is left after pool_uninstall");
 }
 
 ML_TEST(free_of_null_does_nothing, .points = 1,
-        .description = "pool_free(NULL) is a no-op, like free(NULL)",
-        .hint = "handout §5, Free")
+        .description = "pool_free(NULL) is a no-op, like free(NULL)", .hint = "handout §5, Free")
 {
     void *p = pool_malloc(8);
     ck_assert_msg(p != NULL, "pool_malloc(8) returned NULL");

@@ -13,14 +13,16 @@ ML_TEST(realloc_within_the_class_and_above_three_quarters_stays_in_place, .point
     ck_assert_msg(p != NULL, "pool_malloc(100) returned NULL");
     memcpy(p, "pymalloc", 9);
     ck_assert_msg(pool_realloc(p, 112) == p, "growing within the 112-byte block stays in place");
-    ck_assert_msg(pool_realloc(p, 85) == p, "4*85 = 340 > 3*112 = 336: shrinking by less than 25%% stays");
+    ck_assert_msg(pool_realloc(p, 85) == p,
+                  "4*85 = 340 > 3*112 = 336: shrinking by less than 25%% stays");
     ck_assert_msg(strcmp(p, "pymalloc") == 0, "the contents survive");
     pool_free(p);
 }
 
-ML_TEST(realloc_shrinking_by_a_quarter_or_more_moves, .points = 2,
-        .description = "a 112-byte block realloc'd to 84 bytes (4*84 = 3*112) moves to a 96-byte block",
-        .hint = "handout §6, Realloc")
+ML_TEST(
+    realloc_shrinking_by_a_quarter_or_more_moves, .points = 2,
+    .description = "a 112-byte block realloc'd to 84 bytes (4*84 = 3*112) moves to a 96-byte block",
+    .hint = "handout §6, Realloc")
 {
     char *p = pool_malloc(112);
     ck_assert_msg(p != NULL, "pool_malloc(112) returned NULL");
@@ -53,7 +55,8 @@ ML_TEST(realloc_growing_past_the_block_moves_and_copies, .points = 2,
 }
 
 ML_TEST(realloc_between_pools_and_the_system, .points = 2,
-        .description = "small->large moves to malloc; a system block stays a system block even when shrunk",
+        .description =
+            "small->large moves to malloc; a system block stays a system block even when shrunk",
         .hint = "handout §6, Realloc")
 {
     char *p = pool_malloc(64);
@@ -76,7 +79,8 @@ ML_TEST(realloc_of_null_and_to_zero, .points = 1,
         .hint = "handout §6, Realloc")
 {
     void *p = pool_realloc(NULL, 40);
-    ck_assert_msg(p != NULL && pool_address_in_range(p), "realloc(NULL, 40) is a 48-byte pool block");
+    ck_assert_msg(p != NULL && pool_address_in_range(p),
+                  "realloc(NULL, 40) is a 48-byte pool block");
     void *q = pool_realloc(p, 0);
     ck_assert_msg(q != NULL, "realloc(p, 0) returns a block");
     ck_assert_msg(!pool_address_in_range(q), "a 0-byte request is the system's");
@@ -107,15 +111,17 @@ ML_TEST(calloc_rejects_an_overflowing_product, .points = 2,
     ck_assert_msg(keep != NULL, "pool_malloc(16) returned NULL");
     ck_assert_msg(pool_calloc(SIZE_MAX / 2, 3) == NULL, "nelem * elsize overflows: NULL");
     ck_assert_msg(pool_calloc(3, SIZE_MAX / 2) == NULL, "elsize * nelem overflows: NULL");
-    ck_assert_msg(pool_calloc((size_t)1 << 33, (size_t)1 << 31) == NULL, "2^64 wraps to 0: still an overflow");
+    ck_assert_msg(pool_calloc((size_t)1 << 33, (size_t)1 << 31) == NULL,
+                  "2^64 wraps to 0: still an overflow");
     pool_stats s = stats_now();
     ck_assert_msg(s.system_blocks == 0 && s.blocks_in_use[0] == 1, "nothing was allocated");
     pool_free(keep);
 }
 
-ML_TEST(calloc_routes_by_total_size, .points = 1,
-        .description = "calloc(2, 256) is a pool block, calloc(3, 200) and calloc(0, 5) system blocks",
-        .hint = "handout §6, Calloc")
+ML_TEST(
+    calloc_routes_by_total_size, .points = 1,
+    .description = "calloc(2, 256) is a pool block, calloc(3, 200) and calloc(0, 5) system blocks",
+    .hint = "handout §6, Calloc")
 {
     void *a = pool_calloc(2, 256), *b = pool_calloc(3, 200), *c = pool_calloc(0, 5);
     ck_assert_msg(a && b && c, "pool_calloc returned NULL");

@@ -10,9 +10,9 @@
 
 static size_t arena_bytes(void) { return stats_now().arenas_current * POOL_ARENA_SIZE; }
 
-static const replay_allocator pools_allocator = {pool_malloc, pool_calloc,           pool_realloc,
-                                                 pool_free,   pool_check_heap,       pool_address_in_range,
-                                                 arena_bytes};
+static const replay_allocator pools_allocator = {
+    pool_malloc,     pool_calloc,           pool_realloc, pool_free,
+    pool_check_heap, pool_address_in_range, arena_bytes};
 
 static void replay_short(const char *name)
 {
@@ -28,10 +28,12 @@ static void replay_short(const char *name)
     trace_free(&t);
     ck_assert_msg(rc == 0, "%s", r.error);
     pool_stats s = stats_now();
-    ck_assert_msg(sum_classes(s.blocks_in_use) == 0 && s.system_blocks == 0,
-                  "every block of the trace was freed, but %zu pool blocks and %zu system blocks are live",
-                  sum_classes(s.blocks_in_use), s.system_blocks);
-    ck_assert_msg(r.utilization > 0.0 && r.utilization <= 1.0, "utilization %.3f out of range", r.utilization);
+    ck_assert_msg(
+        sum_classes(s.blocks_in_use) == 0 && s.system_blocks == 0,
+        "every block of the trace was freed, but %zu pool blocks and %zu system blocks are live",
+        sum_classes(s.blocks_in_use), s.system_blocks);
+    ck_assert_msg(r.utilization > 0.0 && r.utilization <= 1.0, "utilization %.3f out of range",
+                  r.utilization);
 }
 
 #define REPLAY_TEST(trace_name, what)                                                              \

@@ -16,8 +16,9 @@
 static void expect_line(char **cursor, const char *expected)
 {
     size_t n = strlen(expected);
-    ck_assert_msg(strncmp(*cursor, expected, n) == 0, "expected the line\n[%s]\nbut the report has\n[%.*s]",
-                  expected, (int)(strcspn(*cursor, "\n")), *cursor);
+    ck_assert_msg(strncmp(*cursor, expected, n) == 0,
+                  "expected the line\n[%s]\nbut the report has\n[%.*s]", expected,
+                  (int)(strcspn(*cursor, "\n")), *cursor);
     *cursor += n;
 }
 
@@ -35,12 +36,13 @@ static void expect_value(char **cursor, const char *label, size_t value)
     expect_line(cursor, line);
 }
 
-ML_TEST(debug_stats_report_matches_cpython_layout, .points = 4,
-        .description = "pool_debug_stats prints sys._debugmallocstats()'s table and totals, exactly",
-        .hint = "handout §7, The report")
+ML_TEST(
+    debug_stats_report_matches_cpython_layout, .points = 4,
+    .description = "pool_debug_stats prints sys._debugmallocstats()'s table and totals, exactly",
+    .hint = "handout §7, The report")
 {
-    void *blocks[6] = {pool_malloc(16), pool_malloc(10), pool_malloc(1), pool_malloc(512), pool_malloc(500),
-                       pool_malloc(100)};
+    void *blocks[6] = {pool_malloc(16),  pool_malloc(10),  pool_malloc(1),
+                       pool_malloc(512), pool_malloc(500), pool_malloc(100)};
     for (int i = 0; i < 6; i++)
         ck_assert_msg(blocks[i] != NULL, "pool_malloc returned NULL");
     size_t total = pools_per_first_arena(), unused = total - 3;
@@ -79,7 +81,8 @@ ML_TEST(debug_stats_report_matches_cpython_layout, .points = 4,
 }
 
 ML_TEST(debug_stats_counts_reclaimed_arenas_and_available_blocks, .points = 2,
-        .description = "after frees the report shows avail blocks and the arena counters of the history",
+        .description =
+            "after frees the report shows avail blocks and the arena counters of the history",
         .hint = "handout §7, The report")
 {
     bag b = {0};
@@ -94,9 +97,11 @@ ML_TEST(debug_stats_counts_reclaimed_arenas_and_available_blocks, .points = 2,
     pool_debug_stats(out);
     fclose(out);
     /* 256-byte pools hold 63 blocks: 40 allocated in one pool, 20 freed. */
-    ck_assert_msg(strstr(text, "\n   15    256           1              20            43\n") != NULL,
+    ck_assert_msg(strstr(text, "\n   15    256           1              20            43\n") !=
+                      NULL,
                   "class 15 row should read 1 pool, 20 in use, 43 available:\n%s", text);
-    ck_assert_msg(strstr(text, "# bytes in allocated blocks        =                5,120\n") != NULL,
+    ck_assert_msg(strstr(text, "# bytes in allocated blocks        =                5,120\n") !=
+                      NULL,
                   "20 blocks of 256 bytes are allocated:\n%s", text);
     free(text);
     bag_free_all(&b);
@@ -116,7 +121,8 @@ static int check_captured(char **text)
     return rc;
 }
 
-/* Each message starts "<file>pools_given.c:<line>: pool_check_heap: " (the given checker's line). */
+/* Each message starts "<file>pools_given.c:<line>: pool_check_heap: " (the given checker's line).
+ */
 static void expect_located_message(const char *text)
 {
     const char *mark = strstr(text, "pools_given.c:");
@@ -125,12 +131,14 @@ static void expect_located_message(const char *text)
     ck_assert_msg(*p >= '1' && *p <= '9', "a line number follows pools_given.c: [%s]", text);
     while (*p >= '0' && *p <= '9')
         p++;
-    ck_assert_msg(strncmp(p, ": pool_check_heap: ", 19) == 0, "format file:line: pool_check_heap: ... [%s]", text);
+    ck_assert_msg(strncmp(p, ": pool_check_heap: ", 19) == 0,
+                  "format file:line: pool_check_heap: ... [%s]", text);
 }
 
-ML_TEST(heap_checker_accepts_a_busy_heap, .points = 3,
-        .description = "pool_check_heap returns 0 and prints nothing throughout 4000 random operations",
-        .hint = "handout §8, The heap checker")
+ML_TEST(
+    heap_checker_accepts_a_busy_heap, .points = 3,
+    .description = "pool_check_heap returns 0 and prints nothing throughout 4000 random operations",
+    .hint = "handout §8, The heap checker")
 {
     enum { SLOTS = 500 };
     void **live = calloc(SLOTS, sizeof *live);
@@ -148,8 +156,8 @@ ML_TEST(heap_checker_accepts_a_busy_heap, .points = 3,
         if (step % 250 == 0) {
             char *text = NULL;
             int rc = check_captured(&text);
-            ck_assert_msg(rc == 0 && text[0] == '\0', "step %d (seed %llu): checker says %d: %s", step,
-                          (unsigned long long)ml_test_seed(), rc, text);
+            ck_assert_msg(rc == 0 && text[0] == '\0', "step %d (seed %llu): checker says %d: %s",
+                          step, (unsigned long long)ml_test_seed(), rc, text);
             free(text);
         }
     }
@@ -161,9 +169,11 @@ ML_TEST(heap_checker_accepts_a_busy_heap, .points = 3,
     free(text);
 }
 
-ML_TEST(heap_checker_reports_a_write_into_a_freed_block, .points = 3,
-        .description = "a stray pointer written over a freed block's link is reported with file:line and the pool",
-        .hint = "handout §8, The heap checker")
+ML_TEST(
+    heap_checker_reports_a_write_into_a_freed_block, .points = 3,
+    .description =
+        "a stray pointer written over a freed block's link is reported with file:line and the pool",
+    .hint = "handout §8, The heap checker")
 {
     char *a = pool_malloc(32), *b = pool_malloc(32), *c = pool_malloc(32);
     ck_assert_msg(a && b && c, "pool_malloc(32) returned NULL");
@@ -188,9 +198,10 @@ ML_TEST(heap_checker_reports_a_write_into_a_freed_block, .points = 3,
     pool_free(c);
 }
 
-ML_TEST(heap_checker_reports_a_double_free, .points = 3,
-        .description = "a block freed twice makes a cycle in the free list, which the checker reports",
-        .hint = "handout §8, The heap checker")
+ML_TEST(
+    heap_checker_reports_a_double_free, .points = 3,
+    .description = "a block freed twice makes a cycle in the free list, which the checker reports",
+    .hint = "handout §8, The heap checker")
 {
     char *a = pool_malloc(80), *b = pool_malloc(80), *c = pool_malloc(80);
     ck_assert_msg(a && b && c, "pool_malloc(80) returned NULL");
@@ -210,9 +221,10 @@ ML_TEST(heap_checker_reports_a_double_free, .points = 3,
 
 /* ------------------------------------------------------------ installing the layer */
 
-ML_TEST(install_puts_pools_under_mem_and_obj_only, .points = 2,
-        .description = "after pool_install MEM and OBJ blocks come from arenas, RAW ones from malloc",
-        .hint = "handout §1, Where the layer sits")
+ML_TEST(
+    install_puts_pools_under_mem_and_obj_only, .points = 2,
+    .description = "after pool_install MEM and OBJ blocks come from arenas, RAW ones from malloc",
+    .hint = "handout §1, Where the layer sits")
 {
     pool_install();
     void *o = mem_malloc(MEM_DOMAIN_OBJ, 24), *m = mem_malloc(MEM_DOMAIN_MEM, 100),
@@ -228,7 +240,8 @@ ML_TEST(install_puts_pools_under_mem_and_obj_only, .points = 2,
     mem_free(MEM_DOMAIN_OBJ, big);
     pool_uninstall();
     void *after = mem_malloc(MEM_DOMAIN_OBJ, 24);
-    ck_assert_msg(after != NULL && !pool_address_in_range(after), "pool_uninstall restores the previous allocator");
+    ck_assert_msg(after != NULL && !pool_address_in_range(after),
+                  "pool_uninstall restores the previous allocator");
     mem_free(MEM_DOMAIN_OBJ, after);
 }
 
@@ -243,5 +256,6 @@ ML_TEST(runtime_installs_pools_when_memlab_malloc_is_pymalloc, .points = 1,
     mem_free(MEM_DOMAIN_OBJ, o);
     ml_runtime_fini();
     unsetenv("MEMLAB_MALLOC");
-    ck_assert_msg(ours, "an OBJ block of 56 bytes should be a pool block under MEMLAB_MALLOC=pymalloc");
+    ck_assert_msg(ours,
+                  "an OBJ block of 56 bytes should be a pool block under MEMLAB_MALLOC=pymalloc");
 }

@@ -30,20 +30,20 @@ typedef struct gc_head {
     uintptr_t gc_prev; /* prev in the list | flags (low 2 bits) */
 } gc_head;
 
-#define GC_HEAD(op) (((gc_head *)(op)) - 1)
-#define GC_OBJECT(g) ((ml_object *)(((gc_head *)(g)) + 1))
-#define GC_PREV_MASK_FINALIZED ((uintptr_t)1)
+#define GC_HEAD(op)             (((gc_head *)(op)) - 1)
+#define GC_OBJECT(g)            ((ml_object *)(((gc_head *)(g)) + 1))
+#define GC_PREV_MASK_FINALIZED  ((uintptr_t)1)
 #define GC_PREV_MASK_COLLECTING ((uintptr_t)2)
-#define GC_PREV_SHIFT 2
+#define GC_PREV_SHIFT           2
 
 #define GC_NUM_GENERATIONS 3
 
 /* Debug flags (gc.set_debug). Output goes to ml_debug_stream() (runtime.h). */
-#define GC_DEBUG_STATS 1
-#define GC_DEBUG_COLLECTABLE 2
+#define GC_DEBUG_STATS         1
+#define GC_DEBUG_COLLECTABLE   2
 #define GC_DEBUG_UNCOLLECTABLE 4
-#define GC_DEBUG_SAVEALL 32
-#define GC_DEBUG_LEAK (GC_DEBUG_COLLECTABLE | GC_DEBUG_UNCOLLECTABLE | GC_DEBUG_SAVEALL)
+#define GC_DEBUG_SAVEALL       32
+#define GC_DEBUG_LEAK          (GC_DEBUG_COLLECTABLE | GC_DEBUG_UNCOLLECTABLE | GC_DEBUG_SAVEALL)
 
 /* ---- allocation and tracking (PyObject_GC_New, PyObject_GC_Del, ...) ---- */
 

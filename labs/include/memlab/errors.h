@@ -22,7 +22,7 @@ typedef enum ml_exc_kind {
     ML_EXC_INDEX_ERROR,
     ML_EXC_KEY_ERROR,
     ML_EXC_RUNTIME_ERROR,
-    ML_EXC_SYSTEM_ERROR,  /* PyErr_BadInternalCall: "bad argument to internal function" */
+    ML_EXC_SYSTEM_ERROR, /* PyErr_BadInternalCall: "bad argument to internal function" */
     ML_EXC_MEMORY_ERROR,
     ML_EXC_STOP_ITERATION,
     ML_EXC_GENERATOR_EXIT,
@@ -35,9 +35,9 @@ typedef enum ml_exc_kind {
 typedef struct ml_exc {
     ml_object ob_base;
     ml_exc_kind kind;
-    char *message;          /* owned, never NULL ("" when none) */
-    ml_object *value;       /* owned or NULL: StopIteration.value */
-    struct ml_exc *cause;   /* owned or NULL: __cause__ */
+    char *message;        /* owned, never NULL ("" when none) */
+    ml_object *value;     /* owned or NULL: StopIteration.value */
+    struct ml_exc *cause; /* owned or NULL: __cause__ */
 } ml_exc;
 
 extern ml_type ml_exc_type;

@@ -43,8 +43,8 @@ typedef struct ml_varobject {
 } ml_varobject;
 
 #define ML_REFCNT(op) (((ml_object *)(op))->ob_refcnt)
-#define ML_TYPE(op) (((ml_object *)(op))->ob_type)
-#define ML_SIZE(op) (((ml_varobject *)(op))->ob_size)
+#define ML_TYPE(op)   (((ml_object *)(op))->ob_type)
+#define ML_SIZE(op)   (((ml_varobject *)(op))->ob_size)
 
 typedef void (*ml_destructor)(ml_object *op);
 typedef int (*ml_visitproc)(ml_object *op, void *arg);
@@ -57,7 +57,7 @@ typedef int (*ml_equalfunc)(ml_object *a, ml_object *b); /* 1, 0, or -1 on error
 typedef int (*ml_reprfunc)(ml_object *self, char *buf, size_t size);
 
 /* Type flags. */
-#define ML_TPFLAGS_HAVE_GC (1UL << 0)  /* has a gc_head before the object (cycles.h) */
+#define ML_TPFLAGS_HAVE_GC  (1UL << 0) /* has a gc_head before the object (cycles.h) */
 #define ML_TPFLAGS_HEAPTYPE (1UL << 1) /* unused by the kit's own types */
 
 /* A type (PyTypeObject, the slots this runtime uses).  Types are static. */
@@ -66,17 +66,17 @@ struct ml_type {
     size_t tp_basicsize; /* bytes of a fixed-size instance */
     size_t tp_itemsize;  /* bytes per item of a variable-size one, else 0 */
     unsigned long tp_flags;
-    ml_destructor tp_dealloc;     /* called when the refcount reaches 0 */
-    ml_traverseproc tp_traverse;  /* GC: visit every owned reference */
-    ml_inquiry tp_clear;          /* GC: drop owned references to break cycles */
-    ml_destructor tp_finalize;    /* PEP 442 finalizer (__del__), may resurrect */
-    ml_destructor tp_del;         /* legacy finalizer: makes cycles uncollectable */
-    ml_freefunc tp_free;          /* frees the memory: obj_free or gc_free */
-    ml_hashfunc tp_hash;          /* NULL: unhashable */
-    ml_equalfunc tp_equal;        /* NULL: identity */
-    ml_reprfunc tp_repr;          /* NULL: "<tp_name object at 0x...>" */
-    ml_unaryfunc tp_iter;         /* iter(): new reference */
-    ml_unaryfunc tp_iternext;     /* next(): new reference, or NULL (see obj_iternext) */
+    ml_destructor tp_dealloc;    /* called when the refcount reaches 0 */
+    ml_traverseproc tp_traverse; /* GC: visit every owned reference */
+    ml_inquiry tp_clear;         /* GC: drop owned references to break cycles */
+    ml_destructor tp_finalize;   /* PEP 442 finalizer (__del__), may resurrect */
+    ml_destructor tp_del;        /* legacy finalizer: makes cycles uncollectable */
+    ml_freefunc tp_free;         /* frees the memory: obj_free or gc_free */
+    ml_hashfunc tp_hash;         /* NULL: unhashable */
+    ml_equalfunc tp_equal;       /* NULL: identity */
+    ml_reprfunc tp_repr;         /* NULL: "<tp_name object at 0x...>" */
+    ml_unaryfunc tp_iter;        /* iter(): new reference */
+    ml_unaryfunc tp_iternext;    /* next(): new reference, or NULL (see obj_iternext) */
 };
 
 /* ====================================================================
@@ -124,25 +124,25 @@ ml_ssize_t obj_total_refcount(void);
 /* Py_CLEAR / Py_SETREF / Py_XSETREF, with CPython's ordering: the field is
  * updated *before* the old value is released, so a re-entrant dealloc never
  * sees a dangling pointer. */
-#define OBJ_CLEAR(field)                                                                          \
-    do {                                                                                          \
-        ml_object *obj_clear_tmp_ = (ml_object *)(field);                                         \
-        if (obj_clear_tmp_ != NULL) {                                                             \
-            (field) = NULL;                                                                       \
-            obj_decref(obj_clear_tmp_);                                                           \
-        }                                                                                         \
+#define OBJ_CLEAR(field)                                                                           \
+    do {                                                                                           \
+        ml_object *obj_clear_tmp_ = (ml_object *)(field);                                          \
+        if (obj_clear_tmp_ != NULL) {                                                              \
+            (field) = NULL;                                                                        \
+            obj_decref(obj_clear_tmp_);                                                            \
+        }                                                                                          \
     } while (0)
-#define OBJ_SETREF(field, value)                                                                  \
-    do {                                                                                          \
-        ml_object *obj_setref_tmp_ = (ml_object *)(field);                                        \
-        (field) = (value);                                                                        \
-        obj_decref(obj_setref_tmp_);                                                              \
+#define OBJ_SETREF(field, value)                                                                   \
+    do {                                                                                           \
+        ml_object *obj_setref_tmp_ = (ml_object *)(field);                                         \
+        (field) = (value);                                                                         \
+        obj_decref(obj_setref_tmp_);                                                               \
     } while (0)
-#define OBJ_XSETREF(field, value)                                                                 \
-    do {                                                                                          \
-        ml_object *obj_setref_tmp_ = (ml_object *)(field);                                        \
-        (field) = (value);                                                                        \
-        obj_xdecref(obj_setref_tmp_);                                                             \
+#define OBJ_XSETREF(field, value)                                                                  \
+    do {                                                                                           \
+        ml_object *obj_setref_tmp_ = (ml_object *)(field);                                         \
+        (field) = (value);                                                                         \
+        obj_xdecref(obj_setref_tmp_);                                                              \
     } while (0)
 
 /* Object allocation (PyObject_New / PyObject_GC_New / _NewVar): memory for
@@ -171,14 +171,14 @@ void obj_free(void *op);
 int obj_trashcan_begin(ml_object *op, ml_destructor dealloc);
 void obj_trashcan_end(void);
 
-#define OBJ_TRASHCAN_BEGIN(op, dealloc)                                                           \
-    do {                                                                                          \
-        int obj_trash_deposited_ = obj_trashcan_begin((ml_object *)(op), (dealloc));              \
+#define OBJ_TRASHCAN_BEGIN(op, dealloc)                                                            \
+    do {                                                                                           \
+        int obj_trash_deposited_ = obj_trashcan_begin((ml_object *)(op), (dealloc));               \
         if (!obj_trash_deposited_) {
-#define OBJ_TRASHCAN_END                                                                          \
-    obj_trashcan_end();                                                                           \
-    }                                                                                             \
-    }                                                                                             \
+#define OBJ_TRASHCAN_END                                                                           \
+    obj_trashcan_end();                                                                            \
+    }                                                                                              \
+    }                                                                                              \
     while (0)
 
 /* Deepest nesting of trashcan-protected deallocs seen since the last reset:
@@ -221,7 +221,7 @@ int list_append(ml_object *op, ml_object *item);
 ml_object *list_getslice(ml_object *op, ml_ssize_t lo, ml_ssize_t hi);
 /* Unchecked macros: no type or bounds check; SET_ITEM does not release the
  * old item (it is meant to fill a fresh list). */
-#define LIST_GET_ITEM(op, i) (((ml_list *)(op))->ob_item[i])
+#define LIST_GET_ITEM(op, i)    (((ml_list *)(op))->ob_item[i])
 #define LIST_SET_ITEM(op, i, v) ((void)(((ml_list *)(op))->ob_item[i] = (v)))
 
 /* ====================================================================
@@ -248,7 +248,7 @@ ml_object *tuple_getitem(ml_object *op, ml_ssize_t i);
 int tuple_setitem(ml_object *op, ml_ssize_t i, ml_object *item);
 /* New tuple of the n arguments (each increfed). */
 ml_object *tuple_pack(ml_ssize_t n, ...);
-#define TUPLE_GET_ITEM(op, i) (((ml_tuple *)(op))->ob_item[i])
+#define TUPLE_GET_ITEM(op, i)    (((ml_tuple *)(op))->ob_item[i])
 #define TUPLE_SET_ITEM(op, i, v) ((void)(((ml_tuple *)(op))->ob_item[i] = (v)))
 
 /* ====================================================================
@@ -266,11 +266,11 @@ typedef struct ml_dict_entry {
 
 typedef struct ml_dict {
     ml_object ob_base;
-    ml_ssize_t used;         /* live entries */
-    ml_ssize_t nentries;     /* entries[] slots used, live or deleted */
-    ml_ssize_t capacity;     /* entries[] slots allocated */
-    ml_ssize_t nindices;     /* power of two */
-    ml_ssize_t *indices;     /* -1 empty, -2 dummy, else entry number */
+    ml_ssize_t used;     /* live entries */
+    ml_ssize_t nentries; /* entries[] slots used, live or deleted */
+    ml_ssize_t capacity; /* entries[] slots allocated */
+    ml_ssize_t nindices; /* power of two */
+    ml_ssize_t *indices; /* -1 empty, -2 dummy, else entry number */
     ml_dict_entry *entries;
 } ml_dict;
 
@@ -308,8 +308,8 @@ ml_object *dict_items(ml_object *op);
 
 /* None, True, False: immortal static singletons. */
 extern ml_object ml_none_struct, ml_true_struct, ml_false_struct;
-#define ML_NONE (&ml_none_struct)
-#define ML_TRUE (&ml_true_struct)
+#define ML_NONE  (&ml_none_struct)
+#define ML_TRUE  (&ml_true_struct)
 #define ML_FALSE (&ml_false_struct)
 extern ml_type ml_none_type, ml_bool_type;
 

@@ -38,20 +38,20 @@
 
 /* ------------------------------------------------------------ constants (CPython 3.11, 64-bit) */
 
-#define POOL_ALIGNMENT 16                 /* every block address is a multiple of this */
-#define POOL_ALIGNMENT_SHIFT 4
-#define POOL_SMALL_REQUEST_THRESHOLD 512  /* larger requests go to malloc */
-#define POOL_NB_SMALL_SIZE_CLASSES (POOL_SMALL_REQUEST_THRESHOLD / POOL_ALIGNMENT) /* 32 */
-#define POOL_ARENA_BITS 20
-#define POOL_ARENA_SIZE ((size_t)1 << POOL_ARENA_BITS) /* 1 MiB */
-#define POOL_BITS 14
-#define POOL_SIZE ((size_t)1 << POOL_BITS)               /* 16 KiB */
-#define POOL_MAX_POOLS_IN_ARENA (POOL_ARENA_SIZE / POOL_SIZE) /* 64 */
-#define POOL_OVERHEAD 48                  /* sizeof(pool header) rounded up to 16 */
+#define POOL_ALIGNMENT               16 /* every block address is a multiple of this */
+#define POOL_ALIGNMENT_SHIFT         4
+#define POOL_SMALL_REQUEST_THRESHOLD 512 /* larger requests go to malloc */
+#define POOL_NB_SMALL_SIZE_CLASSES   (POOL_SMALL_REQUEST_THRESHOLD / POOL_ALIGNMENT) /* 32 */
+#define POOL_ARENA_BITS              20
+#define POOL_ARENA_SIZE              ((size_t)1 << POOL_ARENA_BITS) /* 1 MiB */
+#define POOL_BITS                    14
+#define POOL_SIZE                    ((size_t)1 << POOL_BITS)      /* 16 KiB */
+#define POOL_MAX_POOLS_IN_ARENA      (POOL_ARENA_SIZE / POOL_SIZE) /* 64 */
+#define POOL_OVERHEAD                48 /* sizeof(pool header) rounded up to 16 */
 
 /* Size class of a small request (1..512) and block size of a class. */
-#define POOL_SIZE_CLASS(nbytes) (((nbytes) - 1) >> POOL_ALIGNMENT_SHIFT)
-#define POOL_CLASS_SIZE(idx) (((size_t)(idx) + 1) << POOL_ALIGNMENT_SHIFT)
+#define POOL_SIZE_CLASS(nbytes) (((nbytes)-1) >> POOL_ALIGNMENT_SHIFT)
+#define POOL_CLASS_SIZE(idx)    (((size_t)(idx) + 1) << POOL_ALIGNMENT_SHIFT)
 /* Blocks in one pool of class idx: (16384 - 48) / size (1021 for 16 B, 31 for 512 B). */
 #define POOL_NUMBLOCKS(idx) ((POOL_SIZE - POOL_OVERHEAD) / POOL_CLASS_SIZE(idx))
 
@@ -114,18 +114,18 @@ int pool_address_in_range(const void *p);
 /* ------------------------------------------------------------ inspection */
 
 typedef struct pool_stats {
-    size_t arenas_allocated;  /* arenas mapped since start           (# arenas allocated total) */
-    size_t arenas_reclaimed;  /* arenas unmapped since start         (# arenas reclaimed) */
-    size_t arenas_highwater;  /* most arenas mapped at once          (# arenas highwater mark) */
-    size_t arenas_current;    /* arenas mapped now                   (# arenas allocated current) */
-    size_t usable_arenas;     /* mapped arenas with at least one free pool */
-    size_t free_pools;        /* empty pools (cached or never carved) in mapped arenas */
+    size_t arenas_allocated; /* arenas mapped since start           (# arenas allocated total) */
+    size_t arenas_reclaimed; /* arenas unmapped since start         (# arenas reclaimed) */
+    size_t arenas_highwater; /* most arenas mapped at once          (# arenas highwater mark) */
+    size_t arenas_current;   /* arenas mapped now                   (# arenas allocated current) */
+    size_t usable_arenas;    /* mapped arenas with at least one free pool */
+    size_t free_pools;       /* empty pools (cached or never carved) in mapped arenas */
     size_t pools_in_use[POOL_NB_SMALL_SIZE_CLASSES];  /* pools with >= 1 block in use, per class */
     size_t full_pools[POOL_NB_SMALL_SIZE_CLASSES];    /* of those, pools with no block left */
     size_t blocks_in_use[POOL_NB_SMALL_SIZE_CLASSES]; /* live blocks per class */
     size_t blocks_available[POOL_NB_SMALL_SIZE_CLASSES]; /* free + virgin blocks in used pools */
-    size_t bytes_in_blocks;   /* sum over classes of blocks_in_use * block size */
-    size_t system_blocks;     /* live blocks this layer passed to malloc (0 or > 512 bytes) */
+    size_t bytes_in_blocks; /* sum over classes of blocks_in_use * block size */
+    size_t system_blocks;   /* live blocks this layer passed to malloc (0 or > 512 bytes) */
 } pool_stats;
 
 /* Fill *out from the current state (walks every arena: O(arenas * 64)). */
