@@ -27,6 +27,9 @@
  * the test binary's inputs, the grader, policy.json, lab.json and the
  * flags, each with the hash of its contents.
  */
+#include "results.h"
+#include "util.h"
+
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -38,9 +41,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "results.h"
-#include "util.h"
 
 /* --reuse and --calibrate-only: set by parse_args (not part of the model:
  * no stage reads them). */

@@ -21,6 +21,10 @@
  * (lab.json "sections", matched by the number in a test's hint, "handout
  * §3.2" or "handout 3"), then tests of no section, then hidden tests.
  */
+#include "../runner/mlhash.h"
+#include "results.h"
+#include "util.h"
+
 #include <jansson.h>
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
@@ -29,10 +33,6 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "../runner/mlhash.h"
-#include "results.h"
-#include "util.h"
 
 /* ------------------------------------------------------------ clean text */
 

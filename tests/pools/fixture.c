@@ -3,9 +3,9 @@
  * every arena to the system afterwards, so that a test that freed all its
  * blocks leaves nothing behind for memcheck.
  */
+#include "fake_mmap.h"
 #include "memlab/pools.h"
 #include "memlab/runtime.h"
-#include "fake_mmap.h"
 #include "mltest.h"
 
 void ml_lab_setup(void)

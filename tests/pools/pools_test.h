@@ -5,11 +5,11 @@
 #ifndef POOLS_TEST_H
 #define POOLS_TEST_H
 
-#include <stdint.h>
-#include <stdlib.h>
-
 #include "memlab/pools.h"
 #include "mltest.h"
+
+#include <stdint.h>
+#include <stdlib.h>
 
 static inline pool_stats stats_now(void)
 {

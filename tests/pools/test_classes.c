@@ -2,9 +2,9 @@
  * Size classes, alignment, and which requests the pools serve at all
  * (handout §2 and §6).
  */
-#include <string.h>
-
 #include "pools_test.h"
+
+#include <string.h>
 
 ML_TEST(every_small_size_gets_a_16_byte_aligned_block, .points = 2,
         .description = "pool_malloc(n) for n = 1..512 returns 16-byte aligned pool blocks",

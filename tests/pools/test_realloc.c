@@ -1,9 +1,9 @@
 /*
  * pool_realloc and pool_calloc (handout §6).
  */
-#include <string.h>
-
 #include "pools_test.h"
+
+#include <string.h>
 
 ML_TEST(realloc_within_the_class_and_above_three_quarters_stays_in_place, .points = 3,
         .description = "a 112-byte block: realloc to 85..112 bytes returns the same pointer",

@@ -3,10 +3,10 @@
  * programs), with Malloc Lab's checks: contents, alignment, no overlap, the
  * heap checker every 100 operations (handout §9).
  */
-#include <string.h>
-
 #include "pools_test.h"
 #include "replay.h"
+
+#include <string.h>
 
 static size_t arena_bytes(void) { return stats_now().arenas_current * POOL_ARENA_SIZE; }
 

@@ -2,14 +2,14 @@
  * The _debugmallocstats report, the heap checker, and installing the layer
  * under the runtime's domains (handout §7, §8, §1).
  */
+#include "memlab/mem.h"
+#include "memlab/runtime.h"
+#include "pools_test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <valgrind/memcheck.h>
-
-#include "memlab/mem.h"
-#include "memlab/runtime.h"
-#include "pools_test.h"
 
 /* ------------------------------------------------------------ the report */
 

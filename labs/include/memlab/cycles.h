@@ -20,10 +20,10 @@
 #ifndef MEMLAB_CYCLES_H
 #define MEMLAB_CYCLES_H
 
+#include "memlab/object.h"
+
 #include <stdint.h>
 #include <stdio.h>
-
-#include "memlab/object.h"
 
 typedef struct gc_head {
     uintptr_t gc_next; /* next in the generation list; 0 when untracked */

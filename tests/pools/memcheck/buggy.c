@@ -7,10 +7,10 @@
  *
  * Built with the reference pools.c and perf/stubs.c, -O0 -g.
  */
+#include "memlab/pools.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "memlab/pools.h"
 
 static volatile char sink;
 
