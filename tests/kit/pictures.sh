@@ -12,7 +12,14 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 if make -s BUILD="$BUILD" pictures PICTURES_DIR="$out/pictures" >"$out/log" 2>&1; then ok; else bad "make pictures: $(tail -3 "$out/log")"; fi
-if diff -r docs/pictures "$out/pictures" >"$out/diff"; then
+# Where an arena lands decides whether it loses a pool to alignment, so the
+# pools pictures are only reproducible without address randomisation.
+exclude=()
+if ! setarch -R true 2>/dev/null; then
+    echo "# setarch -R is not allowed here: the pools pictures are not compared"
+    exclude=(-x pools)
+fi
+if diff -r "${exclude[@]}" docs/pictures "$out/pictures" >"$out/diff"; then
     ok
 else
     bad "docs/pictures/ is not what make pictures draws now (run make pictures and commit): $(head -c 400 "$out/diff")"
