@@ -440,6 +440,27 @@ int run_capture(char *const argv[], const char *cwd, char **output, size_t limit
     return WEXITSTATUS(st);
 }
 
+int spawn_logged(char *const argv[], const char *cwd, const char *log)
+{
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (cwd && chdir(cwd) != 0)
+            _exit(127);
+        execvp(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fd);
+    return pid > 0 ? (int)pid : -1;
+}
+
 double now_seconds(void)
 {
     struct timespec ts;

@@ -129,6 +129,7 @@ int calibrate_budgets(struct grade *g)
         t->has_reference = trace != NULL;
         t->ref_asserts = (long)json_integer_value(json_object_get(a, "asserts"));
         t->ref_trace = trace ? xstrdup(trace) : NULL;
+        t->ref_seconds = json_is_number(s) ? json_number_value(s) : 0;
         if (json_is_number(s) && g->use_valgrind && g->calibrate) {
             double b = json_number_value(s) * g->policy.timeout_margin;
             t->budget = b > g->policy.timeout_floor ? b : g->policy.timeout_floor;

@@ -381,10 +381,8 @@ static int sandbox_exec(struct grade *g)
     return rc;
 }
 
-static void run_and_judge(struct grade *g)
+static void run_tests_and_coverage(struct grade *g)
 {
-    if (g->ntests == 0) /* --only named the performance stage alone */
-        return;
     calibrate_budgets(g);
     if (!g->quiet)
         fprintf(stderr, "memlab-grade: %s: %zu tests%s, %d at a time\n", g->lab, g->ntests,
@@ -393,6 +391,22 @@ static void run_and_judge(struct grade *g)
     run_tests(g, g->test_binary, scratch, 1); /* the hidden tests on g->hidden_binary */
     free(scratch);
     coverage_collect(g);
+}
+
+/* The tests, then coverage; the performance stage (a lab that has one)
+ * runs beside them: its program is mostly the reference's and the student's
+ * builds and one callgrind process per trace, which fill the cores the
+ * tests' serving processes leave idle (a long test at the end). */
+static void run_and_judge(struct grade *g)
+{
+    int perf = perf_wanted(g);
+    if (perf)
+        perf_start(g);
+    if (g->ntests > 0) /* 0: --only named the performance stage alone */
+        run_tests_and_coverage(g);
+    struct test *row = perf_add_row(g);
+    if (row)
+        perf_finish(g, row);
 }
 
 /* --calibrate-only: the reference's answers cached, its scratch (under the
@@ -465,9 +479,6 @@ int main(int argc, char **argv)
         return could_not_grade("stopped while preparing the submission");
     if (rc == 0) {
         run_and_judge(&g);
-        struct test *perf = perf_add_row(&g);
-        if (perf)
-            perf_run(&g, perf);
     } else {
         perf_add_row(&g);
         judge_not_run(&g, g.outcome == OUT_MISSING  ? "a file of the submission is missing"

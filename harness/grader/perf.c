@@ -18,18 +18,20 @@
 #include "results.h"
 #include "util.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PERF_OUTPUT_LIMIT (64 * 1024)
 
 /* Stage 7 is left out with --no-perf, and when --only names tests but not
  * this row. */
-static int perf_wanted(const struct grade *g)
+int perf_wanted(const struct grade *g)
 {
     return g->perf.program && !g->no_perf && test_wanted(g, g->perf.name);
 }
@@ -121,17 +123,22 @@ static void perf_judge(struct grade *g, struct test *t, json_t *r)
     free(table);
 }
 
-void perf_run(struct grade *g, struct test *t)
+/* The program's folder, result and captured output. */
+static char *perf_dir(const struct grade *g) { return xprintf("%s/perf", g->work_dir); }
+
+void perf_start(struct grade *g)
 {
-    char *dir = xprintf("%s/perf", g->work_dir);
+    char *dir = perf_dir(g);
     rm_rf(dir);
     mkdir_p(dir, 0755);
     char *out = xprintf("%s/perf.json", dir);
+    char *log = xprintf("%s/perf-run.log", dir);
     char *program = xprintf("%s/%s", g->kit, g->perf.program);
     char *sandbox = sandbox_prefix(g);
     char *cache = xprintf("%s/perf-cache", g->build);
     char *points = xprintf("%g", g->perf.points);
     char *timeout = xprintf("%g", g->perf.timeout);
+    char *jobs = xprintf("%d", g->jobs > 0 ? g->jobs : 1); /* the grade's job slots */
     char *argv[] = {program,
                     "--student",
                     g->staged[0],
@@ -147,15 +154,53 @@ void perf_run(struct grade *g, struct test *t)
                     points,
                     "--timeout",
                     timeout,
+                    "--jobs",
+                    jobs,
                     "--sandbox",
                     sandbox ? sandbox : "",
                     NULL};
     if (!g->quiet)
-        fprintf(stderr, "memlab-grade: %s: performance (%s)\n", g->lab, g->perf.program);
-    double start = now_seconds();
-    char *output = NULL;
-    int rc = sandbox ? run_capture(argv, dir, &output, PERF_OUTPUT_LIMIT) : -1;
-    t->seconds = now_seconds() - start;
+        fprintf(stderr, "memlab-grade: %s: performance (%s), beside the tests\n", g->lab,
+                g->perf.program);
+    static struct side_job job;
+    job = (struct side_job){.started = now_seconds()};
+    job.pid = sandbox ? spawn_logged(argv, dir, log) : -1;
+    g->perf_job = &job;
+    free(jobs);
+    free(timeout);
+    free(points);
+    free(cache);
+    free(sandbox);
+    free(program);
+    free(log);
+    free(out);
+    free(dir);
+}
+
+/* The program's exit status as run_capture gives it; -1 when it did not
+ * start. */
+static int perf_wait(struct grade *g)
+{
+    struct side_job *job = g->perf_job;
+    if (!job || job->pid <= 0)
+        return -1;
+    int st = job->status;
+    if (!job->reaped)
+        while (waitpid(job->pid, &st, 0) < 0)
+            if (errno != EINTR)
+                return -1;
+    job->pid = 0;
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+void perf_finish(struct grade *g, struct test *t)
+{
+    int rc = perf_wait(g);
+    t->seconds = g->perf_job ? now_seconds() - g->perf_job->started : 0;
+    char *dir = perf_dir(g);
+    char *out = xprintf("%s/perf.json", dir);
+    char *log = xprintf("%s/perf-run.log", dir);
+    char *output = read_file(log, PERF_OUTPUT_LIMIT, NULL);
     json_error_t err;
     json_t *r = rc == 0 ? json_load_file(out, 0, &err) : NULL;
     free(t->reason);
@@ -175,11 +220,13 @@ void perf_run(struct grade *g, struct test *t)
         g->notes = list_push(g->notes, xprintf("performance stage: %s", t->reason));
     }
     free(output);
-    free(points);
-    free(timeout);
-    free(cache);
-    free(sandbox);
-    free(program);
+    free(log);
     free(out);
     free(dir);
+}
+
+void perf_run(struct grade *g, struct test *t)
+{
+    perf_start(g);
+    perf_finish(g, t);
 }

@@ -59,6 +59,15 @@ struct memissue {
     char *aux;       /* "freed at refcount.c:70 (obj_dealloc)" or NULL */
 };
 
+/* A process the grader runs beside the tests.  run.c's reap takes every
+ * child of the grader (a subreaper): when it takes this one, it keeps the
+ * wait status here for its owner. */
+struct side_job {
+    int pid; /* 0: none */
+    int status, reaped;
+    double started;
+};
+
 /* ------------------------------------------------------------ one test */
 
 struct test {
@@ -71,8 +80,9 @@ struct test {
     /* the reference's answer (calibrate.c): what its run of this test
      * observed, and how long it took */
     int has_reference;
-    long ref_asserts; /* assertions passed */
-    char *ref_trace;  /* hash of their sequence of file:line */
+    long ref_asserts;   /* assertions passed */
+    char *ref_trace;    /* hash of their sequence of file:line */
+    double ref_seconds; /* its wall-clock time under the grade's mode; 0: unknown */
 
     /* run (run.c): the evidence, each piece through a channel the test
      * cannot reach or cannot forge (docs/grading-policy.md) */
@@ -195,6 +205,10 @@ struct grade {
     double line_pct, branch_pct;
     long lines_total, lines_covered;
 
+    /* stage 7 while it runs beside the tests (perf.c), or NULL; shared by
+     * the copies of g that calibration makes */
+    struct side_job *perf_job;
+
     /* totals (judge.c) */
     double score, max_score;
     double seconds;
@@ -218,8 +232,13 @@ void judge_not_run(struct grade *g, const char *why); /* judge.c */
 void judge_totals(struct grade *g);                   /* judge.c */
 void coverage_collect(struct grade *g);               /* coverage.c */
 /* perf.c: the row of stage 7, not run yet (NULL: no such stage, or not
- * wanted); perf_run fills it. */
+ * wanted); perf_run fills it.  perf_start starts the program (it then runs
+ * beside the tests: its student runs are sandboxed on their own), and
+ * perf_finish waits for it and fills the row; perf_run does both. */
 struct test *perf_add_row(struct grade *g);
+int perf_wanted(const struct grade *g);
+void perf_start(struct grade *g);
+void perf_finish(struct grade *g, struct test *row);
 void perf_run(struct grade *g, struct test *row);
 int run_sandboxed(struct grade *g, const char *dir, const char *binary, double seconds,
                   char **argv);    /* run.c: --sandbox-exec */

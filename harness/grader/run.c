@@ -177,9 +177,11 @@ struct run {
     struct grade *g;
     const char *binary, *hidden_binary, *scratch_root, *valgrind;
     int judged, jobs;
+    int nservers; /* jobs per test binary: servers[k] serves binary_of_server(k) */
     struct sandbox *sb;
     struct server servers[SANDBOX_MAX_SLOTS];
-    int *state; /* per test: PENDING, RUNNING or DONE */
+    int *state;       /* per test: PENDING, RUNNING or DONE */
+    double *priority; /* per test: seconds of the longest chain it starts (schedule) */
     size_t done;
     int start_failures; /* serving processes that did not start, in a row */
     double max_budget;
@@ -665,8 +667,13 @@ static void reap(struct run *r)
 {
     int st;
     pid_t pid;
-    while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-        for (int k = 0; k < r->jobs; k++) {
+    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+        struct side_job *side = r->g->perf_job;
+        if (side && pid == side->pid) { /* stage 7, beside the tests: perf_finish reads it */
+            side->status = st;
+            side->reaped = 1;
+        }
+        for (int k = 0; k < r->nservers; k++) {
             struct server *s = &r->servers[k];
             int running = s->state == SV_RUNNING || s->state == SV_KILLED;
             if (pid == s->child) {
@@ -680,6 +687,7 @@ static void reap(struct run *r)
                     server_lost(r, k, WIFSIGNALED(st) ? "it was killed" : "it exited");
             }
         }
+    }
 }
 
 static void check_deadline(struct run *r, int slot)
@@ -702,13 +710,48 @@ static void check_deadline(struct run *r, int slot)
 
 /* ------------------------------------------------------------ the schedule */
 
-/* The next test that may start, preferring those of `binary`: its parent
- * is done (or absent).  When judging, children of a failed parent are
- * marked skipped on the way. */
-static struct test *next_ready(struct run *r, const char *binary)
+/* A test's expected seconds: the reference's time, else a tenth of its
+ * declared timeout (while calibrating, the only hint there is). */
+static double expected_seconds(const struct test *t)
+{
+    return t->ref_seconds > 0 ? t->ref_seconds : t->declared_timeout / 10;
+}
+
+/* Each test's priority: its expected time plus that of the longest chain
+ * of tests waiting on it (children wait for their parent).  Relaxed once
+ * per level of the deepest chain; a parent cycle stops at ntests passes. */
+static void compute_priorities(struct run *r)
 {
     struct grade *g = r->g;
-    struct test *other = NULL;
+    long *parent = xcalloc(g->ntests, sizeof *parent);
+    for (size_t i = 0; i < g->ntests; i++) {
+        struct test *p = find(g, g->tests[i].parent);
+        parent[i] = p && p != &g->tests[i] ? p - g->tests : -1;
+        r->priority[i] = expected_seconds(&g->tests[i]);
+    }
+    int changed = 1;
+    for (size_t pass = 0; changed && pass < g->ntests; pass++) {
+        changed = 0;
+        for (size_t i = 0; i < g->ntests; i++) {
+            long p = parent[i];
+            double through = p >= 0 ? expected_seconds(&g->tests[p]) + r->priority[i] : 0;
+            if (p >= 0 && through > r->priority[p] + 1e-9) {
+                r->priority[p] = through;
+                changed = 1;
+            }
+        }
+    }
+    free(parent);
+}
+
+/* The next test that may start: its parent is done (or absent).  The
+ * longest chains go first, so that a long test does not start last while
+ * the other slots have nothing left to do.  When judging, children of a
+ * failed parent are marked skipped on the way. */
+static struct test *next_ready(struct run *r)
+{
+    struct grade *g = r->g;
+    struct test *best = NULL;
     for (size_t i = 0; i < g->ntests; i++) {
         if (r->state[i] != PENDING)
             continue;
@@ -725,15 +768,21 @@ static struct test *next_ready(struct run *r, const char *binary)
             mark_done(r, t);
             continue;
         }
-        if (!binary || binary_of(r, t) == binary)
-            return t;
-        if (!other)
-            other = t;
+        if (!best || r->priority[i] > r->priority[best - g->tests])
+            best = t;
     }
-    return other;
+    return best;
 }
 
 static int slot_busy(const struct server *s) { return s->t != NULL; }
+
+static int busy_servers(const struct run *r)
+{
+    int n = 0;
+    for (int k = 0; k < r->nservers; k++)
+        n += slot_busy(&r->servers[k]);
+    return n;
+}
 
 static struct test *any_pending(struct run *r)
 {
@@ -743,23 +792,51 @@ static struct test *any_pending(struct run *r)
     return NULL;
 }
 
-/* Give slot `k` its next test: on its serving process when that one serves
- * the right binary, else on a new one. */
-static int dispatch(struct run *r, int k, int anybody_busy)
+/* Servers 0..jobs-1 serve the public binary, jobs..2 jobs-1 the hidden one
+ * (when there is one): each binary keeps its serving processes between
+ * tests, at most `jobs` of them running a test at once, so a grade starts
+ * Valgrind at most twice per job slot however its tests alternate. */
+static const char *binary_of_server(const struct run *r, int k)
 {
-    struct server *s = &r->servers[k];
-    struct test *t = next_ready(r, s->state == SV_IDLE ? s->binary : NULL);
-    if (!t && !anybody_busy)
+    return k < r->jobs ? r->binary : r->hidden_binary;
+}
+
+/* A server of `binary` with no test: one already serving, else any. */
+static int free_server(const struct run *r, const char *binary)
+{
+    int found = -1;
+    for (int k = 0; k < r->nservers; k++) {
+        const struct server *s = &r->servers[k];
+        if (binary_of_server(r, k) != binary || slot_busy(s))
+            continue;
+        if (s->state == SV_IDLE)
+            return k;
+        if (found < 0)
+            found = k;
+    }
+    return found;
+}
+
+/* Start the next test, if one may start: 0 when none could. */
+static int dispatch(struct run *r)
+{
+    int busy = busy_servers(r);
+    if (busy >= r->jobs)
+        return 0;
+    struct test *t = next_ready(r);
+    if (!t && !busy)
         t = any_pending(r); /* a parent cycle: run anyway */
     if (!t)
         return 0;
     r->state[t - r->g->tests] = RUNNING;
-    if (r->start_failures >= 2 * r->jobs) {
+    if (r->start_failures >= 2 * r->nservers) {
         t->retries = MACHINERY_RETRIES;
         machinery_failed(r, t, "the test binary's serving process does not start on this machine");
         return 1;
     }
-    if (s->state == SV_IDLE && s->binary == binary_of(r, t)) {
+    int k = free_server(r, binary_of(r, t));
+    struct server *s = &r->servers[k];
+    if (s->state == SV_IDLE) {
         request_test(r, k, t);
         return 1;
     }
@@ -780,7 +857,7 @@ static void wait_and_read(struct run *r)
 {
     struct pollfd pfd[SANDBOX_MAX_SLOTS * 4];
     nfds_t n = 0;
-    for (int k = 0; k < r->jobs; k++) {
+    for (int k = 0; k < r->nservers; k++) {
         struct server *s = &r->servers[k];
         if (s->state == SV_NONE)
             continue;
@@ -790,7 +867,7 @@ static void wait_and_read(struct run *r)
                 pfd[n++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     }
     poll(pfd, n, 20);
-    for (int k = 0; k < r->jobs; k++) {
+    for (int k = 0; k < r->nservers; k++) {
         if (r->servers[k].state == SV_NONE)
             continue;
         drain_output(r, &r->servers[k]);
@@ -829,9 +906,14 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
     r.jobs = g->jobs < 1 ? 1 : g->jobs > SANDBOX_MAX_SLOTS ? SANDBOX_MAX_SLOTS : g->jobs;
     if ((size_t)r.jobs > g->ntests)
         r.jobs = g->ntests ? (int)g->ntests : 1;
+    if (r.hidden_binary && 2 * r.jobs > SANDBOX_MAX_SLOTS)
+        r.jobs = SANDBOX_MAX_SLOTS / 2;
+    r.nservers = r.hidden_binary ? 2 * r.jobs : r.jobs;
     r.max_budget = largest_budget(g);
     r.state = xcalloc(g->ntests, sizeof *r.state);
-    for (int k = 0; k < r.jobs; k++) {
+    r.priority = xcalloc(g->ntests, sizeof *r.priority);
+    compute_priorities(&r);
+    for (int k = 0; k < r.nservers; k++) {
         struct server *s = &r.servers[k];
         s->req = s->rep = s->rec = s->out = s->err = s->xml_fd = -1;
     }
@@ -839,19 +921,15 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
     progress_begin(g, what, g->ntests);
     free(what);
     while (r.done < g->ntests) {
-        int busy = 0;
-        for (int k = 0; k < r.jobs; k++)
-            busy |= slot_busy(&r.servers[k]);
-        for (int k = 0; k < r.jobs && r.done < g->ntests; k++)
-            if (!slot_busy(&r.servers[k]) && dispatch(&r, k, busy))
-                busy = 1;
+        while (r.done < g->ntests && dispatch(&r))
+            ;
         wait_and_read(&r);
         reap(&r);
-        for (int k = 0; k < r.jobs; k++)
+        for (int k = 0; k < r.nservers; k++)
             check_deadline(&r, k);
     }
     progress_end(g);
-    for (int k = 0; k < r.jobs; k++) {
+    for (int k = 0; k < r.nservers; k++) {
         retire_server(&r, k);
         free(r.servers[k].folder);
         free(r.servers[k].xml_dir);
@@ -862,6 +940,7 @@ int run_tests(struct grade *g, const char *binary, const char *scratch_root, int
     chmod(objdir, 0755);
     free(objdir);
     free(r.state);
+    free(r.priority);
     free(valgrind);
     return 0;
 }

@@ -385,12 +385,13 @@ static void note(struct grade *g, char *text)
 }
 
 /* Can every slot's uid be used, and reach the scratch folders (every
- * parent folder traversable)? */
+ * parent folder traversable)?  A grade has up to two serving processes per
+ * job slot (one per test binary, run.c), each with a uid of its own. */
 static int uids_usable(struct grade *g, int base, const char *scratch_root)
 {
     if (base <= 0)
         return 0;
-    for (int s = 0; s < g->jobs && s < SANDBOX_MAX_SLOTS; s++)
+    for (int s = 0; s < 2 * g->jobs && s < SANDBOX_MAX_SLOTS; s++)
         if (!uid_is_free(base + s))
             return 0;
     pid_t pid = fork();
