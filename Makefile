@@ -153,13 +153,21 @@ all: libs tests $(ALL_EXTRA)
 # or on every layer the student has written (the full stack).
 STUDENT_STACK_SRCS = $(foreach l,$(LAB_PRESENT),$(addprefix labs/$(l)/,$($(l)_FILES)) $($(l)_GIVEN_SRCS))
 
+# A demo's own extra sources: the pools demo replays recorded traces with the
+# tests' trace reader (make demo LAB=pools TRACE=... [FRAMES=n]).
+DEMO_SRCS_pools = tests/pools/replay.c
+DEMO_ARGS_pools = $(if $(TRACE),$(TRACE) $(FRAMES))
+$(BUILD)/demo/reference/pools $(BUILD)/demo/student/pools: $(DEMO_SRCS_pools) tests/pools/replay.h
+
 $(BUILD)/demo/reference/%: labs/%/demo.c $(REF_LIBS) $(BUILD)/lib/libruntime.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
+	$(CC) $(ALL_CFLAGS) $(addprefix -I,$(sort $(dir $(DEMO_SRCS_$*)))) -o $@ $< $(DEMO_SRCS_$*) \
+	  -Wl,--start-group $(REF_LIBS) $(BUILD)/lib/libruntime.a -Wl,--end-group -lm
 
 $(BUILD)/demo/student/%: labs/%/demo.c $(call obj,$(STUDENT_STACK_SRCS)) $(BUILD)/lib/libruntime.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(call obj,$(STUDENT_STACK_SRCS)) $(BUILD)/lib/libruntime.a -lm
+	$(CC) $(ALL_CFLAGS) $(addprefix -I,$(sort $(dir $(DEMO_SRCS_$*)))) -o $@ $< $(DEMO_SRCS_$*) \
+	  $(call obj,$(STUDENT_STACK_SRCS)) $(BUILD)/lib/libruntime.a -lm
 
 .PHONY: demo
 demo: $(BUILD)/demo/$(WHO)/$(LAB)
@@ -187,6 +195,7 @@ help:
 	@echo "make test-one LAB=id T=name [SEED=n] [WHO=student] [GDB=1] [VALGRIND=1]"
 	@echo "                             one test, natively, under gdb or under memcheck"
 	@echo "make demo LAB=id [WHO=student]  the notebook's cells replayed in C"
+	@echo "make demo LAB=pools TRACE=file [FRAMES=n]  a recorded trace replayed, the heap drawn n times"
 	@echo "make check-lab LAB=id [WHO=student]  every test of a lab natively (Check's report)"
 	@echo "make clean                   remove \$$(BUILD) ($(BUILD))"
 	@echo "make help                    this list"

@@ -31,7 +31,7 @@ draw_render = for f in $(1)/*.dot; do [ -e "$$f" ] || continue; \
 DEMO_PICTURES = $(BUILD)/demo/$(LAB)
 define DEMO_RUN
 @rm -rf $(DEMO_PICTURES) && mkdir -p $(DEMO_PICTURES)
-MEMLAB_PICTURES=$(DEMO_PICTURES) $<
+MEMLAB_PICTURES=$(DEMO_PICTURES) $< $(DEMO_ARGS_$(LAB))
 @$(call draw_render,$(DEMO_PICTURES))
 @echo "pictures of the cells: $(DEMO_PICTURES)/ ($$(ls $(DEMO_PICTURES) | grep -c '\.svg$$') SVG files)"
 endef
@@ -41,6 +41,8 @@ endef
 # drawn without address randomisation (where an arena lands changes how many
 # pools it has, and so the pools' pictures).
 PICTURE_LABS = $(LAB_PRESENT)
+# and one recorded trace replayed by the pools demo, drawn at two points
+PICTURE_TRACE = tests/pools/traces/notebook.trace
 NO_ASLR := $(shell setarch -R true 2>/dev/null && echo setarch -R)
 pictures: $(foreach l,$(PICTURE_LABS),$(BUILD)/demo/reference/$(l))
 	@for l in $(PICTURE_LABS); do \
@@ -48,4 +50,6 @@ pictures: $(foreach l,$(PICTURE_LABS),$(BUILD)/demo/reference/$(l))
 	  MEMLAB_PICTURES="$$out" $(NO_ASLR) $(BUILD)/demo/reference/$$l > /dev/null || exit 1; \
 	  $(call draw_render,$$out); rm -f "$$out"/*.dot; \
 	done
+	@$(if $(filter pools,$(PICTURE_LABS)),MEMLAB_PICTURES=$(or $(PICTURES_DIR),docs/pictures)/pools \
+	  $(NO_ASLR) $(BUILD)/demo/reference/pools $(PICTURE_TRACE) 2 > /dev/null)
 	@echo "pictures: $(or $(PICTURES_DIR),docs/pictures)/"

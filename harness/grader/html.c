@@ -164,6 +164,17 @@ static void pictures(const struct grade *g, const struct test *t, struct sbuf *b
     }
 }
 
+char *html_test_output(const struct grade *g, const struct test *t, const char *text,
+                       int *budget)
+{
+    struct sbuf b = {0};
+    sb_add(&b, "<pre>");
+    esc(&b, text);
+    sb_add(&b, "</pre>\n");
+    pictures(g, t, &b, budget);
+    return sb_take(&b);
+}
+
 /* ------------------------------------------------------------ source excerpt */
 
 /* Lines around `line` of the student's staged file named like `file`. */

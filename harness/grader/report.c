@@ -42,6 +42,7 @@
  * terminal receives no escape sequence. */
 /* What a hidden test's name or description becomes inside shown text. */
 #define HIDDEN_WORDS "a hidden test"
+#define RESULTS_PICTURES_MAX 40 /* pictures rendered into results.json, as report.html */
 
 /* `*s` with every hidden test's name and description (g->secrets, --only
  * or not) replaced: text a test printed, or a fatal-error line, may quote
@@ -520,9 +521,19 @@ static char *test_output(const struct grade *g, const struct test *t)
     return sb_take(&b);
 }
 
-static json_t *test_json(const struct grade *g, const struct test *t, size_t number)
+/* One test of results.json.  A shown test that attached pictures gets
+ * Gradescope's "html" output format, with its pictures as data: images
+ * (Gradescope cleans the HTML it shows; where it drops the images, the
+ * text is still there, and report.html has them); the others plain text. */
+static json_t *test_json(const struct grade *g, const struct test *t, size_t number, int *budget)
 {
     char *out = test_output(g, t);
+    int html = test_shown(g, t) && t->attach_names && t->attach_names[0];
+    if (html) {
+        char *text = out;
+        out = html_test_output(g, t, text, budget);
+        free(text);
+    }
     char label[64], num[24];
     snprintf(num, sizeof num, "%zu", number);
     json_t *o =
@@ -531,6 +542,7 @@ static json_t *test_json(const struct grade *g, const struct test *t, size_t num
                   "max_score", t->points, "status", t->status == ST_PASS ? "passed" : "failed",
                   "output", out, "visibility", gradescope_visibility(t->visibility));
     free(out);
+    json_object_set_new(o, "output_format", json_string(html ? "html" : "text"));
     json_t *tags = json_array();
     json_array_append_new(tags, json_string(status_word(t->status)));
     char **words = split(test_shown(g, t) ? t->tags : NULL, " ");
@@ -545,8 +557,9 @@ static json_t *results_json(const struct grade *g, const struct layout *l, const
 {
     struct counts c = count(g);
     json_t *tests = json_array();
+    int budget = RESULTS_PICTURES_MAX;
     for (size_t j = 0; j < g->ntests; j++)
-        json_array_append_new(tests, test_json(g, &g->tests[l->order[j]], j + 1));
+        json_array_append_new(tests, test_json(g, &g->tests[l->order[j]], j + 1, &budget));
     json_t *verdicts = json_object();
     for (int s = ST_PASS; s <= ST_ERROR; s++)
         json_object_set_new(verdicts, status_word((enum status)s), json_integer(c.by_status[s]));

@@ -75,6 +75,10 @@ static const char *program = "runner"; /* argv[0]'s last component, for messages
 static uint64_t current_seed;
 static int seed_given; /* --seed, MEMLAB_SEED or RUN's seed: else each test seeds from its name */
 static const char *current_name = "";
+/* Check's fork mode runs many tests in one srunner: the fixture asks Check
+ * which one runs.  run_in_process names its one test itself (Check would
+ * still name the warm-up's last test there, from before the fixture). */
+static int name_from_check = 1;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -272,7 +276,8 @@ int ml_attach_take(const char *name, char *text)
 static void fixture_setup(void)
 {
     trace_reset();
-    current_name = tcase_name() ? tcase_name() : current_name;
+    if (name_from_check && tcase_name())
+        current_name = tcase_name();
     if (!seed_given)
         current_seed = ml_seed_from_name(current_name);
     ml_lab_setup();
@@ -369,6 +374,7 @@ static char *record_line(const struct ml_test_info *t, TestResult *tr)
 static char *run_in_process(const struct ml_test_info *t, int *passed)
 {
     current_name = t->name;
+    name_from_check = 0;
     Suite *s = suite_create("memlab");
     TCase *tc = tcase_create(t->name);
     tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);

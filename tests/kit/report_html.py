@@ -196,6 +196,16 @@ def main():
                    "broken": grade("broken", subs["broken"])}
         partial_html = open(os.path.join(reports["partial"], "report.html")).read()
         check('class="hit"' in partial_html, "partial: a memcheck error shows the student's line")
+        gs = json.load(open(os.path.join(reports["partial"], "results.json")))
+        html_rows = [t for t in gs["tests"] if t.get("output_format") == "html"]
+        check([t["name"] for t in html_rows] == ["dict_setitem_increfs_key_and_value"],
+              "partial: results.json gives Gradescope's html format to the one test that attached "
+              "pictures (got %s)" % [t["name"] for t in html_rows])
+        check(all(t["output"].startswith("<pre>") and t["output"].count('<img class="picture"') >= 1
+                  and "data:image/svg+xml;base64," in t["output"] for t in html_rows),
+              "partial: that test's Gradescope output is its text in a <pre> and its pictures as data: images")
+        check(all(t.get("output_format") == "text" for t in gs["tests"] if t not in html_rows),
+              "partial: every other test's Gradescope output is plain text")
         check("hidden test" in open(os.path.join(reports["full"], "report.html")).read(),
               "full: hidden tests appear as hidden test N")
         check_page("full", reports["full"], 0)
