@@ -10,7 +10,9 @@
 #include "memlab/generators.h"
 #include "memlab/mem.h"
 #include "mltest.h"
+#include "oracle_port.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* fixture.c: allocation number n from now (0: the next one) in the object
@@ -86,5 +88,15 @@ static inline long take_long(ml_object *v)
         ck_assert_str_eq(err_message(), (message));                                                \
         err_clear();                                                                               \
     } while (0)
+
+/* Scenario `name` of the oracle (oracle_port.c) traces exactly `expected`. */
+static inline void expect_trace(const char *name, const char *expected)
+{
+    char *trace = oracle_trace(name);
+    ck_assert_msg(trace != NULL, "no scenario named %s", name);
+    ck_assert_msg(strcmp(trace, expected) == 0, "scenario %s: expected\n%s\ngot\n%s", name,
+                  expected, trace);
+    free(trace);
+}
 
 #endif /* GENERATORS_TEST_H */

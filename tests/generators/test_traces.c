@@ -6,20 +6,7 @@
  * trace: what the body logged, what each operation returned or raised, and
  * the state afterwards.
  */
-#include "mltest.h"
-#include "oracle_port.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-static void expect_trace(const char *name, const char *expected)
-{
-    char *trace = oracle_trace(name);
-    ck_assert_msg(trace != NULL, "no scenario named %s", name);
-    ck_assert_msg(strcmp(trace, expected) == 0, "scenario %s: expected\n%s\ngot\n%s", name,
-                  expected, trace);
-    free(trace);
-}
+#include "generators_test.h"
 
 ML_TEST(traces_next_and_send_match_cpython, .points = 3,
         .description = "CPython's traces: next, send and the end of iteration",

@@ -1,14 +1,17 @@
 /*
  * pools_test.h -- helpers shared by the pools tests: the stats of the moment,
- * the pool a block lives in, and a bag of live blocks that frees itself.
+ * the pool a block lives in, a bag of live blocks that frees itself, and the
+ * heap checker run with its output captured.
  */
 #ifndef POOLS_TEST_H
 #define POOLS_TEST_H
 
 #include "memlab/pools.h"
+#include "memlab/runtime.h"
 #include "mltest.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static inline pool_stats stats_now(void)
@@ -76,6 +79,18 @@ static inline size_t pools_per_first_arena(void)
 {
     pool_stats s = stats_now();
     return s.free_pools + sum_classes(s.pools_in_use);
+}
+
+/* Run the checker with its output captured; returns its result. */
+static inline int check_captured(char **text)
+{
+    size_t len = 0;
+    FILE *out = open_memstream(text, &len);
+    ml_set_debug_stream(out);
+    int rc = pool_check_heap();
+    ml_set_debug_stream(NULL);
+    fclose(out);
+    return rc;
 }
 
 #endif /* POOLS_TEST_H */

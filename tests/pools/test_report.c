@@ -109,18 +109,6 @@ ML_TEST(debug_stats_counts_reclaimed_arenas_and_available_blocks, .points = 2,
 
 /* ------------------------------------------------------------ the heap checker */
 
-/* Run the checker with its output captured; returns its result. */
-static int check_captured(char **text)
-{
-    size_t len = 0;
-    FILE *out = open_memstream(text, &len);
-    ml_set_debug_stream(out);
-    int rc = pool_check_heap();
-    ml_set_debug_stream(NULL);
-    fclose(out);
-    return rc;
-}
-
 /* Each message starts "<file>pools_given.c:<line>: pool_check_heap: " (the given checker's line).
  */
 static void expect_located_message(const char *text)
