@@ -164,8 +164,7 @@ static void pictures(const struct grade *g, const struct test *t, struct sbuf *b
     }
 }
 
-char *html_test_output(const struct grade *g, const struct test *t, const char *text,
-                       int *budget)
+char *html_test_output(const struct grade *g, const struct test *t, const char *text, int *budget)
 {
     struct sbuf b = {0};
     sb_add(&b, "<pre>");

@@ -41,7 +41,7 @@
  * results.json stays valid UTF-8 JSON, junit.xml valid XML, and the
  * terminal receives no escape sequence. */
 /* What a hidden test's name or description becomes inside shown text. */
-#define HIDDEN_WORDS "a hidden test"
+#define HIDDEN_WORDS         "a hidden test"
 #define RESULTS_PICTURES_MAX 40 /* pictures rendered into results.json, as report.html */
 
 /* `*s` with every hidden test's name and description (g->secrets, --only

@@ -255,8 +255,7 @@ int html_write(const struct grade *g, const size_t *order, const struct html_sec
 /* html.c: one shown test's output in Gradescope's "html" format: `text`
  * escaped in a <pre>, then the pictures it attached as data: images (at
  * most *budget rendered, counted down).  Malloc'd. */
-char *html_test_output(const struct grade *g, const struct test *t, const char *text,
-                       int *budget);
+char *html_test_output(const struct grade *g, const struct test *t, const char *text, int *budget);
 void report_table(struct grade *g);                                /* report.c */
 int policy_load(struct policy *p, const char *path);               /* policy.c */
 void policy_lab_overrides(struct policy *p, const char *lab_json); /* policy.c */

@@ -35,7 +35,10 @@ static int replay_op(const trace_op *op, void **slots)
         slots[op->newid] = q;
         return 0;
     }
-    default: pool_free(slots[op->id]); slots[op->id] = NULL; return 0;
+    default:
+        pool_free(slots[op->id]);
+        slots[op->id] = NULL;
+        return 0;
     }
 }
 
