@@ -8,10 +8,10 @@
  *   make demo LAB=pools [WHO=student]
  *   make demo LAB=pools TRACE=tests/pools/traces/notebook.trace [FRAMES=4]
  */
+#include "../../tests/pools/replay.h" /* the tests' trace reader */
 #include "memlab/draw.h"
 #include "memlab/mem.h"
 #include "memlab/pools.h"
-#include "replay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
