@@ -94,6 +94,14 @@ $(BUILD)/lib/librunner.a: $(call obj,$(RUNNER_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# The exact tests of the test kit's own allocator (tests/kit/mlalloc.sh).
+MLALLOC_TEST_BIN := $(BUILD)/kit/mlalloc-test
+ALL_EXTRA += $(if $(wildcard tests/kit/mlalloc-test.c),$(MLALLOC_TEST_BIN)) # not in the student kit
+$(MLALLOC_TEST_BIN): tests/kit/mlalloc-test.c $(call obj,harness/runner/mlalloc.c) $(BUILD)/lib/libruntime.a
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O0 $(INCLUDES) -o $@ $< $(call obj,harness/runner/mlalloc.c) \
+	  $(BUILD)/lib/libruntime.a -lm
+
 # Per lab: the reference library, the reference test binary, the student's.
 define LAB_RULES
 $(1)_SOL_SRCS := $$(addprefix solutions/$(1)/,$$($(1)_FILES))

@@ -397,6 +397,22 @@ uint64_t hash_file(const char *path)
 
 /* ------------------------------------------------------------ processes */
 
+/* The child's side of run_capture and spawn_logged: stdin from /dev/null,
+ * stdout and stderr both onto `out_fd`, then the program in `cwd`.  Never
+ * returns; a program that cannot be run exits 127 with a line saying why. */
+static _Noreturn void exec_child(char *const argv[], const char *cwd, int out_fd)
+{
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(out_fd, 1);
+    dup2(out_fd, 2);
+    if (cwd && chdir(cwd) != 0)
+        _exit(127);
+    execvp(argv[0], argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
 int run_capture(char *const argv[], const char *cwd, char **output, size_t limit)
 {
     int fds[2];
@@ -410,15 +426,7 @@ int run_capture(char *const argv[], const char *cwd, char **output, size_t limit
     }
     if (pid == 0) {
         close(fds[0]);
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(fds[1], 1);
-        dup2(fds[1], 2);
-        if (cwd && chdir(cwd) != 0)
-            _exit(127);
-        execvp(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
+        exec_child(argv, cwd, fds[1]);
     }
     close(fds[1]);
     struct sbuf b = {0};
@@ -446,17 +454,8 @@ int spawn_logged(char *const argv[], const char *cwd, const char *log)
     if (fd < 0)
         return -1;
     pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        if (cwd && chdir(cwd) != 0)
-            _exit(127);
-        execvp(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
+    if (pid == 0)
+        exec_child(argv, cwd, fd);
     close(fd);
     return pid > 0 ? (int)pid : -1;
 }

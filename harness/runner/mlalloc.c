@@ -22,21 +22,42 @@ static int refuses(ml_alloc *a, unsigned kind, size_t bytes)
     return 1;
 }
 
+/* What every request does first: remember it, run `before` (not from
+ * inside itself), then ask the plan whether it fails. */
+static int admit(ml_alloc *a, unsigned kind, size_t nelem, size_t size)
+{
+    a->last = (struct ml_alloc_request){kind, nelem, size};
+    if (a->before && !a->in_before) {
+        a->in_before = 1;
+        a->before(kind);
+        a->in_before = 0;
+    }
+    return !refuses(a, kind, kind == ML_ALLOC_CALLOC ? nelem * size : size);
+}
+
+/* The size the allocator underneath is asked for: at least in_place. */
+static size_t block_size(const ml_alloc *a, size_t size)
+{
+    return size < a->in_place ? a->in_place : size;
+}
+
 static void *hook_malloc(void *ctx, size_t size)
 {
     struct ml_alloc_hook *h = ctx;
     h->owner->mallocs++;
-    if (refuses(h->owner, ML_ALLOC_MALLOC, size))
+    if (!admit(h->owner, ML_ALLOC_MALLOC, 0, size))
         return NULL;
-    return h->under.malloc(h->under.ctx, size);
+    return h->under.malloc(h->under.ctx, block_size(h->owner, size));
 }
 
 static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     struct ml_alloc_hook *h = ctx;
     h->owner->callocs++;
-    if (refuses(h->owner, ML_ALLOC_CALLOC, nelem * elsize))
+    if (!admit(h->owner, ML_ALLOC_CALLOC, nelem, elsize))
         return NULL;
+    if (nelem * elsize < h->owner->in_place)
+        return h->under.calloc(h->under.ctx, 1, h->owner->in_place);
     return h->under.calloc(h->under.ctx, nelem, elsize);
 }
 
@@ -44,9 +65,11 @@ static void *hook_realloc(void *ctx, void *ptr, size_t size)
 {
     struct ml_alloc_hook *h = ctx;
     h->owner->reallocs++;
-    if (refuses(h->owner, ML_ALLOC_REALLOC, size))
+    if (!admit(h->owner, ML_ALLOC_REALLOC, 0, size))
         return NULL;
-    return h->under.realloc(h->under.ctx, ptr, size);
+    if (ptr && size <= h->owner->in_place)
+        return ptr; /* its block was made in_place bytes big */
+    return h->under.realloc(h->under.ctx, ptr, block_size(h->owner, size));
 }
 
 static void hook_free(void *ctx, void *ptr)
@@ -67,6 +90,7 @@ static int installed_anywhere(const ml_alloc *a)
 void ml_alloc_zero(ml_alloc *a)
 {
     a->mallocs = a->callocs = a->reallocs = a->frees = a->refused = 0;
+    a->last = (struct ml_alloc_request){0, 0, 0};
 }
 
 void ml_alloc_install(ml_alloc *a, mem_domain domain)

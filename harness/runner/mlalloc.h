@@ -18,6 +18,15 @@
  * (calloc: nelem * elsize): the others pass and are not counted against it.  A free always reaches
  * the allocator underneath, which made the block.
  *
+ * Two fields give the allocator a shape other tests need.  `in_place` > 0
+ * makes every block at least that many bytes and a realloc to at most that
+ * many return the block where it is, as an allocator with size classes does.
+ * `before`, when set, runs first on every request (with its kind, before
+ * the plan is asked): an allocator that allocates through another domain
+ * meanwhile, as the pools lab asks RAW for its arenas.  Requests `before`
+ * makes through a domain this ml_alloc is on are counted and planned, but
+ * do not run `before` again.  `last` keeps the last request it saw.
+ *
  * One ml_alloc may be installed on several domains: they share its plan and
  * its counters (one budget of requests across MEM and OBJ, say), and each
  * domain's requests go, when they pass, to the allocator that domain had.
@@ -35,10 +44,20 @@ typedef struct ml_alloc {
     long refuse;
     unsigned kinds; /* ML_ALLOC_MALLOC | ML_ALLOC_CALLOC | ML_ALLOC_REALLOC; 0: all */
     size_t size;
+    /* Its shape (see above); may be changed while installed. */
+    size_t in_place;
+    void (*before)(unsigned kind);
     /* What it saw since ml_alloc_install (every request, planned or not). */
     long mallocs, callocs, reallocs, frees;
     long refused; /* requests it made fail */
-    /* Internal: the allocator each domain had, for the domains it is on. */
+    struct ml_alloc_request {
+        unsigned kind; /* ML_ALLOC_MALLOC, _CALLOC or _REALLOC; 0: none yet */
+        size_t nelem;  /* calloc's first argument; 0 for the others */
+        size_t size;   /* malloc's and realloc's size, calloc's elsize */
+    } last;
+    /* Internal: whether `before` is running; the allocator each domain had,
+     * for the domains it is on. */
+    int in_before;
     struct ml_alloc_hook {
         struct ml_alloc *owner;
         mem_allocator under;

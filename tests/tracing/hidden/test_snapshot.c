@@ -48,12 +48,11 @@ ML_TEST(hidden_snapshot_new_out_of_memory_says_so, .tags = "mutation", .points =
                        "replacing an earlier message",
         .hint = "handout 4, Snapshots")
 {
-    mem_allocator gate = {NULL, gate_malloc, gate_calloc, gate_realloc, gate_free};
-    mem_set_allocator(MEM_DOMAIN_RAW, &gate);
+    ml_alloc_install(&gate, MEM_DOMAIN_RAW);
     ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
-    refuse = 1;
+    shut_gate(1);
     trace_snapshot *s = trace_snapshot_new(1);
-    refuse = 0;
+    shut_gate(0);
     ck_assert_ptr_null(s);
     ck_assert_str_eq(trace_error_message(), "out of memory");
 }
@@ -500,9 +499,7 @@ ML_TEST(hidden_compare_to_out_of_memory_replaces_an_earlier_message, .tags = "mu
                        "message of the previous failure",
         .hint = "handout 5, compare_to")
 {
-    refuse = 0;
-    mem_allocator gate = {NULL, gate_malloc, gate_calloc, gate_realloc, gate_free};
-    mem_set_allocator(MEM_DOMAIN_RAW, &gate);
+    ml_alloc_install(&gate, MEM_DOMAIN_RAW);
     trace_snapshot *now = trace_snapshot_new(1);
     trace_snapshot *before = trace_snapshot_new(1);
     ck_assert_msg(now && before, "trace_snapshot_new(1) must give a snapshot");
@@ -513,9 +510,9 @@ ML_TEST(hidden_compare_to_out_of_memory_replaces_an_earlier_message, .tags = "mu
                   "an unknown key_type must fail");
     ck_assert_str_eq(trace_error_message(), "unknown key_type: 'bogus'");
 
-    refuse = 1;
+    shut_gate(1);
     trace_diffs *diffs = trace_snapshot_compare_to(now, before, "lineno", 0);
-    refuse = 0;
+    shut_gate(0);
     ck_assert_msg(diffs == NULL, "compare_to must fail when no memory can be had");
     ck_assert_str_eq(trace_error_message(), "out of memory");
 

@@ -81,25 +81,17 @@ ML_TEST(hidden_a_hook_kept_by_a_wrapper_still_allocates_after_stop, .tags = "mut
 }
 
 /* ==================================================================== hooks */
-/* An allocator that records the last call it got. */
-static char last_call[64];
-static void *rec_malloc(void *ctx, size_t n)
+/* The last call an allocator got, as text: "calloc(7, 12)". */
+static const char *last_call(const ml_alloc *a)
 {
-    (void)ctx;
-    snprintf(last_call, sizeof last_call, "malloc(%zu)", n);
-    return malloc(n ? n : 1);
-}
-static void *rec_calloc(void *ctx, size_t a, size_t b)
-{
-    (void)ctx;
-    snprintf(last_call, sizeof last_call, "calloc(%zu, %zu)", a, b);
-    return calloc(a ? a : 1, b ? b : 1);
-}
-static void *rec_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    snprintf(last_call, sizeof last_call, "realloc(%zu)", n);
-    return realloc(p, n ? n : 1);
+    static char text[64];
+    const struct ml_alloc_request *r = &a->last;
+    if (r->kind == ML_ALLOC_CALLOC)
+        snprintf(text, sizeof text, "calloc(%zu, %zu)", r->nelem, r->size);
+    else
+        snprintf(text, sizeof text, "%s(%zu)", r->kind == ML_ALLOC_MALLOC ? "malloc" : "realloc",
+                 r->size);
+    return text;
 }
 
 ML_TEST(hidden_calloc_reaches_the_calloc_underneath, .tags = "mutation", .points = 1,
@@ -108,16 +100,16 @@ ML_TEST(hidden_calloc_reaches_the_calloc_underneath, .tags = "mutation", .points
                        "7 and 12 (zeroed memory), and traces 84 bytes",
         .hint = "handout 2, Hooks")
 {
-    mem_allocator rec = {NULL, rec_malloc, rec_calloc, rec_realloc, gate_free};
-    mem_set_allocator(MEM_DOMAIN_MEM, &rec);
+    static ml_alloc spy = ML_ALLOC_COUNT;
+    ml_alloc_install(&spy, MEM_DOMAIN_MEM);
     ck_assert_int_eq(trace_start(1), 0);
     void *p = mem_calloc(MEM_DOMAIN_MEM, 7, 12);
-    ck_assert_str_eq(last_call, "calloc(7, 12)");
+    ck_assert_str_eq(last_call(&spy), "calloc(7, 12)");
     size_t size = 0;
     ck_assert_ptr_nonnull(trace_get_traceback(0, (uintptr_t)p, &size));
     ck_assert_uint_eq(size, 84);
     void *q = mem_malloc(MEM_DOMAIN_MEM, 5);
-    ck_assert_str_eq(last_call, "malloc(5)");
+    ck_assert_str_eq(last_call(&spy), "malloc(5)");
     mem_free(MEM_DOMAIN_MEM, p);
     mem_free(MEM_DOMAIN_MEM, q);
 }
@@ -161,45 +153,27 @@ ML_TEST(hidden_a_failed_allocation_inside_the_tracer_fails_the_block, .tags = "m
     ml_alloc_plan(&once, -1, 0);
 }
 
-/* Under MEM: blocks of 64 bytes that a realloc up to 64 keeps in place. */
-static void *roomy_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return malloc(n > 64 ? n : 64);
-}
-static void *roomy_calloc(void *ctx, size_t a, size_t b)
-{
-    (void)ctx;
-    return a * b > 64 ? calloc(a, b) : calloc(1, 64);
-}
-static void *roomy_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return p && n <= 64 ? p : realloc(p, n > 64 ? n : 64);
-}
-
 ML_TEST(hidden_a_realloc_that_cannot_be_traced_keeps_the_block_untraced, .tags = "mutation",
         .points = 1, .visibility = ML_HIDDEN,
         .description = "out of memory while tracing a realloc: a block resized in place is kept, "
                        "without its old trace; realloc(NULL, n) returns NULL",
         .hint = "handout 2, Failure")
 {
-    mem_allocator gate = {NULL, gate_malloc, gate_calloc, gate_realloc, gate_free};
-    mem_allocator roomy = {NULL, roomy_malloc, roomy_calloc, roomy_realloc, gate_free};
-    refuse = 0;
-    mem_set_allocator(MEM_DOMAIN_RAW, &gate);
-    mem_set_allocator(MEM_DOMAIN_MEM, &roomy);
+    /* under MEM: blocks of 64 bytes that a realloc up to 64 keeps in place */
+    static ml_alloc roomy = {.pass = -1, .in_place = 64};
+    ml_alloc_install(&gate, MEM_DOMAIN_RAW);
+    ml_alloc_install(&roomy, MEM_DOMAIN_MEM);
     ck_assert_int_eq(trace_start(1), 0);
     mem_frame_push("grow.py", 1, "f");
     void *p = mem_malloc(MEM_DOMAIN_MEM, 16);
     ck_assert_ptr_nonnull(p);
     ML_LINE(2); /* a traceback not seen yet: interning it needs memory */
-    refuse = 1;
+    shut_gate(1);
     void *q = mem_realloc(MEM_DOMAIN_MEM, p, 48);
     mem_allocator hooked;
     mem_get_allocator(MEM_DOMAIN_MEM, &hooked); /* as a wrapper over the tracer calls it */
     void *r = hooked.realloc(hooked.ctx, NULL, 8);
-    refuse = 0;
+    shut_gate(0);
     mem_frame_pop();
     ck_assert_msg(q == p, "the block resized in place must be given back");
     ck_assert_msg(r == NULL, "realloc(NULL, n) whose trace cannot be recorded must fail");
@@ -527,15 +501,13 @@ ML_TEST(hidden_track_out_of_memory_fails_with_a_message, .tags = "mutation", .po
                        "\"out of memory\", replacing an earlier message",
         .hint = "handout 3, Domains")
 {
-    mem_allocator gate = {NULL, gate_malloc, gate_calloc, gate_realloc, gate_free};
-    refuse = 0;
-    mem_set_allocator(MEM_DOMAIN_RAW, &gate);
+    ml_alloc_install(&gate, MEM_DOMAIN_RAW);
     ck_assert_int_eq(trace_start(1), 0);
     ck_assert_int_eq(trace_start(0), -1); /* leaves the range message behind */
     mem_frame_push("track.py", 3, "f");   /* a traceback not seen yet: needs memory */
-    refuse = 1;
+    shut_gate(1);
     int tracked = trace_track(7, 0x1230, 5);
-    refuse = 0;
+    shut_gate(0);
     mem_frame_pop();
     ck_assert_int_eq(tracked, -1);
     ck_assert_str_eq(trace_error_message(), "out of memory");
@@ -543,18 +515,17 @@ ML_TEST(hidden_track_out_of_memory_fails_with_a_message, .tags = "mutation", .po
 }
 
 /* ==================================================================== reentrancy */
-/* An allocator for OBJ that allocates through RAW (malloc and calloc) on
- * every call, as pymalloc asks RAW for arenas. */
+/* Under OBJ: a malloc or calloc that first allocates through RAW (malloc
+ * and calloc), as pymalloc asks RAW for arenas. */
 static void *inner_blocks[8];
 static int ninner;
-static void *arena_malloc(void *ctx, size_t n)
+static void ask_raw_for_an_arena(unsigned kind)
 {
-    (void)ctx;
+    if (kind == ML_ALLOC_REALLOC)
+        return;
     inner_blocks[ninner++] = mem_malloc(MEM_DOMAIN_RAW, 256);
     inner_blocks[ninner++] = mem_calloc(MEM_DOMAIN_RAW, 4, 16);
-    return malloc(n ? n : 1);
 }
-static void *arena_calloc(void *ctx, size_t a, size_t b) { return arena_malloc(ctx, a * b); }
 
 ML_TEST(hidden_nested_allocations_succeed_untraced, .tags = "mutation", .points = 1,
         .visibility = ML_HIDDEN,
@@ -563,9 +534,8 @@ ML_TEST(hidden_nested_allocations_succeed_untraced, .tags = "mutation", .points 
         .hint = "handout 2, Reentrancy")
 {
     ninner = 0;
-    mem_allocator arena = {NULL, arena_malloc, arena_calloc, gate_realloc, gate_free};
-    refuse = 0;
-    mem_set_allocator(MEM_DOMAIN_OBJ, &arena);
+    static ml_alloc arena = {.pass = -1, .before = ask_raw_for_an_arena};
+    ml_alloc_install(&arena, MEM_DOMAIN_OBJ);
     ck_assert_int_eq(trace_start(1), 0);
     void *p = mem_malloc(MEM_DOMAIN_OBJ, 24);
     ck_assert_int_eq(ninner, 2);
@@ -581,36 +551,21 @@ ML_TEST(hidden_nested_allocations_succeed_untraced, .tags = "mutation", .points 
     mem_free(MEM_DOMAIN_RAW, inner_blocks[1]);
 }
 
+/* Under MEM: a realloc that first moves one of the allocator's own RAW
+ * blocks. */
 static void *traced_raw_block;
-static void *nest_malloc(void *ctx, size_t n)
+static void move_a_raw_block(unsigned kind)
 {
-    (void)ctx;
-    return malloc(n ? n : 1);
-}
-static void *nest_calloc(void *ctx, size_t a, size_t b)
-{
-    (void)ctx;
-    return calloc(a ? a : 1, b ? b : 1);
-}
-static void *nest_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    /* the allocator underneath moves one of its own RAW blocks meanwhile */
-    traced_raw_block = mem_realloc(MEM_DOMAIN_RAW, traced_raw_block, 100000);
-    return realloc(p, n ? n : 1);
-}
-static void nest_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
+    if (kind == ML_ALLOC_REALLOC)
+        traced_raw_block = mem_realloc(MEM_DOMAIN_RAW, traced_raw_block, 100000);
 }
 
 ML_TEST(hidden_nested_realloc_only_forgets_the_old_trace, .points = 1, .visibility = ML_HIDDEN,
         .description = "a realloc made by the allocator underneath drops the block's old trace",
         .hint = "handout 2, Reentrancy")
 {
-    mem_allocator nest = {NULL, nest_malloc, nest_calloc, nest_realloc, nest_free};
-    mem_set_allocator(MEM_DOMAIN_MEM, &nest);
+    static ml_alloc nest = {.pass = -1, .before = move_a_raw_block};
+    ml_alloc_install(&nest, MEM_DOMAIN_MEM);
     ck_assert_int_eq(trace_start(1), 0);
     traced_raw_block = mem_malloc(MEM_DOMAIN_RAW, 8);
     void *p = mem_malloc(MEM_DOMAIN_MEM, 16);
@@ -628,18 +583,13 @@ ML_TEST(hidden_nested_realloc_only_forgets_the_old_trace, .points = 1, .visibili
  * blocks (a nested realloc); RAW refuses reallocs to NESTED_REFUSED bytes. */
 enum { NESTED_REFUSED = 123457 };
 static void *own_raw_block;
-static void *picky_realloc(void *ctx, void *p, size_t n)
+static void move_own_raw_block(unsigned kind)
 {
-    (void)ctx;
-    return n == NESTED_REFUSED ? NULL : realloc(p, n ? n : 1);
-}
-static void *moving_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
+    if (kind != ML_ALLOC_REALLOC)
+        return;
     void *moved = mem_realloc(MEM_DOMAIN_RAW, own_raw_block, NESTED_REFUSED);
     if (moved)
         own_raw_block = moved;
-    return realloc(p, n ? n : 1);
 }
 
 ML_TEST(hidden_a_failed_nested_realloc_keeps_the_old_trace, .tags = "mutation", .points = 1,
@@ -648,11 +598,11 @@ ML_TEST(hidden_a_failed_nested_realloc_keeps_the_old_trace, .tags = "mutation", 
                        "where they were (CPython removes the old trace only on success)",
         .hint = "handout 2, Reentrancy")
 {
-    mem_allocator picky = {NULL, gate_malloc, gate_calloc, picky_realloc, gate_free};
-    mem_allocator moving = {NULL, gate_malloc, gate_calloc, moving_realloc, gate_free};
-    refuse = 0;
-    mem_set_allocator(MEM_DOMAIN_RAW, &picky);
-    mem_set_allocator(MEM_DOMAIN_MEM, &moving);
+    static ml_alloc picky = {
+        .pass = 0, .refuse = -1, .kinds = ML_ALLOC_REALLOC, .size = NESTED_REFUSED};
+    static ml_alloc moving = {.pass = -1, .before = move_own_raw_block};
+    ml_alloc_install(&picky, MEM_DOMAIN_RAW);
+    ml_alloc_install(&moving, MEM_DOMAIN_MEM);
     ck_assert_int_eq(trace_start(1), 0);
     own_raw_block = mem_malloc(MEM_DOMAIN_RAW, 8);
     void *p = mem_malloc(MEM_DOMAIN_MEM, 16);

@@ -1,6 +1,6 @@
 /*
- * hidden/tracing_hidden.h -- helpers shared by the hidden tracing tests: an
- * allocator that can refuse, one allocation under RAW that fails, a small
+ * hidden/tracing_hidden.h -- helpers shared by the hidden tracing tests: a
+ * gate that makes RAW refuse, one allocation under RAW that fails, a small
  * snapshot, and seeded random churn checked against a model.
  */
 #ifndef TRACING_HIDDEN_H
@@ -13,28 +13,12 @@
 
 /* ------------------------------------------- an allocator that can refuse */
 
-__attribute__((unused)) static int refuse; /* 1: every allocation fails */
+/* A gate a test puts under RAW with ml_alloc_install(&gate, MEM_DOMAIN_RAW)
+ * (mlalloc.h); shut_gate(1): every request fails from now on, shut_gate(0):
+ * every one passes again. */
+__attribute__((unused)) static ml_alloc gate = ML_ALLOC_COUNT;
 
-static inline void *gate_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return refuse ? NULL : malloc(n ? n : 1);
-}
-static inline void *gate_calloc(void *ctx, size_t a, size_t b)
-{
-    (void)ctx;
-    return refuse ? NULL : calloc(a ? a : 1, b ? b : 1);
-}
-static inline void *gate_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return refuse ? NULL : realloc(p, n ? n : 1);
-}
-static inline void gate_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
+static inline void shut_gate(int shut) { ml_alloc_plan(&gate, shut ? 0 : -1, shut ? -1 : 0); }
 
 /* ------------------------------------------------ one allocation that fails */
 
