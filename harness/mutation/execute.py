@@ -37,6 +37,11 @@ import threading
 import time
 
 TOOL_VERSION = "2"
+# How per-test coverage is found; a new one redoes every verdict but a kill.
+# 2: lines that only run under Valgrind (a client request that answers
+# there, such as VALGRIND_GET_VBITS) are covered by a memcheck pass too.
+COVERAGE_VERSION = "2"
+ANSWERS_UNDER_VALGRIND = re.compile(r"\b(RUNNING_ON_VALGRIND|VALGRIND_GET_VBITS|VALGRIND_COUNT_ERRORS)\b")
 CFLAGS = ["-std=c11", "-D_GNU_SOURCE", "-w", "-O0", "-g0", "-pipe"]
 VALGRIND = ["valgrind", "-q", "--leak-check=full", "--show-leak-kinds=definite",
             "--errors-for-leak-kinds=definite", "--error-exitcode=99", "--num-callers=12"]
@@ -94,7 +99,7 @@ class Lab:
         self.ref_libs = [os.path.join(self.build, "lib", f"libref_{l}.a") for l in kit_labs(self.kit)
                          if l != lab and os.path.exists(os.path.join(self.build, "lib", f"libref_{l}.a"))]
         self.tests = self._tests()
-        self.test_digest = file_sha1(self.ref_bin)
+        self.test_digest = sha1(file_sha1(self.ref_bin), COVERAGE_VERSION)
         self.source_digest = sha1(*[file_sha1(self.source(f)) for f in self.files])
         self.kills = {}
         self.lock = threading.Lock()
@@ -192,27 +197,57 @@ class Lab:
         ok, err = self.link(objs, binary, ["--coverage"], driver=False)
         if not ok:
             raise SystemExit(f"cannot link the coverage binary: {err}")
-        scratch = os.path.join(cov, "scratch")
         lines = {f: {} for f in self.files}
         seconds = {}
         for test in self.tests:
-            for name in self.files:
-                gcda = os.path.join(cov, name[:-2] + ".gcda")
-                if os.path.exists(gcda):
-                    os.unlink(gcda)
-            os.makedirs(scratch, exist_ok=True)
             t0 = time.monotonic()
-            subprocess.run([binary, "--run", test], cwd=scratch, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=self.timeout(test) * 10)
+            for name, line, count in self._covered_by(binary, cov, test, [], 10):
+                lines[name].setdefault(str(line), [])
+                if count > 0:
+                    lines[name][str(line)].append(test)
             seconds[test] = time.monotonic() - t0
-            for name in self.files:
-                for line, count in gcov_lines(self.source(name), cov):
-                    lines[name].setdefault(str(line), [])
-                    if count > 0:
-                        lines[name][str(line)].append(test)
+        self._cover_valgrind_only_lines(binary, cov, lines, seconds, log)
         with open(path, "w") as f:
             json.dump({"digest": digest, "lines": lines, "seconds": seconds}, f)
         return lines, seconds
+
+    def _covered_by(self, binary, cov, test, prefix, factor):
+        """(file, line, count) of every executable line after one run of
+        `test` (under `prefix`, e.g. valgrind), from fresh .gcda files."""
+        for name in self.files:
+            gcda = os.path.join(cov, name[:-2] + ".gcda")
+            if os.path.exists(gcda):
+                os.unlink(gcda)
+        scratch = os.path.join(cov, "scratch")
+        os.makedirs(scratch, exist_ok=True)
+        try:
+            subprocess.run(prefix + [binary, "--run", test], cwd=scratch, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=self.timeout(test) * factor)
+        except subprocess.TimeoutExpired:
+            pass  # the counts written so far still say what ran
+        for name in self.files:
+            for line, count in gcov_lines(self.source(name), cov):
+                yield name, line, count
+
+    def _cover_valgrind_only_lines(self, binary, cov, lines, seconds, log):
+        """A file whose code asks Valgrind a question (VALGRIND_GET_VBITS...)
+        has lines only a run under Valgrind executes, which the native pass
+        leaves without tests: each short test runs once more under memcheck,
+        and becomes a test of the lines it executes there (a mutant of them
+        is then killed, or not, by the memcheck pass)."""
+        if not any(ANSWERS_UNDER_VALGRIND.search(open(self.source(f)).read()) for f in self.files):
+            return
+        unrun = {(name, line) for name, per_line in lines.items()
+                 for line, tests in per_line.items() if not tests}
+        if not unrun:
+            return
+        short = [t for t in self.tests if seconds.get(t, 0) <= MEMCHECK_MAX_NATIVE]
+        log(f"mutation {self.id}: lines only Valgrind runs, from {len(short)} tests under memcheck")
+        for test in short:
+            for name, line, count in self._covered_by(binary, cov, test, ["valgrind", "-q"],
+                                                      VALGRIND_FACTOR):
+                if count > 0 and (name, str(line)) in unrun:
+                    lines[name][str(line)].append(test)
 
     def timeout(self, test):
         return float(self.tests[test].get("timeout") or 2)

@@ -181,13 +181,17 @@ static __attribute__((noinline)) map_leaf *map_leaf_of(uintptr_t g, int create)
 }
 
 /* The entry of `ptr`'s granule when it lies in the leaf used last (and the
- * map can hold it), else NULL: the fast paths' whole lookup. */
+ * map can hold it), else NULL: the fast paths' whole lookup.  One compare
+ * stands for map_holds' test of the high bits: the cached number came from
+ * an address the map holds, so an address with the same number is one too;
+ * only the alignment is left to test. */
 static map_entry *map_slot_cached(const void *ptr)
 {
-    uintptr_t g = (uintptr_t)ptr >> GRANULE_SHIFT;
-    if (!map_holds(ptr) || g >> LEAF_BITS != last_leaf.number)
+    uintptr_t a = (uintptr_t)ptr;
+    if (a >> (GRANULE_SHIFT + LEAF_BITS) != last_leaf.number ||
+        (a & ((1u << GRANULE_SHIFT) - 1)) != 0)
         return NULL;
-    return &last_leaf.leaf->entries[g & ((1u << LEAF_BITS) - 1)];
+    return &last_leaf.leaf->entries[(a >> GRANULE_SHIFT) & ((1u << LEAF_BITS) - 1)];
 }
 
 /* The entry of `ptr`'s granule; NULL when its leaf was never made and
