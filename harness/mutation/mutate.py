@@ -2,7 +2,7 @@
 """mutate.py -- mutation testing of a lab's tests (make mutation LAB=id).
 
     mutate.py --lab ID [--kit DIR] [--build DIR] [--jobs N] [--sample N]
-              [--min-score PCT] [--no-memcheck] [--list]
+              [--min-score PCT] [--no-memcheck] [--list] [--check-equivalents]
 
 Makes the mutants of the lab's reference solution (mutants.py) -- of the
 functions the student writes: a function the skeleton gives whole (the same
@@ -16,7 +16,10 @@ not count.
 --sample N grades a fixed sample of N mutants (the same N for the same
 source: ordered by a hash of each mutant's stable key), what `make test`
 runs; the full run is `make mutation`.  --min-score makes the exit status 1
-when the score is below it.  Reports: <build>/mutation/<lab>/report.json
+when the score is below it.  --check-equivalents runs nothing: it lists
+the entries of docs/mutation-equivalents.md for the lab's files that match
+no mutant any more (their line or function changed), exit status 1 if any.
+Reports: <build>/mutation/<lab>/report.json
 and report.txt.
 """
 import argparse
@@ -44,6 +47,8 @@ def parse_args(argv):
     p.add_argument("--min-score", type=float, default=None)
     p.add_argument("--no-memcheck", action="store_true")
     p.add_argument("--list", action="store_true", help="print the mutants, run nothing")
+    p.add_argument("--check-equivalents", action="store_true",
+                   help="list the equivalent entries that match no mutant, run nothing")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--only", action="append", default=[],
                    help="only the mutants whose id starts with this (repeatable)")
@@ -78,6 +83,25 @@ def sample(ms, n):
     return sorted(picked, key=lambda m: (m.file, m.start, m.op))
 
 
+def stale_equivalents(lab, equiv, ms):
+    """The entries for the lab's files that match none of its mutants."""
+    mine = {k: v for k, v in equiv.items() if k[0] in lab.files}
+    return equivalents.unused(mine, {m.key for m in ms})
+
+
+def describe_stale(key):
+    return (f"equivalent entry matches no mutant (stale?): {key[0]} {key[1]} {key[2]} "
+            f"`{key[3]}` {key[4]} (occurrence {key[5]})")
+
+
+def check_equivalents(lab, equiv, ms):
+    stale = stale_equivalents(lab, equiv, ms)
+    for key in stale:
+        print(describe_stale(key))
+    print(f"mutation {lab.id}: {len(stale)} stale equivalent entries")
+    return 1 if stale else 0
+
+
 def main(argv):
     args = parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
@@ -92,6 +116,8 @@ def main(argv):
             print(f"{m.mid}\t{m.change()}")
         return 0
     equiv = equivalents.load(os.path.join(lab.kit, "docs", "mutation-equivalents.md"))
+    if args.check_equivalents:
+        return check_equivalents(lab, equiv, ms)
     lines, seconds = lab.coverage(log)
     ex = execute.Executor(lab, lines, seconds, valgrind=not args.no_memcheck)
     ex.fresh = args.fresh
@@ -126,11 +152,9 @@ def main(argv):
     report["only"] = args.only
     write_reports(lab, report, args.sample)
     print(text_report(report, survivors_only=True), end="")
-    mine = {k: v for k, v in equiv.items() if k[0] in lab.files}
-    used = equivalents.unused(mine, {m.key for m in ms}) if not (args.sample or args.only) else []
-    for key in used:
-        print(f"note: equivalent entry matches no mutant (stale?): {key[0]} {key[1]} {key[2]} "
-              f"`{key[3]}` {key[4]} (occurrence {key[5]})")
+    if not (args.sample or args.only):
+        for key in stale_equivalents(lab, equiv, ms):
+            print("note: " + describe_stale(key))
     if args.min_score is not None and report["score"] < args.min_score:
         print(f"mutation {lab.id}: score {report['score']:.1f} % is below {args.min_score:g} %")
         return 1

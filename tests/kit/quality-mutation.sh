@@ -2,7 +2,8 @@
 # tests/kit/quality-mutation.sh -- do the tests catch bugs?  A fixed sample of
 # MUTATION_SAMPLE (30) mutants of each lab's reference solution, graded with
 # the lab's public and hidden tests (harness/mutation/, natively, then under
-# memcheck for the survivors), must be >= MUTATION_MIN (95) % killed.
+# memcheck for the survivors), must be >= MUTATION_MIN (95) % killed; and
+# every entry of docs/mutation-equivalents.md must still match a mutant.
 #
 # The light check `make test` runs (a few minutes, results cached in
 # $BUILD/mutation/); the full run is `make mutation`.  LABS="a b" limits the
@@ -26,6 +27,17 @@ for lab in $labs; do
         pass=$((pass + 1))
     else
         echo "not ok - $lab: sampled mutation score >= $MIN % (${summary:-the tool failed, exit $rc})"
+        fail=$((fail + 1))
+    fi
+    # an entry of docs/mutation-equivalents.md whose line was edited matches
+    # nothing and lets its mutant count as a survivor: caught here, not at the
+    # next full run
+    if stale=$(python3 harness/mutation/mutate.py --lab "$lab" --build "$BUILD" --check-equivalents 2>&1); then
+        echo "ok - $lab: every equivalent entry matches a mutant"
+        pass=$((pass + 1))
+    else
+        echo "$stale" | sed 's/^/# /'
+        echo "not ok - $lab: every equivalent entry matches a mutant"
         fail=$((fail + 1))
     fi
 done
