@@ -325,14 +325,16 @@ static __attribute__((noinline)) void block_add_slow(const void *ptr, size_t siz
         overflow_add(ptr, size, domain);
 }
 
-static void block_add(const void *ptr, size_t size, mem_domain domain)
+/* Inline in each caller (always_inline: gcc would keep one copy for the
+ * three callers, and a call costs as much as the work). */
+static inline __attribute__((always_inline)) void block_add(const void *ptr, size_t size,
+                                                            mem_domain domain)
 {
     map_entry *e = size <= MAP_MAX_SIZE ? map_slot_cached(ptr) : NULL;
     if (e)
         *e = (map_entry)(size << 3 | (size_t)domain << 1 | 1);
     else
         block_add_slow(ptr, size, domain);
-    stats.blocks++;
     stats.current += size;
     if (stats.current > stats.peak)
         stats.peak = stats.current;
@@ -347,7 +349,6 @@ static void block_forget(const block_ref *b)
         b->slot->key = TOMBSTONE;
         overflow.live--;
     }
-    stats.blocks--;
     stats.current -= b->size;
 }
 
@@ -389,14 +390,14 @@ static __attribute__((noinline)) size_t block_take_slow(const void *ptr, mem_dom
     return b.size;
 }
 
-static size_t block_take(const void *ptr, mem_domain domain, const char *who, const char *verb)
+static inline __attribute__((always_inline)) size_t block_take(const void *ptr, mem_domain domain,
+                                                               const char *who, const char *verb)
 {
     map_entry *e = map_slot_cached(ptr);
     if (!e || !*e || entry_domain(*e) != (int)domain)
         return block_take_slow(ptr, domain, who, verb);
     size_t size = entry_size(*e);
     *e = 0;
-    stats.blocks--;
     stats.current -= size;
     return size;
 }
@@ -438,16 +439,39 @@ void *mem_realloc(mem_domain domain, void *ptr, size_t new_size)
     return p;
 }
 
-void mem_free(mem_domain domain, void *ptr)
+/* mem_free of a block the cached leaf does not cover, or of no live block
+ * of `domain` (a fatal error). */
+static __attribute__((noinline)) void mem_free_slow(mem_domain domain, void *ptr)
 {
-    if (ptr == NULL)
-        return;
-    block_take(ptr, domain, "mem_free", "released");
+    block_take_slow(ptr, domain, "mem_free", "released");
     stats.frees++;
     domains[domain].free(domains[domain].ctx, ptr);
 }
 
-void mem_get_stats(mem_stats *out) { *out = stats; }
+/* The common case inline and without a call of its own (the allocator's
+ * free is a tail call), so it saves no register: the cached leaf holds a
+ * live block of this domain at ptr. */
+void mem_free(mem_domain domain, void *ptr)
+{
+    if (ptr == NULL)
+        return;
+    map_entry *e = map_slot_cached(ptr);
+    if (!e || !*e || entry_domain(*e) != (int)domain) {
+        mem_free_slow(domain, ptr);
+        return;
+    }
+    stats.current -= entry_size(*e);
+    *e = 0;
+    stats.frees++;
+    domains[domain].free(domains[domain].ctx, ptr);
+}
+
+/* A live block is one allocation not yet freed: no counter of its own. */
+void mem_get_stats(mem_stats *out)
+{
+    *out = stats;
+    out->blocks = stats.allocs - stats.frees;
+}
 size_t mem_current_bytes(void) { return stats.current; }
 size_t mem_peak_bytes(void) { return stats.peak; }
 void mem_reset_peak(void) { stats.peak = stats.current; }
