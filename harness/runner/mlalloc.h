@@ -15,8 +15,8 @@
  * -1 in `refuse` refuses every request after the first `pass`.  A request is
  * a malloc, a calloc or a realloc; `kinds` (0: all three) limits the plan to
  * some of them, and `size` > 0 to requests of exactly that many bytes
- * (calloc: nelem * elsize): the others pass and are not counted against it.  A free always reaches
- * the allocator underneath, which made the block.
+ * (calloc: nelem * elsize): the others pass and are not counted against
+ * it.  A free always reaches the allocator underneath, which made the block.
  *
  * Two fields give the allocator a shape other tests need.  `in_place` > 0
  * makes every block at least that many bytes and a realloc to at most that
