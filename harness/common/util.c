@@ -443,9 +443,12 @@ int run_capture(char *const argv[], const char *cwd, char **output, size_t limit
         *output = sb_take(&b);
     else
         free(b.s);
-    if (WIFSIGNALED(st))
-        return 128 + WTERMSIG(st);
-    return WEXITSTATUS(st);
+    return exit_code_of(st);
+}
+
+int exit_code_of(int wait_status)
+{
+    return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
 }
 
 int spawn_logged(char *const argv[], const char *cwd, const char *log)

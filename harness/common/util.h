@@ -76,6 +76,9 @@ void clean_in_place(char **s);
  * exit status, 128+signal when killed, -1 when it could not start. */
 int run_capture(char *const argv[], const char *cwd, char **output, size_t limit);
 
+/* A wait status as one number: the exit status, 128+signal when killed. */
+int exit_code_of(int wait_status);
+
 /* Start argv (no shell) in `cwd`, stdin from /dev/null, stdout and stderr
  * into the file `log` (created or truncated), and return at once: its pid,
  * -1 when it could not start.  The caller waits for it. */

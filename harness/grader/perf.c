@@ -190,7 +190,7 @@ static int perf_wait(struct grade *g)
             if (errno != EINTR)
                 return -1;
     job->pid = 0;
-    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    return exit_code_of(st);
 }
 
 void perf_finish(struct grade *g, struct test *t)

@@ -626,7 +626,7 @@ static int wait_with_deadline(pid_t pid, double seconds, int drain_fd, struct sb
     }
     if (late)
         return 124;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return exit_code_of(st);
 }
 
 /* Give `dir` and everything under it to slot 0's uid (links are not

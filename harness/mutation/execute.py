@@ -235,7 +235,10 @@ class Lab:
         leaves without tests: each short test runs once more under memcheck,
         and becomes a test of the lines it executes there (a mutant of them
         is then killed, or not, by the memcheck pass)."""
-        if not any(ANSWERS_UNDER_VALGRIND.search(open(self.source(f)).read()) for f in self.files):
+        def asks_valgrind(name):
+            with open(self.source(name)) as f:
+                return ANSWERS_UNDER_VALGRIND.search(f.read()) is not None
+        if not any(asks_valgrind(f) for f in self.files):
             return
         unrun = {(name, line) for name, per_line in lines.items()
                  for line, tests in per_line.items() if not tests}

@@ -368,6 +368,18 @@ static char *record_line(const struct ml_test_info *t, TestResult *tr)
     return line;
 }
 
+/* Runs the tests of `tc` here, in this process (CK_NOFORK), silently; the
+ * caller reads the results and frees the runner. */
+static SRunner *run_here(TCase *tc)
+{
+    Suite *s = suite_create("memlab");
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_SILENT);
+    return sr;
+}
+
 /* Runs test t here, with no fork (Check's CK_NOFORK), so that Valgrind's
  * leak check and gcov see exactly that test.  Sets *passed and returns the
  * test's record line (malloc'd), or NULL when Check did not run it. */
@@ -375,15 +387,11 @@ static char *run_in_process(const struct ml_test_info *t, int *passed)
 {
     current_name = t->name;
     name_from_check = 0;
-    Suite *s = suite_create("memlab");
     TCase *tc = tcase_create(t->name);
     tcase_add_checked_fixture(tc, fixture_setup, fixture_teardown);
     _tcase_add_test(tc, t->check_test, 0, 0, 0, 1);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
     install_coverage_signal_handlers();
-    srunner_run_all(sr, CK_SILENT);
+    SRunner *sr = run_here(tc);
 
     TestResult **results = srunner_results(sr);
     char *record = NULL;
@@ -414,14 +422,10 @@ static const TTest warm_up_tests[] = {{"warm_up_pass", warm_up_pass_fn, __FILE__
  * still starts from the state of a server that ran no test. */
 static void warm_up(void)
 {
-    Suite *s = suite_create("memlab");
     TCase *tc = tcase_create("warm_up");
     for (size_t i = 0; i < sizeof warm_up_tests / sizeof *warm_up_tests; i++)
         _tcase_add_test(tc, &warm_up_tests[i], 0, 0, 0, 1);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_SILENT);
+    SRunner *sr = run_here(tc);
     TestResult **results = srunner_results(sr);
     const struct ml_test_info info = {.name = "warm_up"};
     for (int i = 0; i < srunner_ntests_run(sr); i++)

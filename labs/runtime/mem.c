@@ -390,11 +390,20 @@ static __attribute__((noinline)) size_t block_take_slow(const void *ptr, mem_dom
     return b.size;
 }
 
+/* The entry of the live block `ptr` of `domain` when the cached leaf holds
+ * it, else NULL (another leaf, the overflow, or no such block): the test
+ * every release's fast path makes. */
+static map_entry *live_entry_cached(const void *ptr, mem_domain domain)
+{
+    map_entry *e = map_slot_cached(ptr);
+    return e && *e && entry_domain(*e) == (int)domain ? e : NULL;
+}
+
 static inline __attribute__((always_inline)) size_t block_take(const void *ptr, mem_domain domain,
                                                                const char *who, const char *verb)
 {
-    map_entry *e = map_slot_cached(ptr);
-    if (!e || !*e || entry_domain(*e) != (int)domain)
+    map_entry *e = live_entry_cached(ptr, domain);
+    if (!e)
         return block_take_slow(ptr, domain, who, verb);
     size_t size = entry_size(*e);
     *e = 0;
@@ -455,8 +464,8 @@ void mem_free(mem_domain domain, void *ptr)
 {
     if (ptr == NULL)
         return;
-    map_entry *e = map_slot_cached(ptr);
-    if (!e || !*e || entry_domain(*e) != (int)domain) {
+    map_entry *e = live_entry_cached(ptr, domain);
+    if (!e) {
         mem_free_slow(domain, ptr);
         return;
     }
