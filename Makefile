@@ -64,7 +64,24 @@ LAB_PRESENT := $(foreach l,$(LABS),$(if $($(l)_FILES),$(l)))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-$(BUILD)/obj/%.o: %.c
+# Every compile rule waits for $(HEADERS_FOUND): one probe, before the first
+# compile, that the headers the kit's packages bring are there, so that a
+# machine without them is told to run make deps (which knows the packages:
+# tools/dist/debian-packages.txt) instead of getting a compiler error about
+# check.h.  Removed with the build folder.
+HEADERS_FOUND := $(BUILD)/.headers-found
+KIT_HEADERS := check.h jansson.h valgrind/memcheck.h seccomp.h libxml/tree.h archive.h csv.h
+$(HEADERS_FOUND):
+	@missing=; for h in $(KIT_HEADERS); do \
+	  printf '#include <%s>\n' "$$h" | $(CC) -E -I/usr/include/libxml2 -x c - >/dev/null 2>&1 || \
+	    missing="$$missing $$h"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: headers of the kit's Debian packages are missing:$$missing" >&2; \
+	  echo "run 'make deps' (as root it installs the packages; otherwise it prints the apt-get command)" >&2; \
+	  exit 1; fi
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(HEADERS_FOUND)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -82,7 +99,7 @@ O2_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -DNVALGRIND -DNDEBUG
 O2 := $(BUILD)/o2
 o2obj = $(patsubst %.c,$(O2)/obj/%.o,$(1))
 
-$(O2)/obj/%.o: %.c
+$(O2)/obj/%.o: %.c | $(HEADERS_FOUND)
 	@mkdir -p $(@D)
 	$(CC) $(O2_CFLAGS) $(WARN) $(INCLUDES) -MMD -MP -c $< -o $@
 

@@ -32,11 +32,11 @@ GRADER_LINKS := $(foreach l,$(GRADER_LABS),$(BUILD)/grader/$(l).link)
 ALL_EXTRA += $(GRADER) $(GRADER_LINKS)
 GRADE_ALL_PREREQS += tests $(GRADER_LINKS)
 
-$(BUILD)/obj/harness/common/%.o: harness/common/%.c
+$(BUILD)/obj/harness/common/%.o: harness/common/%.c | $(HEADERS_FOUND)
 	@mkdir -p $(@D)
 	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/harness/grader/%.o: harness/grader/%.c
+$(BUILD)/obj/harness/grader/%.o: harness/grader/%.c | $(HEADERS_FOUND)
 	@mkdir -p $(@D)
 	$(CC) $(HARNESS_CFLAGS) $(XML_CFLAGS) -c $< -o $@
 

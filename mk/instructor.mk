@@ -26,7 +26,7 @@ MEMLAB_GRADE := $(BUILD)/bin/memlab-grade
 BATCH_SRCS := $(wildcard harness/batch/*.c)
 BATCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BATCH_SRCS))
 
-$(BUILD)/obj/harness/batch/%.o: harness/batch/%.c
+$(BUILD)/obj/harness/batch/%.o: harness/batch/%.c | $(HEADERS_FOUND)
 	@mkdir -p $(@D)
 	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
 

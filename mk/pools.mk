@@ -8,6 +8,12 @@
 #                               operation and wall time per trace, one Markdown
 #                               table (bench/pools/bench.py; BENCH_REPLAYS
 #                               replays per timed run, default 3)
+#   make bench-pools-breakdown [BENCH_TRACES=...] [BENCH_REPS=5]
+#                               where the reference's instructions go on each
+#                               trace (driver, fast paths, a pool emptied and
+#                               taken back, the C library's malloc over 512
+#                               bytes) against mimalloc's, and wall time cold
+#                               (a fresh process) and warm (fastest of 3)
 #   make pools-perf [SUBMISSION=path/pools.c] [OUT=perf.json]
 #                               the grader's stage 7 for one submission
 #                               (labs/pools/pools.c by default), unconfined
@@ -15,12 +21,17 @@
 #   make pools-recorder         the LD_PRELOAD allocation recorder
 #   make pools-traces           re-record the traces from python3 (slow, changes data)
 
-.PHONY: bench-pools pools-perf pools-memcheck pools-recorder pools-traces
+.PHONY: bench-pools bench-pools-breakdown pools-perf pools-memcheck pools-recorder pools-traces
 
 bench-pools:
 	python3 bench/pools/bench.py --build $(BUILD)/bench/pools --rounds $(or $(BENCH_REPS),5) \
 	  $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) $(if $(BENCH_REPLAYS),--replays $(BENCH_REPLAYS)) \
 	  $(if $(BENCH_JSON),--json $(BENCH_JSON))
+
+bench-pools-breakdown:
+	python3 bench/pools/bench.py --build $(BUILD)/bench/pools --breakdown \
+	  --rounds $(or $(BENCH_REPS),5) $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) \
+	  $(if $(BENCH_REPLAYS),--replays $(BENCH_REPLAYS))
 
 pools-perf:
 	harness/perf/pools/perf-run --summary --student $(or $(SUBMISSION),labs/pools/pools.c) \

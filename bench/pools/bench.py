@@ -4,6 +4,7 @@ and jemalloc on allocation traces, side by side (make bench-pools).
 
     bench.py --build DIR [--kit ROOT] [--traces NAME|PATH,...] [--rounds 5]
              [--replays 3] [--callgrind-max-ops 1100000] [--no-callgrind] [--json FILE]
+    bench.py --build DIR --breakdown [--traces ...] [--rounds 5]
 
 Builds the grader's trace driver (harness/perf/pools/driver.c) four times
 with the kit's -O2 flags (the Makefile's O2_CFLAGS, as perf-run reads them;
@@ -19,6 +20,18 @@ interleaved (each run reports its fastest of REPLAYS replays).
 or tests/pools/traces/large/NAME.trace: the 10^6-operation ones) or as paths to trace files (bench/report.py's synthetic ones); default every
 recorded trace.  Prints a Markdown table; --json FILE also writes every
 number (bench/report.py reads it).
+
+--breakdown: where the reference's instructions go, per trace, against
+mimalloc's total: the driver loop, the pools fast paths, the cycle of a pool
+that empties and is taken back (insert_to_freepool, allocate_from_new_pool
+and the arena functions they call), the C library's malloc for the requests
+pymalloc does not serve (over 512 bytes, as CPython sends them to
+PyMem_RawMalloc), and memset/memcpy (calloc, realloc); then wall time cold (a
+fresh process, one replay) and warm (the fastest of REPLAYS replays in one
+process, the main table's figure), median of ROUNDS interleaved runs each.
+Warm favours an allocator that keeps memory mapped across replays: the
+reference returns a wholly free arena to the system, as CPython 3.11 does,
+and faults its pages in again at the next replay.
 """
 import argparse
 import glob
@@ -63,6 +76,83 @@ def ir(binary, trace):
                        capture_output=True, text=True, env={"PATH": os.environ.get("PATH", "")})
     m = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
     return int(m.group(1)) if m else None
+
+
+# --breakdown: callgrind's functions by the part of the work they do.
+ARENA_CYCLE = {"insert_to_freepool", "allocate_from_new_pool", "new_arena", "free_arena",
+               "grow_arena_objects", "usable_unlink", "map_entry", "map_mark", "__wrap_mmap",
+               "__wrap_munmap", "mmap", "munmap", "mmap64"}
+PARTS = ["driver", "pools fast paths", "empty pool cycle", "C library malloc", "memset/memcpy"]
+
+
+def part_of(location):
+    """'file:function [object]' of callgrind_annotate -> one of PARTS (or None)."""
+    m = re.match(r"(.*):(\S+)", location)
+    if not m:
+        return None
+    path, function = m.groups()
+    if path.endswith("replay.c"):
+        return "driver"
+    if function in ARENA_CYCLE:
+        return "empty pool cycle"
+    if "/malloc/" in path:
+        return "C library malloc"
+    if re.search(r"mem(set|cpy|move)", function):
+        return "memset/memcpy"
+    if "pools" in path:
+        return "pools fast paths"
+    return None                         # the dynamic loader's first calls: a few hundred
+
+
+def ir_parts(binary, trace, out):
+    """Instructions of replay_fast by PARTS, and in all."""
+    subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=replay_fast",
+                    "--callgrind-out-file=" + out, binary, "measure", trace],
+                   capture_output=True, check=True, env={"PATH": os.environ.get("PATH", "")})
+    p = subprocess.run(["callgrind_annotate", "--inclusive=no", "--auto=no", "--threshold=100",
+                        out], capture_output=True, text=True, check=True)
+    parts, total = dict.fromkeys(PARTS, 0), 0
+    for line in p.stdout.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)", line)
+        if not m:
+            continue
+        count = int(m.group(1).replace(",", ""))
+        if "PROGRAM TOTALS" in m.group(2):
+            total = count
+            continue
+        part = part_of(m.group(2))
+        if part:
+            parts[part] += count
+    os.unlink(out)
+    return parts, total
+
+
+def breakdown(a, bins, traces):
+    ref, mi = dict(bins)["pymalloc (ref)"], dict(bins)["mimalloc"]
+    ops = {t: ops_of(path) for t, path in traces}
+    cold, warm = {}, {}
+    for _ in range(a.rounds):
+        for t, path in traces:
+            for b in (ref, mi):
+                cold.setdefault((t, b), []).append(wall_ns(b, path, 1))
+                warm.setdefault((t, b), []).append(wall_ns(b, path, a.replays))
+    print("| trace | ops | " + " | ".join(PARTS) + " | reference Ir/op | mimalloc Ir/op | "
+          "cold µs ref / mimalloc | warm µs ref / mimalloc |")
+    print("|" + "---|" * (6 + len(PARTS)))
+    for t, path in traces:
+        parts, total = ir_parts(ref, path, os.path.join(a.build, "breakdown.ref.out"))
+        _, mi_total = ir_parts(mi, path, os.path.join(a.build, "breakdown.mi.out"))
+        n = ops[t]
+        cells = ["%.1f" % (parts[p] / n) for p in PARTS]
+        times = ["%.0f / %.0f" % (statistics.median(d[t, ref]) / 1000,
+                                  statistics.median(d[t, mi]) / 1000) for d in (cold, warm)]
+        print("| %s | %d | %s | %.1f | %.1f | %s |" % (t, n, " | ".join(cells), total / n,
+                                                       mi_total / n, " | ".join(times)))
+    print("\nIr/op: callgrind instructions of replay_fast per trace operation, the reference "
+          "split by part (a few hundred instructions of the dynamic loader in no column); "
+          "cold: a fresh process, one replay; warm: the fastest of %d replays in one process; "
+          "median of %d interleaved runs each." % (a.replays, a.rounds))
+    return 0
 
 
 def wall_ns(binary, trace, replays):
@@ -111,6 +201,8 @@ def main():
     ap.add_argument("--callgrind-max-ops", type=int, default=1100000)
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--json", help="write every number here")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="the reference's instructions by part, and wall time cold and warm")
     a = ap.parse_args()
     os.makedirs(a.build, exist_ok=True)
     bins = []
@@ -119,6 +211,8 @@ def main():
         build(a.kit, out, flags, pools, libs)
         bins.append((name, out))
     traces = find_traces(a.kit, a.traces)
+    if a.breakdown:
+        return breakdown(a, bins, traces)
     ops = {t: ops_of(path) for t, path in traces}
     irs, times = {}, {}
     for t, path in traces:

@@ -4,11 +4,12 @@
 # cycles and tracing benches (what `make bench-cycles` / `bench-tracing` and
 # `make bench` run) measure both sides at 10^4 and write the JSON that
 # bench/report.py reads; the pools trace generator writes a balanced trace,
-# which the pools bench replays with a recorded one (--traces); the
-# aggregator writes its report (and a plot when gnuplot is there).  The
-# numbers are not checked, only that they are there.  The C programs are the
-# very ones `make bench` runs, built by their make rules on the Makefile's
-# -O2 stack (in BUILD), without a warning.
+# which the pools bench replays with a recorded one (--traces) and splits a
+# recorded trace's instructions by part (--breakdown); the aggregator writes
+# its report (and a plot when gnuplot is there).  Apart from the breakdown's
+# sum, the numbers are not checked, only that they are there.  The C programs
+# are the very ones `make bench` runs, built by their make rules on the
+# Makefile's -O2 stack (in BUILD), without a warning.
 #
 # Environment: BUILD (default build).
 set -u
@@ -118,6 +119,24 @@ PY
         ok "pools bench.py --traces runs a path and a recorded trace on the four allocators"
     else
         bad "pools bench.py --traces: $(tail -3 "$tmp/pools.log")"
+    fi
+    # --breakdown: the parts add up to the reference's count (the dynamic
+    # loader's few hundred instructions aside); notebook asks for nothing
+    # over 512 bytes, so the C library's column is empty
+    if python3 bench/pools/bench.py --build "$tmp/pools" --traces notebook --breakdown \
+        --rounds 1 --replays 1 > "$tmp/breakdown.log" 2>&1 &&
+        python3 - "$tmp/breakdown.log" <<'PY'; then
+import sys
+rows = [l.split("|")[1:-1] for l in open(sys.argv[1]) if l.startswith("| notebook ")]
+assert len(rows) == 1, rows
+cells = [c.strip() for c in rows[0]]
+parts, total, mi = [float(c) for c in cells[2:7]], float(cells[7]), float(cells[8])
+assert abs(sum(parts) - total) < 0.2, (parts, total)
+assert parts[3] == 0.0 and parts[2] > 0 and parts[0] > 0 and mi > 0, cells
+PY
+        ok "pools bench.py --breakdown: the parts add up to the reference's instructions"
+    else
+        bad "pools bench.py --breakdown: $(tail -3 "$tmp/breakdown.log")"
     fi
 else
     ok "pools bench: no solutions/ in a student kit (skipped)"
