@@ -4,7 +4,8 @@
 # or as the stripped object code a student kit ships (prebuilt/perf/pools.o);
 # a correct allocator that does extra work per call is correct on every
 # trace and loses performance points in proportion; one that takes its
-# blocks from the C library is counted as holding them; the skeleton 0.
+# blocks from the C library is counted as holding them; one that hands out a
+# live block again fails every trace, with the overlap named; the skeleton 0.
 #
 #   tests/kit/pools-perf.sh        (from the repository root; BUILD=build)
 #
@@ -82,6 +83,58 @@ utils=$(field libc utilization)
 verdict "blocks taken from the C library count as held (utilization below 1 on every trace)" \
     "$(python3 -c 'import sys; print(1 if all(0 < float(u) < 1 for u in sys.argv[1:]) else "")' $utils)" \
     "utilizations: $utils (score $score)"
+
+# An allocator that, from its 50th malloc on, answers the first malloc that
+# follows another one (no free or realloc between them) with the block it
+# returned for that one, still live: perf-run's own check of the stream
+# names the overlap (the driver keeps no tree of live blocks:
+# REPLAY_OVERLAP_OUTSIDE), even where the heap the aliasing corrupts then
+# crashes the driver.
+alias=$work/alias.c
+python3 - solutions/pools/pools.c "$alias" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+heads = ["void *pool_malloc(size_t nbytes)\n", "void pool_free(void *p)\n",
+         "void *pool_realloc(void *p, size_t nbytes)\n"]
+assert all(h in text for h in heads)
+wrappers = """static void *last_block; /* what the last call returned, if it was a malloc */
+static int calls, aliased;
+void *pool_malloc_real(size_t nbytes);
+void pool_free_real(void *p);
+void *pool_realloc_real(void *p, size_t nbytes);
+
+void *pool_malloc(size_t nbytes)
+{
+    if (++calls >= 50 && !aliased && last_block != NULL) {
+        aliased = 1;
+        return last_block;
+    }
+    return last_block = pool_malloc_real(nbytes);
+}
+
+void pool_free(void *p)
+{
+    last_block = NULL;
+    pool_free_real(p);
+}
+
+void *pool_realloc(void *p, size_t nbytes)
+{
+    void *q = pool_realloc_real(p, nbytes);
+    last_block = NULL;
+    return q;
+}
+
+"""
+for h in heads:  # the reference's three become *_real, then the wrappers go in front
+    text = text.replace(h, h.replace("(", "_real(", 1), 1)
+at = text.index(heads[0].replace("(", "_real(", 1))
+open(sys.argv[2], "w").write(text[:at] + wrappers + text[at:])
+PY
+score=$(run alias "$alias")
+errors=$(python3 -c 'import json,sys; print(sum("overlaps a live block" in t["error"] and not t["ok"] for t in json.load(open(sys.argv[1]))["traces"]))' "$work/alias.json" 2>/dev/null)
+verdict "a block handed out twice fails every trace, perf-run naming the overlap" \
+    "$([ "$score" = 0.0 ] && [ "$errors" = 6 ] && echo 1)" "score $score; $errors of 6 traces name the overlap"
 
 # What perf-run believes of Valgrind's log (log_lines), on logs written by
 # hand: a count a client request printed, a second count line, a line of

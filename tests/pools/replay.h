@@ -65,11 +65,16 @@ typedef struct replay_result {
 
 /* Replay with every check: each block is filled with a pattern of its id and
  * verified before free and after realloc; 16-byte alignment; no two live
- * blocks overlap; the heap checker every check_every operations (0: never)
- * and at the end.  Stops at the first error (result->error).  Returns 0 if
- * correct, -1 if not.  Frees every block it allocated, even on error. */
-int replay_checked(const trace *t, const replay_allocator *a, size_t check_every,
+ * blocks overlap (unless flags has REPLAY_OVERLAP_OUTSIDE); the heap checker
+ * every check_every operations (0: never) and at the end.  Stops at the first
+ * error (result->error).  Returns 0 if correct, -1 if not.  Frees every block
+ * it allocated, even on error. */
+int replay_checked(const trace *t, const replay_allocator *a, size_t check_every, unsigned flags,
                    replay_result *result);
+/* The caller checks that no two live blocks overlap, from what the allocator
+ * returned (perf-run, from the driver's stream, outside the allocator's
+ * process): the checker keeps no ordered tree, about half of its instructions. */
+#define REPLAY_OVERLAP_OUTSIDE 1u
 
 /* Replay as fast as possible, no checks, `slots` holding nids+1 pointers.
  * This is the function callgrind measures (--toggle-collect=replay_fast). */

@@ -24,7 +24,7 @@ static void replay_short(const char *name)
     char err[256];
     ck_assert_msg(trace_parse(tt->text, &t, err, sizeof err) == 0, "trace %s: %s", name, err);
     replay_result r;
-    int rc = replay_checked(&t, &pools_allocator, 100, &r);
+    int rc = replay_checked(&t, &pools_allocator, 100, 0, &r);
     trace_free(&t);
     ck_assert_msg(rc == 0, "%s", r.error);
     pool_stats s = stats_now();

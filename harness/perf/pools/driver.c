@@ -13,8 +13,10 @@
  *   (default)        the allocator is malloc/calloc/realloc/free of whatever
  *                    library is linked: glibc, -lmimalloc, -ljemalloc
  *
- * usage: replay check TRACE        checked replay (replay.h); prints one JSON
- *                                  object: name, ops, ok, utilization, error.
+ * usage: replay check TRACE        checked replay (replay.h), without its
+ *                                  overlap test (REPLAY_OVERLAP_OUTSIDE: perf-run
+ *                                  checks overlap from the stream); prints one
+ *                                  JSON object: name, ops, ok, utilization, error.
  *                                  The allocator is called through measured_*,
  *                                  what callgrind's --toggle-collect=measured_*
  *                                  counts.  Under Valgrind, the driver also
@@ -192,7 +194,7 @@ static void json_string(FILE *out, const char *s)
 static int check(const trace *t, FILE *out)
 {
     replay_result r;
-    int rc = replay_checked(t, &measured, 1000, &r);
+    int rc = replay_checked(t, &measured, 1000, REPLAY_OVERLAP_OUTSIDE, &r);
     fprintf(out, "{\"name\": ");
     json_string(out, t->name);
     fprintf(out,
