@@ -128,6 +128,8 @@ def ir_parts(binary, trace, out):
 
 
 def breakdown(a, bins, traces):
+    """--breakdown: the reference's instructions by part and mimalloc's in
+    all, per trace (callgrind), then wall time cold and warm (interleaved)."""
     ref, mi = dict(bins)["pymalloc (ref)"], dict(bins)["mimalloc"]
     ops = {t: ops_of(path) for t, path in traces}
     cold, warm = {}, {}
