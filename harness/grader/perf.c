@@ -66,7 +66,34 @@ static char *sandbox_prefix(const struct grade *g)
     return xprintf("%s --sandbox-exec --kit %s --lab %s", self, g->kit, g->lab);
 }
 
-/* One line per case: "  notebook      ok    1.02x instructions  0.98x utilization  0.99". */
+/* Under a case that lost performance points, where the instructions went:
+ * "most instructions in: pool_free (2.10x the reference's), small_alloc (no such
+ * name in the reference), ..." from perf-run's "hot" (the student's functions with
+ * the most instructions of their own, beside the reference's of that name). */
+static void hot_line(struct sbuf *b, json_t *hot)
+{
+    if (json_array_size(hot) == 0)
+        return;
+    sb_printf(b, "  %-16s        most instructions in:", "");
+    size_t i;
+    json_t *h;
+    json_array_foreach(hot, i, h)
+    {
+        const char *name = json_string_value(json_object_get(h, "function"));
+        double mine = json_number_value(json_object_get(h, "student_ir"));
+        json_t *theirs = json_object_get(h, "reference_ir");
+        sb_printf(b, "%s %s", i ? "," : "", name ? name : "?");
+        if (json_is_number(theirs) && json_number_value(theirs) > 0)
+            sb_printf(b, " (%.2fx%s)", mine / json_number_value(theirs),
+                      i ? "" : " the reference's");
+        else
+            sb_printf(b, " (no such name in the reference)");
+    }
+    sb_printf(b, "\n");
+}
+
+/* One line per case: "  notebook      ok    1.02x instructions  0.98x utilization  0.99",
+ * and where the instructions went when the case lost performance points. */
 static char *case_table(json_t *cases)
 {
     struct sbuf b = {0};
@@ -93,6 +120,8 @@ static char *case_table(json_t *cases)
                   " %.0f%%\n",
                   name ? name : "?", r_ir > 0 ? s_ir / r_ir : 0.0, u_ref > 0 ? u / u_ref : 0.0,
                   100 * score);
+        if (json_number_value(json_object_get(c, "perf_points")) < 1.0)
+            hot_line(&b, json_object_get(c, "hot"));
     }
     return sb_take(&b);
 }

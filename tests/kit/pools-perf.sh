@@ -3,7 +3,8 @@
 # scores what it should: the reference 20/20 whether it is given as source
 # or as the stripped object code a student kit ships (prebuilt/perf/pools.o);
 # a correct allocator that does extra work per call is correct on every
-# trace and loses performance points in proportion; one that takes its
+# trace and loses performance points in proportion, with the function the
+# instructions went to named; one that takes its
 # blocks from the C library is counted as holding them; one that hands out a
 # live block again fails every trace, with the overlap named; the skeleton 0.
 #
@@ -36,6 +37,15 @@ field() { python3 -c 'import json,sys; print(" ".join(str(t[sys.argv[2]]) for t 
 
 score=$(run reference solutions/pools/pools.c)
 verdict "the reference scores 20/20 against itself" "$([ "$score" = 20.0 ] && echo 1)" "score $score"
+hot=$(python3 - "$work/reference.json" <<'PY'
+import json, sys
+traces = json.load(open(sys.argv[1]))["traces"]
+print(all(len(t["hot"]) == 3 and all(h["student_ir"] == h["reference_ir"] > 0 for h in t["hot"])
+          for t in traces))
+PY
+)
+verdict "against itself, each trace's three hottest functions count what the reference's do" \
+    "$([ "$hot" = True ] && echo 1)" "$hot"
 
 # The object code a student kit ships, built as tools/dist/dist-student.sh does.
 obj=$work/pools-ref.o
@@ -64,6 +74,17 @@ oks=$(field slow ok)
 verdict "a correct but slower allocator passes every trace and scores between 0 and 20" \
     "$(python3 -c 'import sys; s = float(sys.argv[1]); print(1 if 0 < s < 19.5 else "")' "$score" 2>/dev/null)$( [ "$oks" = "True True True True True True" ] || echo x)" \
     "score $score, ok: $oks"
+hot=$(python3 -c 'import json,sys; print(" ".join("%s:%d" % (t["hot"][0]["function"], t["hot"][0]["student_ir"] > t["hot"][0]["reference_ir"]) for t in json.load(open(sys.argv[1]))["traces"]))' "$work/slow.json")
+verdict "the slower allocator's hottest function on every trace is its pool_malloc, dearer than the reference's" \
+    "$([ "$hot" = "$(printf 'pool_malloc:1 %.0s' 1 2 3 4 5 6 | sed 's/ $//')" ] && echo 1)" "$hot"
+# The grader shows it under each trace that lost points.
+mkdir -p "$work/slow-submission" && cp "$slow" "$work/slow-submission/pools.c"
+"$build/bin/memlab-grade" --lab pools --kit . --build "$build" --submission "$work/slow-submission" \
+    --only performance --report "$work/slow-report" >"$work/slow-grade.log" 2>&1
+lines=$(grep -c "most instructions in: pool_malloc ([0-9.]*x the reference's), pool_free (1.00x)" \
+    "$work/slow-report/report.txt" 2>/dev/null)
+verdict "make grade names, under each of the six traces, the functions the instructions went to" \
+    "$([ "$lines" = 6 ] && echo 1)" "$lines lines in $work/slow-report/report.txt"
 
 # An allocator that serves everything from the C library: its blocks count.
 # (The heap checker is given code, linked from the kit: its empty heap passes.)
