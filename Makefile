@@ -73,7 +73,7 @@ HEADERS_FOUND := $(BUILD)/.headers-found
 KIT_HEADERS := check.h jansson.h valgrind/memcheck.h seccomp.h libxml/tree.h archive.h csv.h
 $(HEADERS_FOUND):
 	@missing=; for h in $(KIT_HEADERS); do \
-	  printf '#include <%s>\n' "$$h" | $(CC) -E -I/usr/include/libxml2 -x c - >/dev/null 2>&1 || \
+	  printf '#include <%s>\n' "$$h" | $(CC) -E $(XML_CFLAGS) -x c - >/dev/null 2>&1 || \
 	    missing="$$missing $$h"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: headers of the kit's Debian packages are missing:$$missing" >&2; \
