@@ -8,6 +8,8 @@
 #        again).  T=list_*,dict_new: those tests only (--only), a partial
 #        grade, marked so and never reused.
 #   make test        the kit's own tests: tests/kit/run-all.sh
+#   make kit-built   make all, silent when the kit is up to date (what make
+#                    grade and make test run, after deps)
 #   make deps        the Debian packages grading needs (installs them as root,
 #                    else prints the command); make deps-kit adds what the
 #                    kit's own tests and the benches need
@@ -65,7 +67,15 @@ $(foreach l,$(GRADER_LABS),$(eval $(call GRADER_LINK_RULE,$(l))))
 # ---------------------------------------------------------------- grade
 GRADE_LABS = $(or $(LAB),$(GRADER_LABS))
 
-grade: deps all
+# deps first, then the build, even under make -j: a sub-make, so that no
+# compile starts before the packages are there.  Its goal is kit-built, not
+# all, so that an up-to-date kit prints nothing ("Nothing to be done").
+.PHONY: kit-built
+kit-built: all
+	@:
+
+grade: deps
+	@$(MAKE) --no-print-directory kit-built
 	@for l in $(GRADE_LABS); do \
 	  $(GRADER) --lab $$l --kit . --build $(BUILD) \
 	    $(if $(SUBMISSION),--submission '$(SUBMISSION)') \
@@ -74,7 +84,8 @@ grade: deps all
 	done
 
 # ---------------------------------------------------------------- test
-test: deps-kit all
+test: deps-kit
+	@$(MAKE) --no-print-directory kit-built
 	BUILD=$(BUILD) tests/kit/run-all.sh
 
 # ---------------------------------------------------------------- deps
