@@ -83,6 +83,7 @@ ARENA_CYCLE = {"insert_to_freepool", "allocate_from_new_pool", "new_arena", "fre
                "grow_arena_objects", "usable_unlink", "map_entry", "map_mark", "__wrap_mmap",
                "__wrap_munmap", "mmap", "munmap", "mmap64"}
 PARTS = ["driver", "pools fast paths", "empty pool cycle", "C library malloc", "memset/memcpy"]
+BREAKDOWN_ALLOCATORS = ("pymalloc (ref)", "mimalloc")  # the two it builds: split, and compared with
 
 
 def part_of(location):
@@ -130,7 +131,7 @@ def ir_parts(binary, trace, out):
 def breakdown(a, bins, traces):
     """--breakdown: the reference's instructions by part and mimalloc's in
     all, per trace (callgrind), then wall time cold and warm (interleaved)."""
-    ref, mi = dict(bins)["pymalloc (ref)"], dict(bins)["mimalloc"]
+    ref, mi = (dict(bins)[name] for name in BREAKDOWN_ALLOCATORS)
     ops = {t: ops_of(path) for t, path in traces}
     cold, warm = {}, {}
     for _ in range(a.rounds):
@@ -143,7 +144,7 @@ def breakdown(a, bins, traces):
     print("|" + "---|" * (6 + len(PARTS)))
     for t, path in traces:
         parts, total = ir_parts(ref, path, os.path.join(a.build, "breakdown.ref.out"))
-        _, mi_total = ir_parts(mi, path, os.path.join(a.build, "breakdown.mi.out"))
+        mi_total = ir(mi, path)
         n = ops[t]
         cells = ["%.1f" % (parts[p] / n) for p in PARTS]
         times = ["%.0f / %.0f" % (statistics.median(d[t, ref]) / 1000,
@@ -209,6 +210,8 @@ def main():
     os.makedirs(a.build, exist_ok=True)
     bins = []
     for name, flags, pools, libs in ALLOCATORS:
+        if a.breakdown and name not in BREAKDOWN_ALLOCATORS:
+            continue
         out = os.path.join(a.build, "bench-" + name.split()[0])
         build(a.kit, out, flags, pools, libs)
         bins.append((name, out))

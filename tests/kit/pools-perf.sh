@@ -4,9 +4,9 @@
 # or as the stripped object code a student kit ships (prebuilt/perf/pools.o);
 # a correct allocator that does extra work per call is correct on every
 # trace and loses performance points in proportion, with the function the
-# instructions went to named; one that takes its
-# blocks from the C library is counted as holding them; one that hands out a
-# live block again fails every trace, with the overlap named; the skeleton 0.
+# instructions went to named; one that takes its blocks from the C library
+# is counted as holding them; one that hands out a live block again fails
+# every trace, with the overlap named; the skeleton 0.
 #
 #   tests/kit/pools-perf.sh        (from the repository root; BUILD=build)
 #
@@ -76,7 +76,7 @@ verdict "a correct but slower allocator passes every trace and scores between 0 
     "score $score, ok: $oks"
 hot=$(python3 -c 'import json,sys; print(" ".join("%s:%d" % (t["hot"][0]["function"], t["hot"][0]["student_ir"] > t["hot"][0]["reference_ir"]) for t in json.load(open(sys.argv[1]))["traces"]))' "$work/slow.json")
 verdict "the slower allocator's hottest function on every trace is its pool_malloc, dearer than the reference's" \
-    "$([ "$hot" = "$(printf 'pool_malloc:1 %.0s' 1 2 3 4 5 6 | sed 's/ $//')" ] && echo 1)" "$hot"
+    "$([ "$hot" = "pool_malloc:1 pool_malloc:1 pool_malloc:1 pool_malloc:1 pool_malloc:1 pool_malloc:1" ] && echo 1)" "$hot"
 # The grader shows it under each trace that lost points.
 mkdir -p "$work/slow-submission" && cp "$slow" "$work/slow-submission/pools.c"
 "$build/bin/memlab-grade" --lab pools --kit . --build "$build" --submission "$work/slow-submission" \
